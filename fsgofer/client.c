@@ -1,0 +1,295 @@
+/* The sentry's side of the gofer protocol. The gofer is another process, less trusted than the
+   sentry: every reply is checked against the request before anything in it is used, and any
+   mismatch is -EIO. */
+#define _GNU_SOURCE
+#include "fsgofer/client.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Largest errno the kernel hands out; a reply's error must be in [-MAX_ERRNO, -1]. */
+#define MAX_ERRNO 4095
+
+static struct gofer_client *client_lock(struct gofer_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	return c;
+}
+
+static void client_unlockp(struct gofer_client **c)
+{
+	pthread_mutex_unlock(&(*c)->lock);
+}
+
+/* Holds c->lock until the end of the enclosing scope. */
+#define CLIENT_LOCKED(c) \
+	__attribute__((cleanup(client_unlockp))) struct gofer_client *locked_client_ = client_lock(c)
+
+void gofer_client_init(struct gofer_client *c, int sock)
+{
+	c->sock = sock;
+	pthread_mutex_init(&c->lock, NULL);
+}
+
+/* Sends the req_len-byte request in c->buf, receives the reply into c->buf and checks its
+   header. Returns the reply's length, or the error the gofer answered, or -EIO. With fd, the
+   reply must carry one fd, returned there. */
+static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fd)
+{
+	struct gofer_hdr req_hdr, reply_hdr;
+	int fds[1];
+	int nfds = fd ? 1 : 0;
+	_cleanup_close_ int reply_fd = -1;
+	ssize_t n;
+
+	memcpy(&req_hdr, c->buf, sizeof(req_hdr));
+	if (sock_send_fds(c->sock, c->buf, req_len, NULL, 0) < 0)
+		return -EIO;
+	n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), fds, &nfds);
+	if (n < 0)
+		return -EIO;
+	if (nfds > 0)
+		reply_fd = fds[0];
+	if ((size_t)n < sizeof(reply_hdr))
+		return -EIO;
+	memcpy(&reply_hdr, c->buf, sizeof(reply_hdr));
+	if (reply_hdr.op != req_hdr.op || reply_hdr.len != (size_t)n)
+		return -EIO;
+	if (reply_hdr.error != 0) {
+		if (reply_hdr.error < -MAX_ERRNO || reply_hdr.error > 0 ||
+		    (size_t)n != sizeof(reply_hdr))
+			return -EIO;
+		return reply_hdr.error;
+	}
+	if (fd) {
+		if (reply_fd < 0)
+			return -EIO;
+		*fd = take_fd(&reply_fd);
+	}
+	return n;
+}
+
+/* Sends a request with a fixed size and no names; returns the reply's length or -errno. */
+static ssize_t client_call_fixed(struct gofer_client *c, const void *req, size_t req_len, int *fd)
+{
+	memcpy(c->buf, req, req_len);
+	return client_call(c, req_len, fd);
+}
+
+static struct gofer_hdr request_hdr(enum gofer_op op, size_t len)
+{
+	return (struct gofer_hdr){ .op = op, .len = (uint32_t)len };
+}
+
+int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t *flags,
+		 struct gofer_attr *attr)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_attach_req req = { .hdr = request_hdr(GOFER_OP_ATTACH, sizeof(req)), .root = root };
+	struct gofer_attach_reply reply;
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	*fid = reply.fid;
+	*flags = reply.flags;
+	*attr = reply.attr;
+	return 0;
+}
+
+/* Checks a WALK reply for n names: between 1 and n entries, only directories before the last,
+   and a reason to have stopped early that agrees with the last entry. */
+static int walk_check_reply(const struct gofer_client *c, size_t len, int n,
+			    const struct gofer_walk_reply *reply)
+{
+	struct gofer_walk_entry entry = { 0 };
+	bool ok;
+
+	if (reply->nwalked < 1 || reply->nwalked > (uint32_t)n ||
+	    len != sizeof(*reply) + reply->nwalked * sizeof(entry))
+		return -EIO;
+	for (uint32_t i = 0; i < reply->nwalked; i++) {
+		memcpy(&entry, c->buf + sizeof(*reply) + i * sizeof(entry), sizeof(entry));
+		if (i + 1 < reply->nwalked && !S_ISDIR(entry.attr.mode))
+			return -EIO;
+	}
+	if (reply->stop_error > 0 || reply->stop_error < -MAX_ERRNO)
+		return -EIO;
+	if (reply->nwalked == (uint32_t)n)
+		ok = reply->stop_error == 0;
+	else if (S_ISLNK(entry.attr.mode))
+		ok = reply->stop_error == 0;
+	else if (S_ISDIR(entry.attr.mode))
+		ok = reply->stop_error != 0;
+	else
+		ok = reply->stop_error == -ENOTDIR;
+	return ok ? 0 : -EIO;
+}
+
+int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, int n,
+	       struct gofer_walk_result *out, int *stop_error)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_walk_req req = { .fid = fid, .nnames = (uint32_t)n };
+	struct gofer_walk_reply reply;
+	size_t len = sizeof(req);
+	ssize_t r;
+
+	if (n < 1 || n > GOFER_WALK_MAX)
+		return -EINVAL;
+	/* GOFER_WALK_MAX names of GOFER_NAME_MAX bytes fit in one request. */
+	for (int i = 0; i < n; i++) {
+		size_t name_len = strnlen(names[i], GOFER_NAME_MAX + 1);
+		uint16_t wire_len = (uint16_t)name_len;
+
+		if (name_len > GOFER_NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(c->buf + len, &wire_len, sizeof(wire_len));
+		memcpy(c->buf + len + sizeof(wire_len), names[i], name_len);
+		len += sizeof(wire_len) + name_len;
+	}
+	req.hdr = request_hdr(GOFER_OP_WALK, len);
+	memcpy(c->buf, &req, sizeof(req));
+	r = client_call(c, len, NULL);
+	if (r < 0)
+		return (int)r;
+	if ((size_t)r < sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	r = walk_check_reply(c, (size_t)r, n, &reply);
+	if (r < 0)
+		return (int)r;
+	for (uint32_t i = 0; i < reply.nwalked; i++) {
+		struct gofer_walk_entry entry;
+
+		memcpy(&entry, c->buf + sizeof(reply) + i * sizeof(entry), sizeof(entry));
+		out[i] = (struct gofer_walk_result){ .fid = entry.fid, .attr = entry.attr };
+	}
+	*stop_error = reply.stop_error;
+	return (int)reply.nwalked;
+}
+
+int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
+	struct gofer_stat_reply reply;
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	*attr = reply.attr;
+	return 0;
+}
+
+int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_open_req req = { .hdr = request_hdr(GOFER_OP_OPEN, sizeof(req)), .fid = fid,
+				      .flags = flags };
+	_cleanup_close_ int fd = -1;
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), &fd);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != sizeof(struct gofer_hdr))
+		return -EIO;
+	return take_fd(&fd);
+}
+
+/* Checks every entry of a READDIR reply before any is handed out, so that a caller never sees
+   part of a listing that turns out broken. */
+static int readdir_check_reply(const struct gofer_client *c, size_t len,
+			       const struct gofer_readdir_reply *reply)
+{
+	size_t off = sizeof(*reply);
+
+	if (reply->eof > 1 || (reply->count == 0 && !reply->eof))
+		return -EIO;
+	for (uint32_t i = 0; i < reply->count; i++) {
+		struct gofer_dirent entry;
+
+		if (len - off < sizeof(entry))
+			return -EIO;
+		memcpy(&entry, c->buf + off, sizeof(entry));
+		if (len - off < GOFER_DIRENT_SIZE(entry.namelen) ||
+		    gofer_check_name((const char *)c->buf + off + sizeof(entry), entry.namelen) < 0)
+			return -EIO;
+		off += GOFER_DIRENT_SIZE(entry.namelen);
+	}
+	return off == len ? 0 : -EIO;
+}
+
+int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_dirent_fn fn,
+		  void *ctx, uint64_t *next_cookie)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_readdir_req req = { .hdr = request_hdr(GOFER_OP_READDIR, sizeof(req)),
+					 .fid = fid, .cookie = cookie };
+	struct gofer_readdir_reply reply;
+	size_t off = sizeof(reply);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	int r;
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	r = readdir_check_reply(c, (size_t)n, &reply);
+	if (r < 0)
+		return r;
+	*next_cookie = cookie;
+	for (uint32_t i = 0; i < reply.count; i++) {
+		struct gofer_dirent entry;
+
+		memcpy(&entry, c->buf + off, sizeof(entry));
+		*next_cookie = entry.next_cookie;
+		if (fn(ctx, (const char *)c->buf + off + sizeof(entry), entry.namelen, entry.ino,
+		       entry.type, entry.next_cookie))
+			return i + 1 == reply.count && reply.eof ? 1 : 0;
+		off += GOFER_DIRENT_SIZE(entry.namelen);
+	}
+	return reply.eof ? 1 : 0;
+}
+
+int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_READLINK, sizeof(req)), .fid = fid };
+	struct gofer_readlink_reply reply;
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	if (reply.len == 0 || reply.len > GOFER_PATH_MAX || (size_t)n != sizeof(reply) + reply.len)
+		return -EIO;
+	if (reply.len > size)
+		return -ERANGE;
+	memcpy(buf, c->buf + sizeof(reply), reply.len);
+	return (int)reply.len;
+}
+
+int gofer_clunk(struct gofer_client *c, uint32_t fid)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_CLUNK, sizeof(req)), .fid = fid };
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == sizeof(struct gofer_hdr) ? 0 : -EIO;
+}

@@ -1,0 +1,47 @@
+/* Sentry side of the gofer protocol. Calls are serialized by the client's mutex (the gofer
+   answers one request at a time). Every function returns 0 or a result >= 0 on success and
+   -errno on failure; -EIO means the gofer broke the protocol or went away. */
+#ifndef RUNSCC_FSGOFER_CLIENT_H
+#define RUNSCC_FSGOFER_CLIENT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fsgofer/protocol.h"
+
+struct gofer_client {
+	int sock;
+	pthread_mutex_t lock;
+	/* One request/reply buffer, used under lock. */
+	unsigned char buf[GOFER_MSG_MAX];
+};
+
+struct gofer_walk_result {
+	uint32_t fid;
+	struct gofer_attr attr;
+};
+
+/* Callback for gofer_readdir: return nonzero to stop early (the cookie of the entry just
+   passed resumes after it). */
+typedef int (*gofer_dirent_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino,
+			       uint8_t type, uint64_t next_cookie);
+
+void gofer_client_init(struct gofer_client *c, int sock);
+int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t *flags,
+		 struct gofer_attr *attr);
+/* Walks up to n (<= GOFER_WALK_MAX) names from fid; returns how many were walked (>= 1) and
+   fills out[0..r-1]; *stop_error says why it stopped before n (0 if it did not). */
+int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, int n,
+	       struct gofer_walk_result *out, int *stop_error);
+int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr);
+/* Returns a new host fd (O_CLOEXEC) opened read-only. */
+int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags);
+/* Calls fn for each entry from cookie on, one reply's worth; returns 1 at end of directory,
+   0 if more remain (*next_cookie says where), -errno on error. */
+int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_dirent_fn fn,
+		  void *ctx, uint64_t *next_cookie);
+/* Copies the target (not NUL-terminated) into buf; returns its length. */
+int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size);
+int gofer_clunk(struct gofer_client *c, uint32_t fid);
+
+#endif

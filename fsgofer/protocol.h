@@ -1,0 +1,185 @@
+/* The sentry <-> gofer protocol, shared by both sides.
+
+   Transport: one AF_UNIX SOCK_SEQPACKET socketpair; each request and each reply is exactly one
+   datagram of at most GOFER_MSG_MAX bytes, starting with struct gofer_hdr. The sentry sends one
+   request and waits for its reply (no pipelining), so no tags are needed. Host fds travel with a
+   reply as SCM_RIGHTS.
+
+   Names: a "fid" is a small integer naming a file the gofer holds open (O_PATH). Fids are chosen
+   by the gofer. Each attached root (GOFER_OP_ATTACH) is a tree the gofer serves; a walk can
+   never leave it: walk components must be plain names (no '/', not "." or "..", not empty), the
+   gofer never follows symlinks itself (the sentry reads them with READLINK and resolves them in
+   its own namespace), and opening is fd-relative with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+   RESOLVE_NO_MAGICLINKS. All integers are in host byte order (both ends run on the same host).
+
+   Every request gets exactly one reply, echoing its op. A request the gofer cannot parse (shorter
+   than its fixed part, len not the datagram's length, names overrunning it, an unknown op) gets
+   -EPROTO, a datagram longer than GOFER_MSG_MAX -EMSGSIZE, a fid it does not hold -EBADF. */
+#ifndef RUNSCC_FSGOFER_PROTOCOL_H
+#define RUNSCC_FSGOFER_PROTOCOL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define GOFER_MSG_MAX 65536
+#define GOFER_NAME_MAX 255
+#define GOFER_WALK_MAX 64	/* names per WALK request */
+#define GOFER_PATH_MAX 4096	/* READLINK targets */
+#define GOFER_FID_MAX (1u << 20)	/* fids held at once; -ENFILE beyond */
+
+enum gofer_op {
+	GOFER_OP_ATTACH = 1,	/* root index -> fid of that root */
+	GOFER_OP_WALK = 2,	/* fid + names -> one fid and attr per walked name */
+	GOFER_OP_STAT = 3,	/* fid -> attr */
+	GOFER_OP_OPEN = 4,	/* fid + flags -> host fd (SCM_RIGHTS) */
+	GOFER_OP_READDIR = 5,	/* fid + cookie -> entries */
+	GOFER_OP_READLINK = 6,	/* fid -> target */
+	GOFER_OP_CLUNK = 7,	/* fid -> released */
+};
+
+/* Every message starts with this. In replies, error is 0 or a negative errno; on error the
+   reply carries no body. len is the total datagram length including the header. */
+struct gofer_hdr {
+	uint32_t op;
+	uint32_t len;
+	int32_t error;
+	uint32_t reserved;
+};
+
+/* File attributes as the gofer's host sees them (struct stat, fixed layout). */
+struct gofer_attr {
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t nlink;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t reserved;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blksize;
+	int64_t blocks;
+	int64_t atime_sec, atime_nsec;
+	int64_t mtime_sec, mtime_nsec;
+	int64_t ctime_sec, ctime_nsec;
+};
+
+/* ATTACH: each call returns a new fid of that root; an unknown index gets -EINVAL. */
+struct gofer_attach_req {
+	struct gofer_hdr hdr;
+	uint32_t root;		/* index of the root the gofer was started with; 0 is the rootfs */
+	uint32_t reserved;
+};
+struct gofer_attach_reply {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t flags;		/* GOFER_ROOT_* */
+	struct gofer_attr attr;
+};
+#define GOFER_ROOT_READONLY 1u
+
+/* WALK: nnames (1..GOFER_WALK_MAX) names follow the fixed part, each as uint16_t length then
+   the bytes (no NUL). Every name is checked before anything is walked (gofer_check_name): one bad
+   name fails the whole request. The reply lists one entry per name walked, in order, each with
+   a new fid the caller must clunk. The walk stops, successfully, after a symlink (stop_error 0:
+   the caller reads it and resolves it itself), after a non-directory (stop_error -ENOTDIR), or
+   at the first name that cannot be walked (stop_error -ENOENT, -EACCES, -ENFILE...); if the
+   first name fails the reply is that error. A walk from a fid that is not a directory fails
+   with -ENOTDIR. */
+struct gofer_walk_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t nnames;
+	/* names */
+};
+struct gofer_walk_entry {
+	uint32_t fid;
+	uint32_t reserved;
+	struct gofer_attr attr;
+};
+struct gofer_walk_reply {
+	struct gofer_hdr hdr;
+	uint32_t nwalked;
+	int32_t stop_error;	/* why the walk stopped early (e.g. -ENOENT); 0 if it did not or
+				   stopped at a symlink */
+	struct gofer_walk_entry entries[];
+};
+
+/* STAT, READLINK, CLUNK. READLINK of anything but a symlink gets -EINVAL. The root fids from
+   ATTACH can be clunked like any other. */
+struct gofer_fid_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t reserved;
+};
+struct gofer_stat_reply {
+	struct gofer_hdr hdr;
+	struct gofer_attr attr;
+};
+struct gofer_readlink_reply {
+	struct gofer_hdr hdr;
+	uint32_t len;
+	uint32_t reserved;
+	char target[];		/* len bytes, no NUL */
+};
+
+/* OPEN: regular files and directories, read-only. flags are open(2) flags: a write access mode,
+   O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE get -EROFS; O_DIRECTORY on a non-directory -ENOTDIR;
+   O_NONBLOCK, O_NOATIME, O_LARGEFILE (the kernel's 0100000), O_CLOEXEC, O_NOFOLLOW and O_NOCTTY
+   are accepted and ignored; any other bit gets -EINVAL. Symlinks get -ELOOP; devices, fifos and
+   sockets -EACCES (never opened, so never blocking). A file that is no longer the one walked
+   (renamed, replaced) gets -ESTALE. The reply is a bare header, the fd (O_RDONLY; O_NONBLOCK set
+   for regular files, meaningless for them) arrives with it. */
+struct gofer_open_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t flags;
+};
+
+/* READDIR: cookie 0 starts; each entry carries the cookie that continues after it (the host's
+   getdents64 d_off: opaque, not an index; one above INT64_MAX gets -EINVAL). The reply has as
+   many entries as fit, at least one unless eof is set, which it is when the directory has no more. "." and ".." are not returned: the sentry synthesizes them.
+   Entries: struct gofer_dirent then namelen bytes (a valid name, no NUL), zero-padded to 8
+   (GOFER_DIRENT_SIZE). type may be DT_UNKNOWN on file systems that do not record it. */
+struct gofer_readdir_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t reserved;
+	uint64_t cookie;
+};
+struct gofer_dirent {
+	uint64_t ino;
+	uint64_t next_cookie;
+	uint8_t type;		/* DT_* */
+	uint8_t reserved;
+	uint16_t namelen;
+	uint32_t reserved2;
+	/* name */
+};
+struct gofer_readdir_reply {
+	struct gofer_hdr hdr;
+	uint32_t count;
+	uint32_t eof;
+	/* entries */
+};
+#define GOFER_DIRENT_SIZE(namelen) \
+	((sizeof(struct gofer_dirent) + (size_t)(namelen) + 7) & ~(size_t)7)
+
+/* What a name in WALK and READDIR must be: one plain path component. Returns 0, -EINVAL (empty,
+   ".", "..", a '/' or a NUL in it) or -ENAMETOOLONG (over GOFER_NAME_MAX bytes). */
+static inline int gofer_check_name(const char *name, size_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	if (len > GOFER_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (memchr(name, '/', len) || memchr(name, '\0', len))
+		return -EINVAL;
+	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+		return -EINVAL;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,121 @@
+/* Requests the tracer leaves for the listener: a guest thread stopped in the tracer is sent
+   on with a marker syscall, and its notification is where fds get installed (ADDFD exists
+   only for notifications) before the answer the tracer decided. */
+#define _GNU_SOURCE
+#include "platform/marker.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/seccomp.h>
+#include <uthash.h>
+
+struct marker_request {
+	pid_t tid;
+	struct fd_install installs[PLATFORM_MAX_INSTALLS];
+	int ninstalls;
+	bool cont;		/* run the (rewritten) syscall natively after installing */
+	long value;		/* otherwise, the syscall's result */
+	UT_hash_handle hh;
+};
+
+static pthread_mutex_t marker_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct marker_request *markers;
+
+int marker_put(pid_t tid, const struct fd_install *installs, int n, bool cont, long value)
+{
+	struct marker_request *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->tid = tid;
+	m->ninstalls = n;
+	for (int i = 0; i < n; i++)
+		m->installs[i] = installs[i];
+	m->cont = cont;
+	m->value = value;
+	pthread_mutex_lock(&marker_lock);
+	struct marker_request *old;
+	HASH_FIND_INT(markers, &tid, old);
+	if (old) {
+		HASH_DEL(markers, old);
+		marker_release_installs(old->installs, old->ninstalls);
+		free(old);
+	}
+	HASH_ADD_INT(markers, tid, m);
+	pthread_mutex_unlock(&marker_lock);
+	return 0;
+}
+
+void marker_drop(pid_t tid)
+{
+	struct marker_request *m;
+	pthread_mutex_lock(&marker_lock);
+	HASH_FIND_INT(markers, &tid, m);
+	if (m)
+		HASH_DEL(markers, m);
+	pthread_mutex_unlock(&marker_lock);
+	if (m) {
+		marker_release_installs(m->installs, m->ninstalls);
+		free(m);
+	}
+}
+
+void marker_release_installs(struct fd_install *installs, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(installs[i].host_fd);
+}
+
+bool marker_is(int nr, const uint64_t *args)
+{
+	return args[5] == PLATFORM_MARKER_MAGIC && (nr == PLATFORM_MARKER_NR || nr == SYS_execveat);
+}
+
+void marker_serve(int listener, const struct seccomp_notif *req)
+{
+	struct marker_request *m;
+	struct seccomp_notif_resp resp = { .id = req->id };
+	pid_t tid = (pid_t)req->pid;
+
+	pthread_mutex_lock(&marker_lock);
+	HASH_FIND_INT(markers, &tid, m);
+	/* An exec marker must name the fd the sentry installs; a guest forging a marker
+	   without a pending request gets EPERM. */
+	if (m && req->data.nr == SYS_execveat &&
+	    (!m->cont || m->ninstalls < 1 || req->data.args[0] != (uint64_t)m->installs[0].guest_fd))
+		m = NULL;
+	if (m)
+		HASH_DEL(markers, m);
+	pthread_mutex_unlock(&marker_lock);
+	if (!m) {
+		log_warn("host thread %d made a marker syscall the sentry did not ask for", tid);
+		resp.error = -EPERM;
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		return;
+	}
+	for (int i = 0; i < m->ninstalls; i++) {
+		struct seccomp_notif_addfd a = {
+			.id = req->id,
+			.flags = SECCOMP_ADDFD_FLAG_SETFD,
+			.srcfd = (uint32_t)m->installs[i].host_fd,
+			.newfd = (uint32_t)m->installs[i].guest_fd,
+			.newfd_flags = m->installs[i].cloexec ? O_CLOEXEC : 0,
+		};
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno != ENOENT)
+			log_warn("installing fd %d in host thread %d: %m", a.newfd, tid);
+	}
+	if (m->cont)
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (m->value < 0 && m->value >= -4095)
+		resp.error = (int32_t)m->value;
+	else
+		resp.val = m->value;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+		log_warn("answering marker of host thread %d: %m", tid);
+	marker_release_installs(m->installs, m->ninstalls);
+	free(m);
+}

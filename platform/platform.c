@@ -1,0 +1,98 @@
+/* What both back ends share: names, the guest's seccomp filter, the documented list of
+   syscalls the host runs without asking. */
+#define _GNU_SOURCE
+#include "platform/platform.h"
+#include "common/confine.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+
+/* The only syscall the host executes for a guest without the sentry deciding: returning
+   from a signal handler, whose frame the host itself built. */
+const int platform_guest_native_syscalls[] = { SYS_rt_sigreturn };
+const int platform_guest_native_count =
+	sizeof(platform_guest_native_syscalls) / sizeof(platform_guest_native_syscalls[0]);
+
+/* These stop in the tracer under every back end: they change registers (exec) or create
+   host threads the sentry must adopt (clone). */
+static const int via_tracer_syscalls[] = {
+	SYS_execve, SYS_execveat, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
+};
+
+bool platform_syscall_via_tracer(int nr)
+{
+	for (size_t i = 0; i < sizeof(via_tracer_syscalls) / sizeof(via_tracer_syscalls[0]); i++)
+		if (via_tracer_syscalls[i] == nr)
+			return true;
+	return false;
+}
+
+int platform_parse(const char *name, enum platform_kind *kind)
+{
+	if (!strcmp(name, "unotify"))
+		*kind = PLATFORM_UNOTIFY;
+	else if (!strcmp(name, "ptrace"))
+		*kind = PLATFORM_PTRACE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *platform_name(enum platform_kind kind)
+{
+	return kind == PLATFORM_UNOTIFY ? "unotify" : "ptrace";
+}
+
+static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
+{
+	int r;
+	for (int i = 0; i < platform_guest_native_count; i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, platform_guest_native_syscalls[i], 0);
+		if (r < 0)
+			return r;
+	}
+	/* The sentry's own rewritten syscalls (exec from an fd, fd installs for the ptrace back
+	   end) carry the marker in r9 and go to the listener, which serves them only when the
+	   sentry asked for them. Under unotify that is the default action already. */
+	if (kind == PLATFORM_PTRACE) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SYS_execveat, 1,
+				     SCMP_A5_64(SCMP_CMP_EQ, PLATFORM_MARKER_MAGIC));
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, PLATFORM_MARKER_NR, 1,
+					     SCMP_A5_64(SCMP_CMP_EQ, PLATFORM_MARKER_MAGIC));
+		return r;
+	}
+	for (size_t i = 0; i < sizeof(via_tracer_syscalls) / sizeof(via_tracer_syscalls[0]); i++) {
+		int nr = via_tracer_syscalls[i];
+		if (nr == SYS_execveat)
+			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 1,
+					     SCMP_A5_64(SCMP_CMP_NE, PLATFORM_MARKER_MAGIC));
+		else
+			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int platform_guest_filter(enum platform_kind kind, struct sock_fprog *prog)
+{
+	scmp_filter_ctx ctx = seccomp_init(kind == PLATFORM_UNOTIFY ? SCMP_ACT_NOTIFY : SCMP_ACT_TRACE(0));
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	/* Another architecture's syscall numbers (int 0x80, x32) never reach anything. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = guest_filter_rules(ctx, kind);
+	if (r == 0)
+		r = confine_export_filter(ctx, prog);
+	seccomp_release(ctx);
+	return r;
+}

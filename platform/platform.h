@@ -1,0 +1,138 @@
+/* How guest syscalls reach the sentry.
+
+   The platform traps a guest syscall and hands the sentry an event: which host thread, the
+   syscall number and its six arguments. The sentry decides and answers through the same event:
+   a return value, or "continue" (the host kernel executes the syscall as the guest issued it,
+   used only where the decision rests on register arguments). The sentry's syscall code never
+   asks which back end trapped the call.
+
+   Two back ends:
+   - unotify: the guest's seccomp filter returns SECCOMP_RET_USER_NOTIF; worker threads receive
+     notifications and answer them (the fast path).
+   - ptrace: the filter returns SECCOMP_RET_TRACE for every syscall; the tracer thread reads and
+     writes registers (the slow, simple baseline).
+
+   Both keep the tracer thread: it attaches to every guest thread (PTRACE_SEIZE), and the
+   control-path syscalls that must change registers or learn a new host thread (execve,
+   execveat, clone, fork, vfork) always go through it. Installing a host fd into a guest is
+   done with SECCOMP_IOCTL_NOTIF_ADDFD, so both back ends keep a listener: the ptrace one turns
+   a stopped syscall into a marker syscall that the filter sends to the listener. */
+#ifndef RUNSCC_PLATFORM_H
+#define RUNSCC_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct task;
+struct platform;
+
+/* Return values of syscall handlers beyond ordinary results and -errno. */
+#define SYSCALL_CONTINUE ((long)0x7ffffffffffff001)	/* the host runs it as issued */
+#define SYSCALL_REWRITE ((long)0x7ffffffffffff002)	/* run the rewritten syscall (ptrace) */
+
+/* r9 value that marks the sentry's own rewritten syscalls (never a guest's argument: the
+   guest filter sends a syscall carrying it to the listener, where it must match a pending
+   request of the sentry). */
+#define PLATFORM_MARKER_MAGIC 0x52756e7363634d6bULL
+/* The marker syscall number: not a real syscall, so the host can never run it. */
+#define PLATFORM_MARKER_NR 1023
+
+#define PLATFORM_MAX_INSTALLS 4
+
+enum platform_kind { PLATFORM_UNOTIFY, PLATFORM_PTRACE };
+
+struct fd_install {
+	int host_fd;
+	int guest_fd;
+	bool cloexec;
+};
+
+struct syscall_event {
+	pid_t host_tid;
+	int nr;
+	uint64_t args[6];
+	uint64_t ip;
+	struct task *task;		/* filled in by the dispatcher */
+
+	/* Where the event came from; set by the platform. */
+	bool via_tracer;		/* a ptrace seccomp stop: registers can be rewritten */
+	uint64_t notif_id;		/* unotify */
+	struct platform *platform;
+	const struct platform_ops *ops;	/* how to answer: by where the event came from */
+
+	/* Registers of a ptrace stop; a handler returning SYSCALL_REWRITE edits these
+	   (rewrite_nr and args) and the tracer resumes with them. */
+	int rewrite_nr;
+	bool rewrite_trace_exit;	/* stop again at syscall exit (clone: fix the return value) */
+	uint64_t sp;
+
+	/* fds to install in the guest before the answer (ptrace back end: done via the marker). */
+	struct fd_install installs[PLATFORM_MAX_INSTALLS];
+	int ninstalls;
+};
+
+struct platform_ops {
+	const char *name;
+	/* Install host_fd into the guest at guest_fd (replacing what is there); may be deferred
+	   until the answer. Returns 0 or -errno. */
+	int (*install_fd)(struct syscall_event *ev, int host_fd, int guest_fd, bool cloexec);
+	/* Answer the event: a value, -errno, SYSCALL_CONTINUE or SYSCALL_REWRITE. */
+	void (*answer)(struct syscall_event *ev, long result);
+	/* Still the same live request? (After reading guest memory, before acting on it.) */
+	bool (*event_valid)(struct syscall_event *ev);
+};
+
+struct platform {
+	enum platform_kind kind;
+	const struct platform_ops *ops;
+	int listener;			/* seccomp listener fd, -1 until the init process hands it over */
+	bool sync_wakeup;		/* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is in effect */
+};
+
+int platform_parse(const char *name, enum platform_kind *kind);
+const char *platform_name(enum platform_kind kind);
+
+/* The guest's seccomp filter for this platform (prog->filter malloc'd). The guest's first
+   process loads it with SECCOMP_FILTER_FLAG_NEW_LISTENER right before its first exec: from
+   then on, any syscall it makes waits for the sentry. */
+struct sock_fprog;
+int platform_guest_filter(enum platform_kind kind, struct sock_fprog *prog);
+/* Syscalls the host executes for the guest without asking the sentry (documented list). */
+extern const int platform_guest_native_syscalls[];
+extern const int platform_guest_native_count;
+/* Syscalls that always stop in the tracer (register rewriting, new threads). */
+bool platform_syscall_via_tracer(int nr);
+
+#endif
+
+/* Implemented by the sentry, called by the back ends (with no sentry lock held). */
+
+/* Decide and answer one trapped syscall. */
+void sentry_handle_syscall(struct syscall_event *ev);
+/* A guest thread created child_tid with clone flags (fork/vfork/clone event). */
+void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags);
+/* The syscall-exit of a clone the sentry asked to see: returns the value the guest gets. */
+long sentry_clone_return(pid_t tid, long host_result);
+/* tid completed an exec (it was former_tid before, when a non-leader thread exec'd). */
+void sentry_thread_execed(pid_t tid, pid_t former_tid);
+/* A host signal is about to be delivered to tid; returns the signal to deliver (0: drop). */
+int sentry_signal_delivery(pid_t tid, int sig);
+/* tid stopped (group-stop for sig) or continued. */
+void sentry_thread_stopped(pid_t tid, int sig);
+/* tid is gone; status is its wait status. */
+void sentry_thread_exited(pid_t tid, int status);
+/* The init process handed over its listener (fd number in the init process). */
+void sentry_listener_ready(int listener);
+
+/* Back ends. */
+extern const struct platform_ops unotify_platform_ops;
+extern const struct platform_ops ptrace_platform_ops;
+
+/* The tracer thread: attaches to the init process (host pid, waiting on go_fd for a byte)
+   and then runs the control path until the last guest thread is gone. */
+int tracer_start(struct platform *p, pid_t init_pid, int go_fd);
+/* Start receiving notifications on p->listener with worker threads. */
+int unotify_start(struct platform *p);
+/* Hand an event to the tracer's (ptrace back end) resume path. */
+void tracer_complete(struct syscall_event *ev, long result);

@@ -1,0 +1,139 @@
+/* /dev: the devices a container gets, made up by the sentry (never host device nodes). */
+#define _GNU_SOURCE
+#include "sentry/fs/fs.h"
+#include "sentry/fs/synth.h"
+#include "sentry/kernel.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/sysmacros.h>
+
+static size_t iov_total(const struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+static long dev_read_eof(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)iov, (void)iovcnt, (void)pos;
+	return 0;
+}
+
+static long dev_write_sink(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)pos;
+	return (long)iov_total(iov, iovcnt);
+}
+
+static long dev_write_full(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)iov, (void)iovcnt, (void)pos;
+	return -ENOSPC;
+}
+
+/* Fills the guest's buffers chunk by chunk from gen. */
+static long dev_read_generated(const struct iovec *iov, int iovcnt, void (*gen)(char *, size_t))
+{
+	char chunk[16384];
+	long done = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		uint64_t base = (uint64_t)(uintptr_t)iov[i].iov_base;
+		size_t left = iov[i].iov_len;
+		while (left > 0) {
+			size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+			gen(chunk, n);
+			if (guest_write(current, base, chunk, n) < 0)
+				return done ? done : -EFAULT;
+			base += n;
+			left -= n;
+			done += (long)n;
+			if (done >= 0x7ffff000L)
+				return done;
+		}
+	}
+	return done;
+}
+
+static void gen_zero(char *buf, size_t n)
+{
+	memset(buf, 0, n);
+}
+
+static void gen_random(char *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = getrandom(buf + done, n - done, 0);
+		if (r > 0)
+			done += (size_t)r;
+	}
+}
+
+static long dev_read_zero(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)pos;
+	return dev_read_generated(iov, iovcnt, gen_zero);
+}
+
+static long dev_read_random(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)pos;
+	return dev_read_generated(iov, iovcnt, gen_random);
+}
+
+static int64_t dev_llseek_nop(struct file *f, int64_t offset, int whence)
+{
+	(void)f, (void)offset, (void)whence;
+	return 0;
+}
+
+static const struct file_operations null_fops = {
+	.read = dev_read_eof, .write = dev_write_sink, .llseek = dev_llseek_nop,
+};
+static const struct file_operations zero_fops = {
+	.read = dev_read_zero, .write = dev_write_sink, .llseek = dev_llseek_nop,
+};
+static const struct file_operations full_fops = {
+	.read = dev_read_zero, .write = dev_write_full, .llseek = dev_llseek_nop,
+};
+static const struct file_operations random_fops = {
+	.read = dev_read_random, .write = dev_write_sink, .llseek = dev_llseek_nop,
+};
+
+static int devfs_add_chr(struct super_block *sb, struct inode *dir, const char *name,
+			 unsigned major, unsigned minor, const struct file_operations *fops)
+{
+	return synth_dir_add(dir, name, synth_chardev_new(sb, 0666, makedev(major, minor), fops));
+}
+
+int devfs_new(struct dentry **out)
+{
+	struct super_block *sb = synth_sb_new("tmpfs", false);
+	struct inode *root = sb ? synth_dir_new(sb, 0755) : NULL;
+	int r = 0;
+
+	if (!root)
+		return -ENOMEM;
+	r = r ?: devfs_add_chr(sb, root, "null", 1, 3, &null_fops);
+	r = r ?: devfs_add_chr(sb, root, "zero", 1, 5, &zero_fops);
+	r = r ?: devfs_add_chr(sb, root, "full", 1, 7, &full_fops);
+	r = r ?: devfs_add_chr(sb, root, "random", 1, 8, &random_fops);
+	r = r ?: devfs_add_chr(sb, root, "urandom", 1, 9, &random_fops);
+	r = r ?: synth_dir_add(root, "fd", synth_symlink_new(sb, "/proc/self/fd"));
+	r = r ?: synth_dir_add(root, "stdin", synth_symlink_new(sb, "/proc/self/fd/0"));
+	r = r ?: synth_dir_add(root, "stdout", synth_symlink_new(sb, "/proc/self/fd/1"));
+	r = r ?: synth_dir_add(root, "stderr", synth_symlink_new(sb, "/proc/self/fd/2"));
+	r = r ?: synth_dir_add(root, "pts", synth_dir_new(sb, 0755));
+	r = r ?: synth_dir_add(root, "shm", synth_dir_new(sb, 01777));
+	if (r < 0) {
+		inode_put(root);
+		return r;
+	}
+	*out = dentry_new_root(root);
+	return *out ? 0 : -ENOMEM;
+}

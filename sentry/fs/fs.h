@@ -1,0 +1,17 @@
+/* The file systems the sentry mounts for a sandbox. */
+#ifndef RUNSCC_SENTRY_FS_H
+#define RUNSCC_SENTRY_FS_H
+
+#include "sentry/vfs/vfs.h"
+
+int devfs_new(struct dentry **out);
+int procfs_new(struct dentry **out);
+int sysfs_new(struct dentry **out);
+
+/* Builds the mount table: the image at /, then /proc, /dev, /sys. */
+int fs_mount_all(struct mount **root);
+
+/* A file for a host fd the guest inherited (stdio): the host object passes through. */
+struct file *hostfd_file_new(int host_fd);
+
+#endif

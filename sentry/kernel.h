@@ -1,0 +1,83 @@
+/* The sentry's global kernel state.
+
+   Locking: one kernel lock (kernel.lock) protects all kernel state. Syscall handlers run with
+   it held; a handler that must wait (wait4, ...) waits on a condition variable, which releases
+   it. Platform threads (tracer, notification receivers) take it only through the sentry_*
+   entry points. Nothing waits on a platform thread while holding the lock. */
+#ifndef RUNSCC_SENTRY_KERNEL_H
+#define RUNSCC_SENTRY_KERNEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "fsgofer/client.h"
+#include "platform/platform.h"
+
+struct task;
+struct mount;
+
+/* What `runsc-c boot` was asked to run. */
+struct boot_config {
+	enum platform_kind platform;
+	bool strace;
+	int gofer_fd;			/* protocol socket to the gofer */
+	const char *hostname;
+	const char *cwd;		/* guest working directory */
+	char **argv;			/* guest argv; argv[0] is the program path in the guest */
+	char **envp;			/* guest environment */
+	uid_t uid;			/* guest credentials (inside the sandbox) */
+	gid_t gid;
+	uint32_t pids_max;		/* 0: no limit */
+};
+
+struct kernel {
+	pthread_mutex_t lock;
+	pthread_cond_t exited;		/* broadcast when a thread group exits */
+	struct platform platform;
+	struct gofer_client gofer;
+	bool strace;
+	struct utsname uts;		/* what uname(2) reports */
+	struct timespec boot_time;	/* CLOCK_MONOTONIC at boot */
+	uint32_t pids_max;
+	uint32_t ntasks;		/* live guest threads */
+	struct mount *root_mount;
+	struct task *init;
+	bool init_exited;
+	int init_status;		/* wait status of pid 1 */
+	uid_t host_uid;			/* the unprivileged host identity of guest processes */
+	gid_t host_gid;
+	int placeholder_fd;		/* inert host fd that takes a dropped mirror's slot */
+};
+
+extern struct kernel kernel;
+
+/* The guest thread whose syscall this sentry thread is handling. */
+extern __thread struct task *current;
+
+static inline void kernel_lock(void)
+{
+	pthread_mutex_lock(&kernel.lock);
+}
+
+static inline void kernel_unlock(void)
+{
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+/* Runs the sandbox to completion: returns the exit code for the host (the guest init's exit
+   status, or 128 + signal). */
+int sentry_boot(struct boot_config *cfg);
+
+/* The sentry's own seccomp allow-list. */
+int sentry_confine(void);
+int sentry_print_syscalls(FILE *out);
+
+/* Guest-visible identity of a host object: sentry-made devices get minor numbers here. */
+dev_t kernel_new_anon_dev(void);
+
+#endif

@@ -1,0 +1,26 @@
+/* Access to a guest task's memory. Every address is untrusted: any fault, wrap-around or
+   unmapped page gives -EFAULT. */
+#ifndef RUNSCC_SENTRY_GUEST_MEM_H
+#define RUNSCC_SENTRY_GUEST_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct task;
+
+int guest_read(struct task *t, uint64_t addr, void *buf, size_t len);
+int guest_write(struct task *t, uint64_t addr, const void *buf, size_t len);
+/* Reads a NUL-terminated string of at most size-1 bytes; returns its length, -EFAULT, or
+   -ENAMETOOLONG when no NUL comes within size-1 bytes. */
+int guest_read_string(struct task *t, uint64_t addr, char *buf, size_t size);
+/* Reads an iovec array (iovcnt <= IOV_MAX); returns 0 or -EFAULT/-EINVAL. */
+int guest_read_iovec(struct task *t, uint64_t addr, int iovcnt, struct iovec *out);
+/* Copies a sentry buffer to guest iovecs; returns bytes written or -EFAULT if none. */
+long guest_write_iov(struct task *t, const struct iovec *iov, int iovcnt, const void *buf,
+		     size_t len);
+/* Reads a guest pointer array (argv/envp style) ending in NULL, at most max entries;
+   returns the count or -E2BIG/-EFAULT. *out is malloc'd. */
+int guest_read_ptr_array(struct task *t, uint64_t addr, size_t max, uint64_t **out);
+
+#endif

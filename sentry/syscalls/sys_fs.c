@@ -1,0 +1,126 @@
+/* The task's place in the file system: working directory, umask; file system statistics. */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+SYSCALL(getcwd)
+{
+	char buf[VFS_PATH_MAX];
+	uint64_t size = ev->args[1];
+	int len = vfs_path_name(t, &t->fs->cwd, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	if ((uint64_t)len + 1 > size)
+		return -ERANGE;
+	long r = guest_write(t, ev->args[0], buf, (size_t)len + 1);
+	return r < 0 ? r : len + 1;
+}
+
+static long set_cwd(struct task *t, const struct path *p)
+{
+	struct inode *inode = p->dentry->inode;
+	if (!S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	long r = vfs_permission(t, inode, MAY_EXEC);
+	if (r < 0)
+		return r;
+	path_set(&t->fs->cwd, p);
+	return 0;
+}
+
+SYSCALL(chdir)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	long r = guest_read_string(t, ev->args[0], path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = vfs_resolve(t, &t->fs->cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p, NULL);
+	if (r < 0)
+		return r;
+	r = set_cwd(t, &p);
+	path_put(&p);
+	return r;
+}
+
+SYSCALL(fchdir)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f)
+		return -EBADF;
+	if (!f->path.dentry)
+		return -ENOTDIR;
+	return set_cwd(t, &f->path);
+}
+
+SYSCALL(umask)
+{
+	mode_t old = t->fs->umask;
+	t->fs->umask = (mode_t)ev->args[0] & 0777;
+	return old;
+}
+
+static long fill_statfs(struct task *t, const struct path *p, uint64_t ubuf)
+{
+	struct statfs sf;
+	const char *type = p->dentry->inode->sb->fstype;
+	memset(&sf, 0, sizeof(sf));
+	if (!strcmp(type, "proc"))
+		sf.f_type = PROC_SUPER_MAGIC;
+	else if (!strcmp(type, "sysfs"))
+		sf.f_type = SYSFS_MAGIC;
+	else if (!strcmp(type, "gofer"))
+		sf.f_type = OVERLAYFS_SUPER_MAGIC;
+	else
+		sf.f_type = TMPFS_MAGIC;
+	sf.f_bsize = 4096;
+	sf.f_frsize = 4096;
+	sf.f_namelen = VFS_NAME_MAX;
+	sf.f_flags = 0x20; /* ST_VALID: f_flags is meaningful */
+	if (p->mnt->flags & MS_RDONLY)
+		sf.f_flags |= 1; /* ST_RDONLY */
+	return guest_write(t, ubuf, &sf, sizeof(sf));
+}
+
+SYSCALL(statfs)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	long r = guest_read_string(t, ev->args[0], path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = vfs_resolve(t, &t->fs->cwd, path, LOOKUP_FOLLOW, &p, NULL);
+	if (r < 0)
+		return r;
+	r = fill_statfs(t, &p, ev->args[1]);
+	path_put(&p);
+	return r;
+}
+
+SYSCALL(fstatfs)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f)
+		return -EBADF;
+	if (!f->path.dentry)
+		return -ENOSYS;
+	return fill_statfs(t, &f->path, ev->args[1]);
+}
+
+SYSCALL(fadvise64)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f)
+		return -EBADF;
+	return f->ops && f->ops->host_io ? SYSCALL_CONTINUE : 0;
+}

@@ -1,0 +1,29 @@
+/* Memory: the host manages the guest's address space; the sentry decides what may be mapped.
+   Every decision here rests on register arguments, so letting the host run the call cannot be
+   raced by another guest thread. */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+
+SYSCALL(mmap)
+{
+	int prot = (int)ev->args[2], flags = (int)ev->args[3], fd = (int)ev->args[4];
+	if (flags & MAP_ANONYMOUS)
+		return SYSCALL_CONTINUE;
+	struct file *f = fd_get(t, fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	/* Only host objects mirrored into the guest can be mapped: the host maps its own fd. */
+	if (f->host_fd < 0 || !f->ops || !f->ops->host_io)
+		return -ENODEV;
+	if ((prot & PROT_EXEC) && f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))
+		return -EPERM;
+	return SYSCALL_CONTINUE;
+}

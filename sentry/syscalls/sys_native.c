@@ -1,0 +1,7 @@
+#include "sentry/syscalls/syscalls.h"
+
+SYSCALL(native)
+{
+	(void)t, (void)ev;
+	return SYSCALL_CONTINUE;
+}

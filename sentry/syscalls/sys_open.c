@@ -1,0 +1,246 @@
+/* Opening and closing files; the fd table syscalls (dup, fcntl, ioctl). */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+
+#define VALID_OPEN_FLAGS                                                                       \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |    \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
+	 O_PATH | O_SYNC | __O_TMPFILE)
+
+static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint64_t upath,
+		      int flags, mode_t mode)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	struct file *f;
+	int lookup = 0;
+	long r;
+
+	(void)mode;
+	if (flags & ~VALID_OPEN_FLAGS)
+		return -EINVAL;
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	r = guest_read_string(t, upath, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (!(flags & O_NOFOLLOW) && !((flags & O_CREAT) && (flags & O_EXCL)))
+		lookup |= LOOKUP_FOLLOW;
+	if (flags & O_DIRECTORY)
+		lookup |= LOOKUP_DIRECTORY;
+	if (flags & O_CREAT)
+		lookup |= LOOKUP_ALLOW_NEGATIVE;
+	r = vfs_resolve_at(t, dirfd, path, lookup, &p, NULL);
+	if (r < 0)
+		return r;
+	struct inode *inode = p.dentry->inode;
+	if (!inode) {
+		/* Creating needs a writable file system; the image layer is read-only. */
+		r = (p.mnt->flags & MS_RDONLY) ? -EROFS : -EACCES;
+		goto out;
+	}
+	if ((flags & O_CREAT) && (flags & O_EXCL)) {
+		r = -EEXIST;
+		goto out;
+	}
+	if ((flags & O_CREAT) && S_ISDIR(inode->mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISLNK(inode->mode) && !(flags & O_PATH)) {
+		r = -ELOOP;
+		goto out;
+	}
+	r = vfs_open(t, &p, flags, &f);
+	if (r < 0)
+		goto out;
+	r = fd_install(t, ev, f, flags & O_CLOEXEC, 0);
+	file_put(f);
+out:
+	path_put(&p);
+	return r;
+}
+
+SYSCALL(openat)
+{
+	return do_openat(t, ev, (int)ev->args[0], ev->args[1], (int)ev->args[2], (mode_t)ev->args[3]);
+}
+
+SYSCALL(open)
+{
+	return do_openat(t, ev, AT_FDCWD, ev->args[0], (int)ev->args[1], (mode_t)ev->args[2]);
+}
+
+SYSCALL(creat)
+{
+	return do_openat(t, ev, AT_FDCWD, ev->args[0], O_CREAT | O_WRONLY | O_TRUNC,
+			 (mode_t)ev->args[1]);
+}
+
+SYSCALL(close)
+{
+	int fd = (int)ev->args[0];
+	bool host;
+	long r = fd_remove(t, fd, &host);
+	if (r < 0)
+		return r;
+	if (!host)
+		return 0;
+	/* The host drops its mirror itself; until then the number stays taken. */
+	task_reserve_closing(t, fd, fd);
+	return SYSCALL_CONTINUE;
+}
+
+SYSCALL(close_range)
+{
+	unsigned first = (unsigned)ev->args[0], last = (unsigned)ev->args[1];
+	unsigned flags = (unsigned)ev->args[2];
+	bool any_host = false;
+
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	int size = t->files->size;
+	int hi = last >= (unsigned)size ? size - 1 : (int)last;
+	for (int fd = (int)first; fd <= hi; fd++) {
+		if (!fd_get(t, fd))
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC) {
+			fd_set_cloexec(t, fd, true);
+			any_host |= fd_get(t, fd)->host_fd >= 0;
+			continue;
+		}
+		bool host;
+		fd_remove(t, fd, &host);
+		any_host |= host;
+	}
+	if (!any_host)
+		return 0;
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		task_reserve_closing(t, (int)first, hi);
+	return SYSCALL_CONTINUE;
+}
+
+SYSCALL(dup)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f)
+		return -EBADF;
+	return fd_install(t, ev, f, false, 0);
+}
+
+static long do_dup3(struct task *t, struct syscall_event *ev, int oldfd, int newfd, int flags)
+{
+	struct file *f = fd_get(t, oldfd);
+	if (!f)
+		return -EBADF;
+	if (newfd < 0)
+		return -EBADF;
+	return fd_install_at(t, ev, f, flags & O_CLOEXEC, newfd);
+}
+
+SYSCALL(dup2)
+{
+	int oldfd = (int)ev->args[0], newfd = (int)ev->args[1];
+	if (oldfd == newfd)
+		return fd_get(t, oldfd) ? newfd : -EBADF;
+	return do_dup3(t, ev, oldfd, newfd, 0);
+}
+
+SYSCALL(dup3)
+{
+	int oldfd = (int)ev->args[0], newfd = (int)ev->args[1], flags = (int)ev->args[2];
+	if (oldfd == newfd || (flags & ~O_CLOEXEC))
+		return -EINVAL;
+	return do_dup3(t, ev, oldfd, newfd, flags);
+}
+
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+SYSCALL(fcntl)
+{
+	int fd = (int)ev->args[0], cmd = (int)ev->args[1];
+	uint64_t arg = ev->args[2];
+	struct file *f = fd_get(t, fd);
+
+	if (!f)
+		return -EBADF;
+	bool host = f->host_fd >= 0;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= (uint64_t)t->tg->rlimits[RLIMIT_NOFILE].rlim_cur || arg >= FD_TABLE_MAX)
+			return -EINVAL;
+		return fd_install(t, ev, f, cmd == F_DUPFD_CLOEXEC, (int)arg);
+	case F_GETFD:
+		return fd_get_cloexec(t, fd) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fd_set_cloexec(t, fd, arg & FD_CLOEXEC);
+		/* The host mirror must carry the flag too: exec closes it natively. */
+		return host ? SYSCALL_CONTINUE : 0;
+	case F_GETFL:
+		if (host)
+			return SYSCALL_CONTINUE;
+		return f->flags | O_LARGEFILE;
+	case F_SETFL:
+		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
+		return host ? SYSCALL_CONTINUE : 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		/* Locks on host objects are the host's; sentry-made files have no other user. */
+		return host ? SYSCALL_CONTINUE : 0;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return host ? SYSCALL_CONTINUE : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL(ioctl)
+{
+	int fd = (int)ev->args[0];
+	unsigned int cmd = (unsigned int)ev->args[1];
+	struct file *f = fd_get(t, fd);
+
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+		fd_set_cloexec(t, fd, cmd == FIOCLEX);
+		return f->host_fd >= 0 ? SYSCALL_CONTINUE : 0;
+	case FIONBIO: {
+		int on;
+		long r = guest_read(t, ev->args[2], &on, sizeof(on));
+		if (r < 0)
+			return r;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		return f->host_fd >= 0 ? SYSCALL_CONTINUE : 0;
+	}
+	case FIONREAD:
+		if (f->ops && f->ops->host_io)
+			return SYSCALL_CONTINUE;
+		break;
+	}
+	if (!f->ops || !f->ops->ioctl)
+		return -ENOTTY;
+	return f->ops->ioctl(f, cmd, ev->args[2]);
+}

@@ -1,0 +1,135 @@
+/* Per-process settings: thread area, tid address, resource limits, prctl. */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <asm/prctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+SYSCALL(arch_prctl)
+{
+	(void)t;
+	switch (ev->args[0]) {
+	case ARCH_SET_FS:
+	case ARCH_GET_FS:
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+	case ARCH_GET_CPUID:
+	case ARCH_SET_CPUID:
+		return SYSCALL_CONTINUE;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The host's clear_child_tid is not set: the address only matters for threads, which get it
+   natively from clone. The guest must see its virtual tid. */
+SYSCALL(set_tid_address)
+{
+	t->clear_child_tid = ev->args[0];
+	return t->tid;
+}
+
+SYSCALL(set_robust_list)
+{
+	(void)t;
+	if (ev->args[1] != 24)
+		return -EINVAL;
+	return SYSCALL_CONTINUE;
+}
+
+static long do_prlimit(struct task *t, pid_t pid, unsigned resource, uint64_t unew, uint64_t uold)
+{
+	struct thread_group *tg = pid == 0 ? t->tg : thread_group_by_pid(pid);
+	struct rlimit nl;
+
+	if (!tg || tg->exited)
+		return -ESRCH;
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (unew) {
+		long r = guest_read(t, unew, &nl, sizeof(nl));
+		if (r < 0)
+			return r;
+		if (nl.rlim_cur > nl.rlim_max)
+			return -EINVAL;
+		if (nl.rlim_max > tg->rlimits[resource].rlim_max && !creds_privileged(task_creds(t)))
+			return -EPERM;
+		if (resource == RLIMIT_NOFILE && nl.rlim_max > 1048576)
+			return -EPERM;
+	}
+	if (uold) {
+		long r = guest_write(t, uold, &tg->rlimits[resource], sizeof(struct rlimit));
+		if (r < 0)
+			return r;
+	}
+	if (unew)
+		tg->rlimits[resource] = nl;
+	return 0;
+}
+
+SYSCALL(prlimit64)
+{
+	return do_prlimit(t, (pid_t)ev->args[0], (unsigned)ev->args[1], ev->args[2], ev->args[3]);
+}
+
+SYSCALL(getrlimit)
+{
+	return do_prlimit(t, 0, (unsigned)ev->args[0], 0, ev->args[1]);
+}
+
+SYSCALL(setrlimit)
+{
+	return do_prlimit(t, 0, (unsigned)ev->args[0], ev->args[1], 0);
+}
+
+SYSCALL(prctl)
+{
+	char name[TASK_COMM_LEN];
+	long r;
+
+	switch (ev->args[0]) {
+	case PR_GET_NAME:
+		return guest_write(t, ev->args[1], t->tg->comm, sizeof(t->tg->comm));
+	case PR_SET_NAME:
+		r = guest_read_string(t, ev->args[1], name, sizeof(name));
+		if (r == -ENAMETOOLONG)
+			r = (long)strlen(name);
+		if (r < 0)
+			return r;
+		memcpy(t->tg->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return ev->args[1] > 1 ? -EINVAL : 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return 1;
+	case PR_SET_NO_NEW_PRIVS:
+		return ev->args[1] == 1 ? 0 : -EINVAL;
+	case PR_CAPBSET_READ:
+		return ev->args[1] <= 40 ? 1 : -EINVAL;
+	case PR_GET_SECCOMP:
+		return 0;
+	case PR_SET_VMA:
+		return SYSCALL_CONTINUE;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL(sched_getaffinity)
+{
+	pid_t pid = (pid_t)ev->args[0];
+	if (pid != 0 && pid != t->tid && !task_by_tid(pid))
+		return -ESRCH;
+	/* Every guest thread may run on every CPU the sandbox has; the host answers for itself. */
+	if (pid != 0 && pid != t->tid)
+		return -EPERM;
+	return SYSCALL_CONTINUE;
+}

@@ -1,0 +1,190 @@
+/* read, write and their vector and positioned forms; lseek; sendfile. */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#define MAX_RW_COUNT (INT_MAX & ~4095L)
+
+enum rw_dir { RW_READ, RW_WRITE };
+
+/* The open file behind fd, if it may be read (or written). */
+static long rw_file(struct task *t, int fd, enum rw_dir dir, struct file **out)
+{
+	struct file *f = fd_get(t, fd);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	int acc = f->flags & O_ACCMODE;
+	if (dir == RW_READ ? acc == O_WRONLY : acc == O_RDONLY)
+		return -EBADF;
+	if (!f->ops)
+		return -EINVAL;
+	*out = f;
+	return 0;
+}
+
+/* Shared by all forms: offset < 0 means "at the file position". */
+static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, int iovcnt,
+		  const struct iovec *single, int64_t offset)
+{
+	struct file *f;
+	long r = rw_file(t, fd, dir, &f);
+	if (r < 0)
+		return r;
+	if (f->ops->host_io)
+		return SYSCALL_CONTINUE;
+	long (*op)(struct file *, const struct iovec *, int, int64_t *) =
+		dir == RW_READ ? f->ops->read : f->ops->write;
+	if (!op)
+		return -EINVAL;
+
+	struct iovec stack_iov[8];
+	struct iovec *iov = stack_iov;
+	if (single) {
+		stack_iov[0] = *single;
+		iovcnt = 1;
+	} else {
+		if (iovcnt < 0 || iovcnt > IOV_MAX)
+			return -EINVAL;
+		if (iovcnt > (int)(sizeof(stack_iov) / sizeof(stack_iov[0])) &&
+		    !(iov = malloc(sizeof(*iov) * (size_t)iovcnt)))
+			return -ENOMEM;
+		r = guest_read_iovec(t, iov_addr, iovcnt, iov);
+		if (r < 0)
+			goto out;
+	}
+	/* Like the kernel, never move more than MAX_RW_COUNT in one call. */
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > MAX_RW_COUNT - total)
+			iov[i].iov_len = MAX_RW_COUNT - total;
+		total += iov[i].iov_len;
+	}
+	int64_t pos = offset;
+	r = op(f, iov, iovcnt, offset < 0 ? &f->pos : &pos);
+out:
+	if (iov != stack_iov)
+		free(iov);
+	return r;
+}
+
+static long do_single(struct task *t, struct syscall_event *ev, enum rw_dir dir, int64_t offset)
+{
+	struct iovec one = { (void *)(uintptr_t)ev->args[1], (size_t)ev->args[2] };
+	if ((int64_t)one.iov_len < 0)
+		return -EINVAL;
+	return do_rw(t, (int)ev->args[0], dir, 0, 1, &one, offset);
+}
+
+SYSCALL(read)
+{
+	return do_single(t, ev, RW_READ, -1);
+}
+
+SYSCALL(write)
+{
+	return do_single(t, ev, RW_WRITE, -1);
+}
+
+SYSCALL(pread64)
+{
+	if ((int64_t)ev->args[3] < 0)
+		return -EINVAL;
+	return do_single(t, ev, RW_READ, (int64_t)ev->args[3]);
+}
+
+SYSCALL(pwrite64)
+{
+	if ((int64_t)ev->args[3] < 0)
+		return -EINVAL;
+	return do_single(t, ev, RW_WRITE, (int64_t)ev->args[3]);
+}
+
+SYSCALL(readv)
+{
+	return do_rw(t, (int)ev->args[0], RW_READ, ev->args[1], (int)ev->args[2], NULL, -1);
+}
+
+SYSCALL(writev)
+{
+	return do_rw(t, (int)ev->args[0], RW_WRITE, ev->args[1], (int)ev->args[2], NULL, -1);
+}
+
+SYSCALL(preadv)
+{
+	int64_t off = (int64_t)ev->args[3];
+	if (off < 0)
+		return -EINVAL;
+	return do_rw(t, (int)ev->args[0], RW_READ, ev->args[1], (int)ev->args[2], NULL, off);
+}
+
+SYSCALL(pwritev)
+{
+	int64_t off = (int64_t)ev->args[3];
+	if (off < 0)
+		return -EINVAL;
+	return do_rw(t, (int)ev->args[0], RW_WRITE, ev->args[1], (int)ev->args[2], NULL, off);
+}
+
+/* The v2 forms: offset -1 means the file position; flags are per-call hints. On x86-64 the
+   offset is the low register alone (the high one only matters to 32-bit callers). */
+static long do_rwv2(struct task *t, struct syscall_event *ev, enum rw_dir dir)
+{
+	int64_t off = (int64_t)ev->args[3];
+	if (off < -1)
+		return -EINVAL;
+	if (ev->args[5] & ~(uint64_t)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND))
+		return -EOPNOTSUPP;
+	return do_rw(t, (int)ev->args[0], dir, ev->args[1], (int)ev->args[2], NULL, off);
+}
+
+SYSCALL(preadv2)
+{
+	return do_rwv2(t, ev, RW_READ);
+}
+
+SYSCALL(pwritev2)
+{
+	return do_rwv2(t, ev, RW_WRITE);
+}
+
+SYSCALL(lseek)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (!f->ops || !f->ops->llseek)
+		return -ESPIPE;
+	return f->ops->llseek(f, (int64_t)ev->args[1], (int)ev->args[2]);
+}
+
+/* Copies between two files run natively when both are host objects the guest holds; other
+   cases get EINVAL, on which callers fall back to read and write. */
+static long copy_between(struct task *t, int in_fd, int out_fd)
+{
+	struct file *in, *out;
+	long r = rw_file(t, in_fd, RW_READ, &in);
+	if (r < 0)
+		return r;
+	r = rw_file(t, out_fd, RW_WRITE, &out);
+	if (r < 0)
+		return r;
+	return in->ops->host_io && out->ops->host_io ? SYSCALL_CONTINUE : -EINVAL;
+}
+
+SYSCALL(sendfile)
+{
+	return copy_between(t, (int)ev->args[1], (int)ev->args[0]);
+}
+
+SYSCALL(copy_file_range)
+{
+	return copy_between(t, (int)ev->args[0], (int)ev->args[2]);
+}

@@ -1,0 +1,135 @@
+/* Guest tasks: threads (struct task) grouped into processes (struct thread_group), with the
+   virtual pid namespace the guest sees. Host tids never reach the guest. */
+#ifndef RUNSCC_SENTRY_TASK_H
+#define RUNSCC_SENTRY_TASK_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <uthash.h>
+
+#include "sentry/vfs/vfs.h"
+
+#define TASK_COMM_LEN 16
+#define TASK_NGROUPS_MAX 64
+#define TASK_NSIG 65
+
+struct fd_table;
+struct syscall_event;
+
+struct creds {
+	uid_t ruid, euid, suid, fsuid;
+	gid_t rgid, egid, sgid, fsgid;
+	int ngroups;
+	gid_t groups[TASK_NGROUPS_MAX];
+};
+
+/* Root, working directory and umask: shared between tasks cloned with CLONE_FS. */
+struct fs_context {
+	int refs;
+	struct path root;
+	struct path cwd;
+	mode_t umask;
+};
+
+/* The sentry's record of a signal disposition (the host holds the real one). */
+struct sigaction_record {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t mask;
+};
+
+/* Signal dispositions: shared between tasks cloned with CLONE_SIGHAND. */
+struct sighand {
+	int refs;
+	struct sigaction_record action[TASK_NSIG];
+};
+
+struct thread_group {
+	pid_t tgid;
+	pid_t host_pid;			/* host pid of the leader */
+	int pidfd;			/* host pidfd of the leader */
+	struct task *leader;
+	struct task *threads;		/* utlist, linked by task.group_next */
+	int nthreads;
+	struct thread_group *parent;
+	struct thread_group *children;	/* utlist, linked by sibling_next/prev */
+	struct thread_group *sibling_next, *sibling_prev;
+	pid_t pgid, sid;
+	struct creds creds;
+	struct rlimit rlimits[RLIM_NLIMITS];
+	char comm[TASK_COMM_LEN];
+	char *exe_path;			/* guest path of the running executable */
+	char *cmdline;			/* argv, each NUL-terminated */
+	size_t cmdline_len;
+	bool exited;			/* all threads gone; a zombie until reaped */
+	int exit_status;		/* wait status */
+	UT_hash_handle hh;		/* kernel table by tgid */
+};
+
+/* What a task becomes if its exec, already decided by the sentry, succeeds on the host. */
+struct exec_pending {
+	char *exe_path;
+	char comm[TASK_COMM_LEN];
+	char *cmdline;
+	size_t cmdline_len;
+};
+
+struct task {
+	pid_t tid;
+	pid_t host_tid;
+	struct thread_group *tg;
+	struct fd_table *files;
+	struct fs_context *fs;
+	struct sighand *sighand;
+	uint64_t clear_child_tid;
+	/* fd numbers [closing_lo, closing_hi] whose host mirrors this task is closing natively:
+	   reserved until the task's next syscall proves the close happened (empty: lo > hi). */
+	int closing_lo, closing_hi;
+	struct exec_pending *exec;
+	struct task *group_next;
+	UT_hash_handle hh_host;		/* kernel task table by host tid */
+	UT_hash_handle hh_tid;		/* kernel task table by virtual tid */
+};
+
+/* Lookups (kernel lock held). */
+struct task *task_by_host_tid(pid_t host_tid);
+struct task *task_by_tid(pid_t tid);
+struct thread_group *thread_group_by_pid(pid_t pid);
+
+/* Creates pid 1 for host process host_pid, with the given credentials and root. */
+int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
+		     struct task **out);
+/* Sends sig to every guest thread (the sandbox is going away). */
+void task_signal_all(int sig);
+/* Removes a thread whose host thread is gone; the group becomes a zombie when empty. */
+void task_exit(struct task *t, int wait_status);
+
+void exec_pending_free(struct exec_pending *e);
+/* The host completed t's exec: adopt what was pending (closes, resets, names). */
+void task_exec_complete(struct task *t);
+
+/* Holds fd numbers [lo, hi] while the host closes this task's mirrors natively. */
+void task_reserve_closing(struct task *t, int lo, int hi);
+/* Releases fd numbers reserved by natively executed closes. */
+void task_settle_closes(struct task *t);
+
+static inline struct creds *task_creds(struct task *t)
+{
+	return &t->tg->creds;
+}
+
+/* Is the caller root-equivalent for capability-like checks inside the sandbox? */
+static inline bool creds_privileged(const struct creds *c)
+{
+	return c->euid == 0;
+}
+
+bool creds_in_group(const struct creds *c, gid_t gid);
+
+void fs_context_put(struct fs_context *fs);
+void sighand_put(struct sighand *sh);
+
+#endif

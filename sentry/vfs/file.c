@@ -1,0 +1,168 @@
+/* Open files and the file operations shared by several file systems. */
+#define _GNU_SOURCE
+#include "sentry/vfs/vfs.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+
+struct file *file_alloc(const struct file_operations *ops, const struct path *p,
+			struct inode *inode, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->ops = ops;
+	if (p) {
+		f->path = *p;
+		path_get(&f->path);
+	}
+	f->inode = inode_get(inode);
+	f->flags = flags;
+	f->host_fd = -1;
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	f->refs++;
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	if (f->host_fd >= 0)
+		close(f->host_fd);
+	inode_put(f->inode);
+	if (f->path.dentry)
+		path_put(&f->path);
+	free(f);
+}
+
+int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
+{
+	struct inode *inode = p->dentry->inode;
+	int acc = flags & O_ACCMODE;
+	int mask = 0;
+	int r;
+
+	if (!inode)
+		return -ENOENT;
+	if (S_ISLNK(inode->mode))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	if (acc == 3)
+		return -EINVAL;
+	if (S_ISDIR(inode->mode) && (mask & MAY_WRITE))
+		return -EISDIR;
+	if ((mask & MAY_WRITE) && (S_ISREG(inode->mode) || S_ISDIR(inode->mode)) &&
+	    ((p->mnt->flags & MS_RDONLY) || inode->sb->readonly))
+		return -EROFS;
+	if (!(flags & O_PATH)) {
+		r = vfs_permission(t, inode, mask);
+		if (r < 0)
+			return r;
+	}
+	struct file *f = file_alloc(inode->fops, p, inode, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+	if (!f)
+		return -ENOMEM;
+	if (!(flags & O_PATH) && inode->iops && inode->iops->open) {
+		r = inode->iops->open(inode, f, flags);
+		if (r < 0) {
+			file_put(f);
+			return r;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,
+		      size_t size)
+{
+	if (*pos < 0)
+		return -EINVAL;
+	if ((uint64_t)*pos >= size)
+		return 0;
+	long n = guest_write_iov(current, iov, iovcnt, (const char *)data + *pos, size - (size_t)*pos);
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+int64_t generic_llseek(struct file *f, int64_t offset, int whence)
+{
+	int64_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = f->pos;
+		break;
+	case SEEK_END:
+		if (f->inode && f->inode->iops && f->inode->iops->refresh)
+			f->inode->iops->refresh(f->inode);
+		base = f->inode ? f->inode->size : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0)
+		return -EINVAL;
+	f->pos = base + offset;
+	return f->pos;
+}
+
+static long dir_read(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	(void)f, (void)iov, (void)iovcnt, (void)pos;
+	return -EISDIR;
+}
+
+/* Directories seek by iterate cookie: only back to the start or to a cookie getdents gave. */
+static int64_t dir_llseek(struct file *f, int64_t offset, int whence)
+{
+	if (whence == SEEK_CUR && offset == 0)
+		return (int64_t)f->dir_cookie;
+	if (whence != SEEK_SET || offset < 0)
+		return -EINVAL;
+	f->dir_cookie = (uint64_t)offset;
+	return offset;
+}
+
+const struct file_operations dir_file_ops = {
+	.read = dir_read,
+	.write = dir_read,
+	.llseek = dir_llseek,
+};
+
+/* The sentry's copy shares the open file description with the guest's mirror, so seeking
+   it moves the guest's offset too. */
+int64_t host_fd_llseek(struct file *f, int64_t offset, int whence)
+{
+	off_t r = lseek(f->host_fd, offset, whence);
+	return r < 0 ? -errno : r;
+}
+
+const struct file_operations host_file_ops = {
+	.host_io = true,
+	.llseek = host_fd_llseek,
+};

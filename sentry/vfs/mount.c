@@ -1,0 +1,50 @@
+/* The mount table. Mounts live as long as the sandbox (no umount yet). */
+#define _GNU_SOURCE
+#include "sentry/vfs/vfs.h"
+#include "sentry/kernel.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct mount *mount_list;
+static int mount_next_id = 1;
+
+static struct mount *mount_alloc(struct dentry *root, unsigned long flags, const char *source)
+{
+	struct mount *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->source = strdup(source ? source : "none");
+	if (!m->source) {
+		free(m);
+		return NULL;
+	}
+	m->id = mount_next_id++;
+	m->root = dentry_get(root);
+	m->flags = flags;
+	struct mount **tail = &mount_list;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = m;
+	return m;
+}
+
+struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const char *source)
+{
+	return mount_alloc(root, flags, source);
+}
+
+int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long flags,
+		 const char *source)
+{
+	if (!where->dentry->inode || !S_ISDIR(where->dentry->inode->mode))
+		return -ENOTDIR;
+	struct mount *m = mount_alloc(root, flags, source);
+	if (!m)
+		return -ENOMEM;
+	m->parent = where->mnt;
+	m->mountpoint = dentry_get(where->dentry);
+	where->dentry->mounted = m;
+	return 0;
+}

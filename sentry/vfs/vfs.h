@@ -1,0 +1,199 @@
+/* The sentry's virtual file system: inodes, dentries, mounts and open files.
+
+   Every file system is a set of inode_operations; every open file a file_operations table.
+   Dentries are cached: a dentry once looked up (positive or negative) is kept, which is what
+   lets a repeated path walk skip the gofer. File systems whose names change behind the cache
+   (procfs) set sb->uncached, and their dentries live only as long as a reference. */
+#ifndef RUNSCC_SENTRY_VFS_H
+#define RUNSCC_SENTRY_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <uthash.h>
+
+struct task;
+struct file;
+struct inode;
+struct dentry;
+struct mount;
+struct super_block;
+
+#define VFS_NAME_MAX 255
+#define VFS_PATH_MAX 4096
+#define VFS_MAX_SYMLINKS 40
+
+/* Called by iterate for each directory entry with the cookie that resumes after it; returns
+   nonzero to stop (the entry was not taken: iteration resumes at it next time). */
+typedef int (*dir_emit_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino,
+			   unsigned type, uint64_t next_cookie);
+
+struct inode_operations {
+	/* Looks name up in dir: 0 and a new reference in *out, or -ENOENT, or -errno. */
+	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	/* Copies the symlink target into buf (not NUL-terminated); returns its length. */
+	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* Lists dir from *cookie (0: start; fs-defined), advancing *cookie per entry taken.
+	   Returns 0 when done or stopped, -errno on error. */
+	int (*iterate)(struct inode *dir, uint64_t *cookie, dir_emit_fn emit, void *ctx);
+	/* Prepares f (f->ops, f->host_fd, f->priv) for an open with flags. */
+	int (*open)(struct inode *inode, struct file *f, int flags);
+	/* Refreshes attributes that change outside the sentry's view (a host fd's size). */
+	void (*refresh)(struct inode *inode);
+	void (*evict)(struct inode *inode);
+};
+
+struct file_operations {
+	/* The data path (read, write and their vector and positioned forms, sendfile) runs on
+	   the host, on the fd mirrored into the guest: the sentry only decides. */
+	bool host_io;
+	/* Data transfer with guest memory (iov holds guest addresses). pos is the file position
+	   to use and advance. */
+	long (*read)(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos);
+	long (*write)(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos);
+	int64_t (*llseek)(struct file *f, int64_t offset, int whence);
+	long (*ioctl)(struct file *f, unsigned int cmd, uint64_t arg);
+	void (*release)(struct file *f);
+};
+
+struct super_block {
+	const char *fstype;
+	dev_t dev;
+	bool readonly;
+	bool uncached;			/* names are dynamic: do not cache dentries */
+	uint64_t next_ino;
+	void *priv;
+};
+
+struct inode {
+	int refs;
+	const struct inode_operations *iops;
+	const struct file_operations *fops;	/* for files opened on this inode */
+	struct super_block *sb;
+	dev_t dev;
+	uint64_t ino;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	uint64_t nlink;
+	dev_t rdev;
+	int64_t size;
+	int64_t blksize;
+	int64_t blocks;
+	struct timespec atime, mtime, ctime;
+	void *priv;
+};
+
+struct dentry {
+	int refs;
+	char *name;
+	struct dentry *parent;		/* NULL for the root of a file system */
+	struct inode *inode;		/* NULL: negative entry */
+	struct mount *mounted;		/* the mount on top of this dentry, if any */
+	struct dentry *children;	/* uthash by name */
+	bool hashed;			/* in parent's children (cached) */
+	UT_hash_handle hh;
+};
+
+struct mount {
+	int id;
+	struct dentry *root;
+	struct mount *parent;		/* NULL for the root mount */
+	struct dentry *mountpoint;	/* in parent */
+	unsigned long flags;		/* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	char *source;
+	struct mount *next;		/* all mounts, in mount order */
+};
+
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	int refs;
+	const struct file_operations *ops;
+	struct path path;
+	struct inode *inode;
+	int flags;			/* O_ACCMODE and status flags as opened */
+	int64_t pos;			/* sentry-side position (not used by host-backed files) */
+	int host_fd;			/* the sentry's copy of a host fd mirrored into the guest */
+	uint64_t dir_cookie;		/* getdents position */
+	void *priv;
+};
+
+/* Lookup flags for vfs_resolve. */
+#define LOOKUP_FOLLOW 0x1		/* follow a symlink in the last component */
+#define LOOKUP_DIRECTORY 0x2		/* the result must be a directory */
+#define LOOKUP_PARENT 0x4		/* stop at the parent; return the last name */
+#define LOOKUP_EMPTY 0x8		/* "" names the start directory (AT_EMPTY_PATH) */
+#define LOOKUP_ALLOW_NEGATIVE 0x10	/* a missing last component is not an error */
+
+/* Permission bits for vfs_permission. */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+
+/* Inodes and dentries (kernel lock held for all of these). */
+struct inode *inode_new(struct super_block *sb, mode_t mode);
+struct inode *inode_get(struct inode *inode);
+void inode_put(struct inode *inode);
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+struct dentry *dentry_new_root(struct inode *inode);
+/* The cached child name of parent, looked up through the file system on a miss. */
+int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out);
+
+void path_get(struct path *p);
+void path_put(struct path *p);
+void path_set(struct path *dst, const struct path *src);
+
+/* Mounts. */
+struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const char *source);
+int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long flags,
+		 const char *source);
+
+/* Path resolution, from `start` (or the task root for absolute paths): the whole path
+   (LOOKUP_PARENT: all but the last component, whose name goes to last/lastlen). Symlinks,
+   "." and ".." resolve inside the task's root; loops give ELOOP. */
+struct nameidata_last {
+	char name[VFS_NAME_MAX + 1];
+	bool trailing_slash;
+};
+int vfs_resolve(struct task *t, const struct path *start, const char *path, int flags,
+		struct path *out, struct nameidata_last *last);
+/* Resolves (dirfd, path) as the *at syscalls do. */
+int vfs_resolve_at(struct task *t, int dirfd, const char *path, int flags, struct path *out,
+		   struct nameidata_last *last);
+
+int vfs_permission(struct task *t, struct inode *inode, int mask);
+void vfs_fill_stat(struct inode *inode, struct stat *st);
+/* Guest-visible path of p relative to the task root ("/" based); returns length. */
+int vfs_path_name(struct task *t, const struct path *p, char *buf, size_t size);
+
+/* Open files. */
+int vfs_open(struct task *t, const struct path *p, int flags, struct file **out);
+struct file *file_alloc(const struct file_operations *ops, const struct path *p,
+			struct inode *inode, int flags);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+
+/* Copies a sentry buffer out to the guest iovecs from *pos (content of an emulated file). */
+long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,
+		      size_t size);
+
+/* Ops shared by file systems. */
+extern const struct file_operations dir_file_ops;	/* getdents through iterate */
+extern const struct file_operations host_file_ops;	/* host fd mirrored into the guest */
+int64_t generic_llseek(struct file *f, int64_t offset, int whence);
+/* Seeks the sentry's copy of a host fd (the same open file description as the guest's). */
+int64_t host_fd_llseek(struct file *f, int64_t offset, int whence);
+
+/* Mode to DT_* for getdents. */
+unsigned vfs_dtype(mode_t mode);
+
+#endif

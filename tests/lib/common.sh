@@ -1,0 +1,110 @@
+# Shared helpers for the integration tests (sourced). Every test compares a program run in
+# the sandbox with the same program run natively (chroot into the same root), on both
+# platforms.
+set -u
+
+: "${RUNSCC:=runsc-c}"
+: "${BUILD_DIR:=}"
+: "${SRC_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+PLATFORMS=${PLATFORMS:-"unotify ptrace"}
+GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+failures=0
+passes=0
+WORK=$(mktemp -d /tmp/runscc-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root (chroot for the native runs, namespaces for the sandbox)"
+}
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+pass() {
+	passes=$((passes + 1))
+}
+
+finish() {
+	echo "$passes passed, $failures failed"
+	[ "$failures" -eq 0 ]
+}
+
+# build_busybox_rootfs DIR: busybox-static with every applet linked, a passwd and group,
+# and the mount points the sandbox provides.
+build_busybox_rootfs() {
+	local root=$1
+	local bb
+	bb=$(command -v busybox) || skip "busybox-static is not installed (apt-get install busybox-static)"
+	mkdir -p "$root"/{bin,etc,proc,dev,sys,tmp,root,data}
+	cp "$bb" "$root/bin/busybox"
+	for applet in $("$root/bin/busybox" --list); do
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
+	cat >"$root/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PASSWD
+	cat >"$root/etc/group" <<'GROUP'
+root:x:0:
+daemon:x:1:
+nogroup:x:65534:
+GROUP
+	chmod 1777 "$root/tmp"
+}
+
+# run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
+# default environment.
+run_native() {
+	local out=$1 root=$2
+	shift 2
+	(cd / && env -i PATH="$GUEST_PATH" HOME=/root chroot "$root" "$@") \
+		>"$out/stdout" 2>"$out/stderr" </dev/null
+	echo $? >"$out/status"
+}
+
+# run_sandbox OUTDIR PLATFORM ROOT CMD...
+run_sandbox() {
+	local out=$1 platform=$2 root=$3
+	shift 3
+	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" -- "$@" \
+		>"$out/stdout" 2>"$out/stderr" </dev/null
+	echo $? >"$out/status"
+}
+
+# compare NAME ROOT CMD...: stdout, stderr and exit status equal natively and in the sandbox
+# on every platform.
+compare() {
+	local name=$1 root=$2
+	shift 2
+	local native="$WORK/$name.native"
+	mkdir -p "$native"
+	run_native "$native" "$root" "$@"
+	for platform in $PLATFORMS; do
+		local sb="$WORK/$name.$platform"
+		mkdir -p "$sb"
+		run_sandbox "$sb" "$platform" "$root" "$@"
+		local ok=1
+		for f in stdout stderr status; do
+			if ! cmp -s "$native/$f" "$sb/$f"; then
+				ok=0
+				fail "$name [$platform]: $f differs from the native run ($*)"
+				diff -u "$native/$f" "$sb/$f" | head -20 | sed 's/^/    /'
+			fi
+		done
+		if [ $ok = 1 ]; then
+			pass
+		elif [ -s "$sb/log" ]; then
+			echo "    sentry log:"
+			tail -5 "$sb/log" | sed 's/^/    /'
+		fi
+	done
+}
