@@ -11,9 +11,10 @@
 
 static const char *log_who = "runsc-c";
 static int log_json_fd = -1;
-static enum log_level log_min_level = LOG_LEVEL_INFO;
+/* On stderr (shared with the guest's) only warnings and errors; a --log file gets info too. */
+static enum log_level log_min_level = LOG_LEVEL_WARN;
 
-static const char *const level_names[] = { "debug", "info", "warning", "error" };
+static const char *const level_names[] = { "debug", "info", "warning", "error", "trace" };
 
 void log_init(const char *who)
 {
@@ -26,6 +27,8 @@ void log_init(const char *who)
 void log_set_json_fd(int fd)
 {
 	log_json_fd = fd;
+	if (fd >= 0 && log_min_level > LOG_LEVEL_INFO)
+		log_min_level = LOG_LEVEL_INFO;
 }
 
 void log_set_level(enum log_level level)
@@ -56,7 +59,7 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	char msg[2048];
 	int saved = errno;
 
-	if (level < log_min_level)
+	if (level < log_min_level && level != LOG_LEVEL_TRACE)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_json_fd >= 0) {
@@ -79,7 +82,7 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	} else {
 		char line[2200];
 		int n = snprintf(line, sizeof(line), "runsc-c[%s]: %s%s\n", log_who,
-				 level >= LOG_LEVEL_WARN ? (level == LOG_LEVEL_ERROR ? "error: " : "warning: ") : "",
+				 level == LOG_LEVEL_ERROR ? "error: " : level == LOG_LEVEL_WARN ? "warning: " : "",
 				 msg);
 		if (n > (int)sizeof(line))
 			n = sizeof(line);

@@ -5,7 +5,8 @@
 
 #include <stdarg.h>
 
-enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
+/* LOG_LEVEL_TRACE is output asked for explicitly (--strace): shown whatever the threshold. */
+enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR, LOG_LEVEL_TRACE };
 
 void log_init(const char *who);
 /* Send log lines to fd as JSON objects ({"level","msg","time"}); -1 restores stderr text. */
@@ -22,5 +23,6 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_trace(...) log_msg(LOG_LEVEL_TRACE, __VA_ARGS__)
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <seccomp.h>
 
 /* Every syscall the gofer makes once confined: loaded by gofer_confine(), printed by
@@ -70,6 +71,9 @@ static int gofer_load_seccomp(void)
 
 int gofer_confine(void)
 {
+	/* JSON log lines carry a time from gmtime_r, whose first call makes glibc open
+	   /etc/localtime: do it now, before the seccomp filter forbids openat. */
+	tzset();
 	int r = confine_enter_empty_root();
 
 	if (r < 0)

@@ -97,7 +97,8 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 		return;
 	}
-	for (int i = 0; i < m->ninstalls; i++) {
+	bool interrupted = false;
+	for (int i = 0; i < m->ninstalls && !interrupted; i++) {
 		struct seccomp_notif_addfd a = {
 			.id = req->id,
 			.flags = SECCOMP_ADDFD_FLAG_SETFD,
@@ -105,8 +106,12 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 			.newfd = (uint32_t)m->installs[i].guest_fd,
 			.newfd_flags = m->installs[i].cloexec ? O_CLOEXEC : 0,
 		};
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno != ENOENT)
-			log_warn("installing fd %d in host thread %d: %m", a.newfd, tid);
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0) {
+			if (errno == ENOENT)
+				interrupted = true;
+			else
+				log_warn("installing fd %d in host thread %d: %m", a.newfd, tid);
+		}
 	}
 	if (m->cont)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -114,8 +119,26 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 		resp.error = (int32_t)m->value;
 	else
 		resp.val = m->value;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
-		log_warn("answering marker of host thread %d: %m", tid);
+	if (!interrupted && ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
+		if (errno == ENOENT)
+			interrupted = true;
+		else
+			log_warn("answering marker of host thread %d: %m", tid);
+	}
+	/* ENOENT: a signal (say the SIGCHLD of an exiting child) interrupted the thread while
+	   it waited here, and the kernel restarts the marker syscall: keep the request for the
+	   restart (installing again is harmless: same fds, same numbers). If the thread died
+	   instead, its tracee_remove() (or a new thread's tracee_add()) drops the request. */
+	if (interrupted) {
+		pthread_mutex_lock(&marker_lock);
+		struct marker_request *newer;
+		HASH_FIND_INT(markers, &tid, newer);
+		if (!newer)
+			HASH_ADD_INT(markers, tid, m);
+		pthread_mutex_unlock(&marker_lock);
+		if (!newer)
+			return;
+	}
 	marker_release_installs(m->installs, m->ninstalls);
 	free(m);
 }

@@ -12,16 +12,26 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
-/* The only syscall the host executes for a guest without the sentry deciding: returning
-   from a signal handler, whose frame the host itself built. */
-const int platform_guest_native_syscalls[] = { SYS_rt_sigreturn };
+/* uretprobe and uprobe (x86-64 numbers): no seccomp filter sees them on recent kernels. */
+#define NR_URETPROBE 335
+#define NR_UPROBE 336
+
+/* The syscalls the host executes for a guest without the sentry deciding:
+   - rt_sigreturn: returning from a signal handler, whose frame the host itself built;
+   - uretprobe and uprobe: recent kernels (seen on 6.18) run them past every seccomp filter,
+     so no filter can trap them. They serve uprobe trampolines, which only the host's root
+     can set up; called from anywhere else they kill the caller with SIGILL. Listed (and
+     allowed) so that the list stays true. */
+const int platform_guest_native_syscalls[] = { SYS_rt_sigreturn, NR_URETPROBE, NR_UPROBE };
 const int platform_guest_native_count =
 	sizeof(platform_guest_native_syscalls) / sizeof(platform_guest_native_syscalls[0]);
 
-/* These stop in the tracer under every back end: they change registers (exec) or create
-   host threads the sentry must adopt (clone). */
+/* These stop in the tracer under every back end: they change registers (exec), create host
+   threads the sentry must adopt (clone), or may wait in the sentry, where only a stopped
+   thread can be watched for signals (wait4, waitid, poll, select). */
 static const int via_tracer_syscalls[] = {
 	SYS_execve, SYS_execveat, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
+	SYS_wait4, SYS_waitid, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
 };
 
 bool platform_syscall_via_tracer(int nr)

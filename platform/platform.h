@@ -30,6 +30,11 @@ struct platform;
 /* Return values of syscall handlers beyond ordinary results and -errno. */
 #define SYSCALL_CONTINUE ((long)0x7ffffffffffff001)	/* the host runs it as issued */
 #define SYSCALL_REWRITE ((long)0x7ffffffffffff002)	/* run the rewritten syscall (ptrace) */
+#define SYSCALL_BLOCK ((long)0x7ffffffffffff003)	/* rerun me on a thread that may wait */
+#define SYSCALL_ANSWERED ((long)0x7ffffffffffff004)	/* the handler answered already */
+/* A wait interrupted by a signal that is to restart the syscall after the handler (SA_RESTART
+   or no handler), as -ERESTARTSYS does in Linux. Only for syscalls that stop in the tracer. */
+#define SYSCALL_RESTART ((long)0x7ffffffffffff005)
 
 /* r9 value that marks the sentry's own rewritten syscalls (never a guest's argument: the
    guest filter sends a syscall carrying it to the listener, where it must match a pending
@@ -58,6 +63,7 @@ struct syscall_event {
 	/* Where the event came from; set by the platform. */
 	bool via_tracer;		/* a ptrace seccomp stop: registers can be rewritten */
 	uint64_t notif_id;		/* unotify */
+	int listener;			/* unotify: the listener the notification came from */
 	struct platform *platform;
 	const struct platform_ops *ops;	/* how to answer: by where the event came from */
 
@@ -70,6 +76,9 @@ struct syscall_event {
 	/* fds to install in the guest before the answer (ptrace back end: done via the marker). */
 	struct fd_install installs[PLATFORM_MAX_INSTALLS];
 	int ninstalls;
+
+	/* Set when the handler runs on a thread of its own and may wait. */
+	bool may_block;
 };
 
 struct platform_ops {
@@ -77,16 +86,23 @@ struct platform_ops {
 	/* Install host_fd into the guest at guest_fd (replacing what is there); may be deferred
 	   until the answer. Returns 0 or -errno. */
 	int (*install_fd)(struct syscall_event *ev, int host_fd, int guest_fd, bool cloexec);
-	/* Answer the event: a value, -errno, SYSCALL_CONTINUE or SYSCALL_REWRITE. */
-	void (*answer)(struct syscall_event *ev, long result);
+	/* Answer the event: a value, -errno, SYSCALL_CONTINUE or SYSCALL_REWRITE. Returns 0, or
+	   -ENOENT when the guest thread no longer waits for this answer (a signal interrupted
+	   it: the host will restart the syscall or return EINTR). */
+	int (*answer)(struct syscall_event *ev, long result);
 	/* Still the same live request? (After reading guest memory, before acting on it.) */
 	bool (*event_valid)(struct syscall_event *ev);
 };
 
+/* The guest's listener is killable (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): once the sentry
+   has taken a notification, only a fatal signal ends the guest's wait, so every syscall the
+   sentry decides happens exactly once, as on Linux where a non-blocking syscall is never
+   interrupted. The few syscalls that may wait in the sentry (wait4, waitid, poll, select)
+   stop in the tracer instead, which watches for signals arriving meanwhile (a seccomp
+   filter chain can have only one listener, so there cannot be an interruptible second). */
 struct platform {
 	enum platform_kind kind;
-	const struct platform_ops *ops;
-	int listener;			/* seccomp listener fd, -1 until the init process hands it over */
+	int listener;			/* -1 until the init process hands it over */
 	bool sync_wakeup;		/* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is in effect */
 };
 
@@ -94,8 +110,9 @@ int platform_parse(const char *name, enum platform_kind *kind);
 const char *platform_name(enum platform_kind kind);
 
 /* The guest's seccomp filter for this platform (prog->filter malloc'd). The guest's first
-   process loads it with SECCOMP_FILTER_FLAG_NEW_LISTENER right before its first exec: from
-   then on, any syscall it makes waits for the sentry. */
+   process loads it (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+   right before its first exec, which stops in the tracer with the listener's fd number in
+   r9: until the sentry has the listener, a notified syscall would wait forever. */
 struct sock_fprog;
 int platform_guest_filter(enum platform_kind kind, struct sock_fprog *prog);
 /* Syscalls the host executes for the guest without asking the sentry (documented list). */
@@ -118,12 +135,16 @@ long sentry_clone_return(pid_t tid, long host_result);
 void sentry_thread_execed(pid_t tid, pid_t former_tid);
 /* A host signal is about to be delivered to tid; returns the signal to deliver (0: drop). */
 int sentry_signal_delivery(pid_t tid, int sig);
-/* tid stopped (group-stop for sig) or continued. */
+/* tid stopped (group-stop for sig). */
 void sentry_thread_stopped(pid_t tid, int sig);
-/* tid is gone; status is its wait status. */
-void sentry_thread_exited(pid_t tid, int status);
-/* The init process handed over its listener (fd number in the init process). */
+/* tid is gone; status is its wait status, ru what it used. */
+struct rusage;
+void sentry_thread_exited(pid_t tid, int status, const struct rusage *ru);
+/* The init process handed over its listener (the sentry's copy). */
 void sentry_listener_ready(int listener);
+/* Signals (a mask, bit sig-1) are pending and deliverable for tid, kept stopped while the
+   sentry waits on its behalf: the wait must end. */
+void sentry_signals_pending(pid_t tid, uint64_t pending);
 
 /* Back ends. */
 extern const struct platform_ops unotify_platform_ops;
@@ -134,5 +155,5 @@ extern const struct platform_ops ptrace_platform_ops;
 int tracer_start(struct platform *p, pid_t init_pid, int go_fd);
 /* Start receiving notifications on p->listener with worker threads. */
 int unotify_start(struct platform *p);
-/* Hand an event to the tracer's (ptrace back end) resume path. */
+/* Hand an event's answer to the tracer, which resumes the thread (any thread may call it). */
 void tracer_complete(struct syscall_event *ev, long result);

@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@
 
 struct kernel kernel = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.exited = PTHREAD_COND_INITIALIZER,
+	.task_event = PTHREAD_COND_INITIALIZER,
 	.placeholder_fd = -1,
 };
 
@@ -98,13 +99,14 @@ static void __attribute__((noreturn)) launcher_main(const struct boot_config *cf
 	if (read(go_fd, &go, 1) != 1)
 		_exit(125);
 	close(go_fd);
-	/* Nothing may run between loading the filter and the exec but the exec: until the
-	   sentry has the listener, a trapped syscall would wait forever. */
+	/* From here on every syscall is the sentry's, and until the sentry has the listener a
+	   notified syscall would wait forever: the exec, which stops in the tracer, is next, with
+	   the listener's fd in r9. */
 	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				    SECCOMP_FILTER_FLAG_NEW_LISTENER, &filter);
+				    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+				    &filter);
 	if (listener < 0)
 		_exit(125);
-	/* From here on every syscall is the sentry's. r9 tells it where the listener is. */
 	launcher_exec(cfg, listener);
 	dprintf(2, "runsc-c: exec %s: %s\n", cfg->argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -121,6 +123,7 @@ static int kernel_init(struct boot_config *cfg)
 	kernel.host_uid = GUEST_HOST_ID;
 	kernel.host_gid = GUEST_HOST_ID;
 	clock_gettime(CLOCK_MONOTONIC, &kernel.boot_time);
+	procfs_capture_host();
 	uname(&kernel.uts);
 	if (cfg->hostname)
 		snprintf(kernel.uts.nodename, sizeof(kernel.uts.nodename), "%s", cfg->hostname);
@@ -183,6 +186,10 @@ int sentry_boot(struct boot_config *cfg)
 	int r;
 
 	log_init("sentry");
+	/* JSON log lines carry a time from gmtime_r, whose first call makes glibc open
+	   /etc/localtime: do it now, before the seccomp filter forbids openat. */
+	tzset();
+	crash_handler_install();
 	r = kernel_init(cfg);
 	if (r < 0)
 		return 125;
@@ -231,11 +238,11 @@ int sentry_boot(struct boot_config *cfg)
 
 	kernel_lock();
 	while (!kernel.init_exited)
-		pthread_cond_wait(&kernel.exited, &kernel.lock);
+		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	/* Like a pid namespace: when init goes, everything in the sandbox goes. */
 	while (kernel.ntasks > 0) {
 		task_signal_all(SIGKILL);
-		pthread_cond_wait(&kernel.exited, &kernel.lock);
+		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	}
 	int code = exit_code(kernel.init_status);
 	kernel_unlock();

@@ -37,7 +37,9 @@ struct boot_config {
 
 struct kernel {
 	pthread_mutex_t lock;
-	pthread_cond_t exited;		/* broadcast when a thread group exits */
+	/* Broadcast whenever a thread or process changes state (exit, stop, continue) or a
+	   signal is delivered: waiters recheck what they wait for. */
+	pthread_cond_t task_event;
 	struct platform platform;
 	struct gofer_client gofer;
 	bool strace;
@@ -45,8 +47,8 @@ struct kernel {
 	struct timespec boot_time;	/* CLOCK_MONOTONIC at boot */
 	uint32_t pids_max;
 	uint32_t ntasks;		/* live guest threads */
+	uint32_t clones_pending;	/* decided clones the host has not made yet */
 	struct mount *root_mount;
-	struct task *init;
 	bool init_exited;
 	int init_status;		/* wait status of pid 1 */
 	uid_t host_uid;			/* the unprivileged host identity of guest processes */
@@ -72,6 +74,10 @@ static inline void kernel_unlock(void)
 /* Runs the sandbox to completion: returns the exit code for the host (the guest init's exit
    status, or 128 + signal). */
 int sentry_boot(struct boot_config *cfg);
+
+/* Prints a backtrace if the sentry crashes (the alternate stack serves the calling thread;
+   other threads crash on their own stack, which is fine for everything but overflows). */
+void crash_handler_install(void);
 
 /* The sentry's own seccomp allow-list. */
 int sentry_confine(void);

@@ -1,13 +1,18 @@
-/* What the platform tells the sentry about guest threads: new, exec'd, signalled, gone. */
+/* What the platform tells the sentry about guest threads: new, exec'd, signalled, stopped,
+   gone. */
 #define _GNU_SOURCE
 #include "platform/platform.h"
 #include "sentry/kernel.h"
+#include "sentry/mm/guest_mem.h"
 #include "sentry/task/task.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <unistd.h>
 
 void sentry_listener_ready(int listener)
@@ -17,12 +22,12 @@ void sentry_listener_ready(int listener)
 		die("cannot serve the guest's syscalls");
 }
 
-void sentry_thread_exited(pid_t tid, int status)
+void sentry_thread_exited(pid_t tid, int status, const struct rusage *ru)
 {
 	kernel_lock();
 	struct task *t = task_by_host_tid(tid);
 	if (t)
-		task_exit(t, status);
+		task_exit(t, status, ru);
 	kernel_unlock();
 }
 
@@ -30,35 +35,135 @@ void sentry_thread_execed(pid_t tid, pid_t former_tid)
 {
 	kernel_lock();
 	struct task *t = task_by_host_tid(former_tid);
-	if (t)
-		task_exec_complete(t);
-	else
+	if (!t) {
 		log_warn("exec of unknown host thread %d", tid);
+		kernel_unlock();
+		return;
+	}
+	struct thread_group *tg = t->tg;
+	/* The host has killed the other threads; a non-leader that exec'd took the leader's
+	   host tid, and takes its guest tid. */
+	struct task *other, *tmp;
+	for (other = tg->threads; other; other = tmp) {
+		tmp = other->group_next;
+		if (other != t)
+			task_exit(other, 0, NULL);
+	}
+	if (former_tid != tid || t->tid != tg->tgid) {
+		task_rekey(t, tid, tg->tgid);
+		tg->leader = t;
+	}
+	tg->did_exec = true;
+	task_exec_complete(t);
 	kernel_unlock();
 }
 
 void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags)
 {
+	struct task *child;
 	(void)flags;
-	/* The sentry answers clone with ENOSYS until it adopts new threads; a host thread
-	   created anyway is not served. */
-	log_error("host thread %d created %d without the sentry: killing it", parent_tid, child_tid);
-	syscall(SYS_tkill, child_tid, SIGKILL);
+	kernel_lock();
+	struct task *parent = task_by_host_tid(parent_tid);
+	if (!parent || !parent->clone.active) {
+		/* Only clones the sentry decided make threads it serves. */
+		log_error("host thread %d created %d without the sentry: killing it", parent_tid, child_tid);
+		syscall(SYS_tkill, child_tid, SIGKILL);
+		kernel_unlock();
+		return;
+	}
+	kernel.clones_pending--;
+	int r = task_clone(parent, child_tid, &child);
+	if (r < 0) {
+		log_errno(r, "adopting new host thread %d", child_tid);
+		syscall(SYS_tkill, child_tid, SIGKILL);
+		parent->clone.child_tid = r;
+		kernel_unlock();
+		return;
+	}
+	parent->clone.child_tid = child->tid;
+	/* The host wrote host tids where the guest asked for its tid; the guest sees its own. */
+	if (parent->clone.flags & CLONE_CHILD_SETTID)
+		guest_write(child, parent->clone.child_tid_addr, &child->tid, sizeof(child->tid));
+	if (parent->clone.flags & CLONE_PARENT_SETTID)
+		guest_write(parent, parent->clone.parent_tid_addr, &child->tid, sizeof(child->tid));
+	kernel_unlock();
 }
 
 long sentry_clone_return(pid_t tid, long host_result)
 {
-	(void)tid;
-	return host_result < 0 ? host_result : -ENOSYS;
+	kernel_lock();
+	struct task *t = task_by_host_tid(tid);
+	long r = host_result;
+	if (t && t->clone.active) {
+		t->clone.active = false;
+		if (host_result < 0)
+			kernel.clones_pending--;
+		else
+			r = t->clone.child_tid;
+	}
+	kernel_unlock();
+	return r;
 }
 
 int sentry_signal_delivery(pid_t tid, int sig)
 {
-	(void)tid;
+	kernel_lock();
+	struct task *t = task_by_host_tid(tid);
+	if (t) {
+		/* A syscall this thread waits for in the sentry was interrupted (the host restarts
+		   or fails it); whoever waits on its behalf must look again. */
+		t->interrupts++;
+		if (sig == SIGCONT && t->tg->stopped) {
+			t->tg->stopped = false;
+			t->tg->continued = true;
+			thread_group_stop_changed(t->tg);
+		}
+		pthread_cond_broadcast(&kernel.task_event);
+	}
+	kernel_unlock();
 	return sig;
+}
+
+/* Signals whose default action is to do nothing: they never end a wait. */
+static bool ignored_by_default(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+void sentry_signals_pending(pid_t tid, uint64_t pending)
+{
+	kernel_lock();
+	struct task *t = task_by_host_tid(tid);
+	if (t) {
+		uint64_t deliverable = 0;
+		for (int sig = 1; sig < TASK_NSIG; sig++) {
+			if (!(pending & (UINT64_C(1) << (sig - 1))))
+				continue;
+			uint64_t handler = t->sighand->action[sig].handler;
+			if (handler == (uint64_t)(uintptr_t)SIG_IGN ||
+			    (handler == (uint64_t)(uintptr_t)SIG_DFL && ignored_by_default(sig)))
+				continue;
+			deliverable |= UINT64_C(1) << (sig - 1);
+		}
+		if (deliverable) {
+			t->pending_signals |= deliverable;
+			t->interrupts++;
+			pthread_cond_broadcast(&kernel.task_event);
+		}
+	}
+	kernel_unlock();
 }
 
 void sentry_thread_stopped(pid_t tid, int sig)
 {
-	(void)tid, (void)sig;
+	kernel_lock();
+	struct task *t = task_by_host_tid(tid);
+	if (t && !t->tg->stopped) {
+		t->tg->stopped = true;
+		t->tg->stop_signal = sig;
+		t->tg->stop_reported = false;
+		t->tg->continued = false;
+		thread_group_stop_changed(t->tg);
+	}
+	kernel_unlock();
 }

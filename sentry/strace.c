@@ -7,6 +7,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -218,5 +219,5 @@ void strace_print(struct task *t, const struct syscall_event *ev, const struct s
 		out_printf(&o, "%#lx", (unsigned long)result);
 	else
 		out_printf(&o, "%ld", result);
-	log_info("%s", o.buf);
+	log_trace("%s", o.buf);
 }

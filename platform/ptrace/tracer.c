@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <linux/ptrace.h>
 #include <uthash.h>
@@ -34,12 +35,21 @@ struct tracee {
 	bool initial_seen;	/* its first (attach) stop has happened */
 	bool launching;		/* the init process before its first exec */
 	bool want_exit_stop;	/* the next syscall-exit stop fixes a clone's return value */
+	bool parked;		/* stopped at a syscall the sentry has not answered yet */
+	/* A rewritten syscall's original argument registers: callers may rely on them being
+	   preserved across the syscall (glibc's vfork keeps its return address in rdi), so they
+	   are put back at syscall exit, and in a new thread before it first runs. */
+	bool restore_args;
+	uint64_t saved_args[6];
+	uint64_t saved_nr;
 	struct user_regs_struct regs;	/* at the current seccomp stop */
 	UT_hash_handle hh;
 };
 
+/* An answer given off the tracer thread, waiting to be applied (the event is copied: its
+   owner may be gone by then). */
 struct completion {
-	struct syscall_event *ev;
+	struct syscall_event ev;
 	long result;
 	struct completion *next;
 };
@@ -54,7 +64,11 @@ static struct {
 	pthread_mutex_t lock;
 	struct completion *done;
 	struct tracee *tracees;
+	int nparked;
 } tracer;
+
+/* How often threads parked in the sentry are checked for arriving signals. */
+#define PARKED_CHECK_MS 20
 
 static struct tracee *tracee_find(pid_t tid)
 {
@@ -70,11 +84,15 @@ static struct tracee *tracee_add(pid_t tid)
 		die("out of memory tracking host thread %d", tid);
 	t->tid = tid;
 	HASH_ADD_INT(tracer.tracees, tid, t);
+	/* A thread id the host reused: no request of the thread that had it applies. */
+	marker_drop(tid);
 	return t;
 }
 
 static void tracee_remove(struct tracee *t)
 {
+	if (t->parked)
+		tracer.nparked--;
 	HASH_DEL(tracer.tracees, t);
 	marker_drop(t->tid);
 	free(t);
@@ -105,7 +123,28 @@ static void tracer_apply(struct syscall_event *ev, long result)
 	int resume = PTRACE_CONT;
 	bool cont = result == SYSCALL_CONTINUE || result == SYSCALL_REWRITE;
 
+	if (tc->parked) {
+		tc->parked = false;
+		tracer.nparked--;
+	}
+	if (result == SYSCALL_RESTART) {
+		/* Skip it now and point the thread back at its syscall instruction: after the
+		   signal's handler (if any) returns, the syscall runs again. */
+		regs->rax = regs->orig_rax;
+		regs->orig_rax = (uint64_t)-1;
+		regs->rip -= 2;
+		if (ptrace(PTRACE_SETREGS, ev->host_tid, 0, regs) < 0 && errno != ESRCH)
+			log_warn("setting registers of host thread %d: %m", ev->host_tid);
+		release_installs(ev);
+		tracer_resume(ev->host_tid, PTRACE_CONT, 0);
+		return;
+	}
+
 	if (result == SYSCALL_REWRITE) {
+		uint64_t orig[6] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
+		memcpy(tc->saved_args, orig, sizeof(orig));
+		tc->saved_nr = regs->orig_rax;
+		tc->restore_args = true;
 		regs->orig_rax = (uint64_t)ev->rewrite_nr;
 		regs->rdi = ev->args[0];
 		regs->rsi = ev->args[1];
@@ -131,14 +170,39 @@ static void tracer_apply(struct syscall_event *ev, long result)
 		regs->orig_rax = (uint64_t)-1;
 		regs->rax = (uint64_t)result;
 	}
-	if (ev->rewrite_trace_exit) {
+	if (ev->rewrite_trace_exit)
 		tc->want_exit_stop = true;
+	if (ev->rewrite_trace_exit || result == SYSCALL_REWRITE)
 		resume = PTRACE_SYSCALL;
-	}
 	if (result != SYSCALL_CONTINUE && ptrace(PTRACE_SETREGS, ev->host_tid, 0, regs) < 0 &&
 	    errno != ESRCH)
 		log_warn("setting registers of host thread %d: %m", ev->host_tid);
 	tracer_resume(ev->host_tid, resume, 0);
+}
+
+static void put_back_args(struct user_regs_struct *regs, const uint64_t *args)
+{
+	regs->rdi = args[0];
+	regs->rsi = args[1];
+	regs->rdx = args[2];
+	regs->r10 = args[3];
+	regs->r8 = args[4];
+	regs->r9 = args[5];
+}
+
+/* Resumes a new thread held at its first stop, with the argument registers its creator had
+   before the sentry rewrote the clone. */
+static void release_new_thread(struct tracee *ct)
+{
+	if (ct->restore_args) {
+		struct user_regs_struct regs;
+		if (ptrace(PTRACE_GETREGS, ct->tid, 0, &regs) == 0) {
+			put_back_args(&regs, ct->saved_args);
+			ptrace(PTRACE_SETREGS, ct->tid, 0, &regs);
+		}
+		ct->restore_args = false;
+	}
+	tracer_resume(ct->tid, PTRACE_CONT, 0);
 }
 
 static int ptrace_install_fd(struct syscall_event *ev, int host_fd, int guest_fd, bool cloexec)
@@ -162,7 +226,8 @@ void tracer_complete(struct syscall_event *ev, long result)
 	struct completion *c = malloc(sizeof(*c));
 	if (!c)
 		die("out of memory queueing a syscall answer");
-	c->ev = ev;
+	c->ev = *ev;
+	ev->ninstalls = 0;
 	c->result = result;
 	pthread_mutex_lock(&tracer.lock);
 	c->next = tracer.done;
@@ -173,9 +238,11 @@ void tracer_complete(struct syscall_event *ev, long result)
 		log_warn("waking the tracer: %m");
 }
 
-static void ptrace_answer(struct syscall_event *ev, long result)
+static int ptrace_answer(struct syscall_event *ev, long result)
 {
+	/* A thread in a ptrace stop cannot be interrupted: it waits for this answer. */
 	tracer_complete(ev, result);
+	return 0;
 }
 
 static bool ptrace_event_valid(struct syscall_event *ev)
@@ -224,7 +291,37 @@ static void handle_seccomp_stop(struct tracee *tc)
 		.platform = tracer.p,
 		.ops = &ptrace_platform_ops,
 	};
+	/* Until answered (right away, or later by a thread that waits in the sentry). */
+	tc->parked = true;
+	tracer.nparked++;
 	sentry_handle_syscall(&ev);
+}
+
+/* A thread kept stopped while the sentry waits for it does not wake for signals: look at
+   what is queued for it (its own and its process's), less what it blocks. */
+static void check_parked_signals(void)
+{
+	struct tracee *tc, *tmp;
+	HASH_ITER(hh, tracer.tracees, tc, tmp) {
+		if (!tc->parked)
+			continue;
+		uint64_t pending = 0, blocked = 0;
+		siginfo_t si[32];
+		for (int shared = 0; shared < 2; shared++) {
+			struct ptrace_peeksiginfo_args a = {
+				.off = 0, .flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0, .nr = 32,
+			};
+			long n = ptrace(PTRACE_PEEKSIGINFO, tc->tid, &a, si);
+			for (long i = 0; i < n; i++)
+				if (si[i].si_signo > 0 && si[i].si_signo <= 64)
+					pending |= UINT64_C(1) << (si[i].si_signo - 1);
+		}
+		if (!pending || ptrace(PTRACE_GETSIGMASK, tc->tid, sizeof(blocked), &blocked) < 0)
+			continue;
+		pending &= ~blocked | (UINT64_C(1) << (SIGKILL - 1)) | (UINT64_C(1) << (SIGSTOP - 1));
+		if (pending)
+			sentry_signals_pending(tc->tid, pending);
+	}
 }
 
 static void handle_clone_event(struct tracee *tc)
@@ -235,14 +332,16 @@ static void handle_clone_event(struct tracee *tc)
 	pid_t child = (pid_t)msg;
 	sentry_thread_cloned(tc->tid, child, 0);
 	struct tracee *ct = tracee_find(child);
-	if (!ct) {
+	if (!ct)
 		ct = tracee_add(child);
-	} else if (ct->held) {
-		ct->held = false;
-		tracer_resume(child, PTRACE_CONT, 0);
-	}
 	ct->known = true;
-	tracer_resume(tc->tid, tc->want_exit_stop ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+	ct->restore_args = tc->restore_args;
+	memcpy(ct->saved_args, tc->saved_args, sizeof(ct->saved_args));
+	if (ct->held) {
+		ct->held = false;
+		release_new_thread(ct);
+	}
+	tracer_resume(tc->tid, tc->want_exit_stop || tc->restore_args ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 }
 
 static void handle_exec_event(struct tracee *tc)
@@ -254,18 +353,21 @@ static void handle_exec_event(struct tracee *tc)
 		if (old)
 			tracee_remove(old);
 	}
+	/* The new program's registers are its own. */
+	tc->restore_args = false;
+	tc->want_exit_stop = false;
 	sentry_thread_execed(tc->tid, (pid_t)former);
 	tracer_resume(tc->tid, PTRACE_CONT, 0);
 }
 
-static void handle_stop(pid_t tid, int status)
+static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 {
 	struct tracee *tc = tracee_find(tid);
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tc)
 			tracee_remove(tc);
-		sentry_thread_exited(tid, status);
+		sentry_thread_exited(tid, status, ru);
 		return;
 	}
 	if (!WIFSTOPPED(status))
@@ -293,7 +395,7 @@ static void handle_stop(pid_t tid, int status)
 	case PTRACE_EVENT_STOP:
 		if (!tc->initial_seen) {
 			tc->initial_seen = true;
-			tracer_resume(tid, PTRACE_CONT, 0);
+			release_new_thread(tc);
 		} else if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
 			/* Group-stop: stay stopped until SIGCONT, reported to the sentry. */
 			sentry_thread_stopped(tid, sig);
@@ -309,10 +411,21 @@ static void handle_stop(pid_t tid, int status)
 		return;
 	}
 	if (sig == (SIGTRAP | 0x80)) {
-		/* Syscall-exit stop of a clone whose return value the sentry translates. */
-		if (tc->want_exit_stop && ptrace(PTRACE_GETREGS, tid, 0, &tc->regs) == 0) {
+		/* Syscall-exit stop of a rewritten syscall: clone's return value is translated and
+		   the caller's argument registers come back. */
+		if ((tc->want_exit_stop || tc->restore_args) &&
+		    ptrace(PTRACE_GETREGS, tid, 0, &tc->regs) == 0) {
+			if (tc->want_exit_stop)
+				tc->regs.rax = (uint64_t)sentry_clone_return(tid, (long)tc->regs.rax);
+			/* If the host restarts the syscall (a signal during clone gives
+			   -ERESTARTNOINTR), it reruns orig_rax with these registers: the
+			   original syscall, which the sentry then decides again. */
+			if (tc->restore_args) {
+				put_back_args(&tc->regs, tc->saved_args);
+				tc->regs.orig_rax = tc->saved_nr;
+			}
 			tc->want_exit_stop = false;
-			tc->regs.rax = (uint64_t)sentry_clone_return(tid, (long)tc->regs.rax);
+			tc->restore_args = false;
 			ptrace(PTRACE_SETREGS, tid, 0, &tc->regs);
 		}
 		tracer_resume(tid, PTRACE_CONT, 0);
@@ -332,8 +445,7 @@ static void drain_completions(void)
 	pthread_mutex_unlock(&tracer.lock);
 	while (c) {
 		struct completion *next = c->next;
-		tracer_apply(c->ev, c->result);
-		free(c->ev);
+		tracer_apply(&c->ev, c->result);
 		free(c);
 		c = next;
 	}
@@ -358,19 +470,23 @@ static void *tracer_main(void *arg)
 
 	for (;;) {
 		struct pollfd pfd[2] = { { tracer.sigfd, POLLIN, 0 }, { tracer.wake_fd, POLLIN, 0 } };
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		int r = poll(pfd, 2, tracer.nparked ? PARKED_CHECK_MS : -1);
+		if (r < 0 && errno != EINTR)
 			die("poll in the tracer: %m");
 		if (pfd[1].revents)
 			drain_completions();
+		if (tracer.nparked)
+			check_parked_signals();
 		struct signalfd_siginfo si;
 		while (read(tracer.sigfd, &si, sizeof(si)) == sizeof(si))
 			;
 		for (;;) {
 			int status;
-			pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+			struct rusage ru;
+			pid_t tid = wait4(-1, &status, __WALL | WNOHANG, &ru);
 			if (tid <= 0)
 				break;
-			handle_stop(tid, status);
+			handle_stop(tid, status, &ru);
 		}
 	}
 	return NULL;

@@ -23,7 +23,7 @@
 
 #define UNOTIFY_RECEIVERS 2
 
-static void unotify_answer(struct syscall_event *ev, long result)
+static int unotify_answer(struct syscall_event *ev, long result)
 {
 	struct seccomp_notif_resp resp = { .id = ev->notif_id };
 
@@ -34,8 +34,11 @@ static void unotify_answer(struct syscall_event *ev, long result)
 	else
 		resp.val = result;
 	/* ENOENT: the guest thread was interrupted or died; the host restarts or forgets it. */
-	if (ioctl(ev->platform->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+	if (ioctl(ev->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
+		return 0;
+	if (errno != ENOENT)
 		log_warn("answering syscall %d of host thread %d: %m", ev->nr, ev->host_tid);
+	return -ENOENT;
 }
 
 static int unotify_install_fd(struct syscall_event *ev, int host_fd, int guest_fd, bool cloexec)
@@ -47,12 +50,12 @@ static int unotify_install_fd(struct syscall_event *ev, int host_fd, int guest_f
 		.newfd = (uint32_t)guest_fd,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
-	return ioctl(ev->platform->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 ? -errno : 0;
+	return ioctl(ev->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 ? -errno : 0;
 }
 
 static bool unotify_event_valid(struct syscall_event *ev)
 {
-	return ioctl(ev->platform->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &ev->notif_id) == 0;
+	return ioctl(ev->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &ev->notif_id) == 0;
 }
 
 const struct platform_ops unotify_platform_ops = {
@@ -81,6 +84,7 @@ static void *unotify_receiver(void *arg)
 			.nr = req->data.nr,
 			.ip = req->data.instruction_pointer,
 			.notif_id = req->id,
+			.listener = p->listener,
 			.platform = p,
 			.ops = &unotify_platform_ops,
 		};

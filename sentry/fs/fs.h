@@ -7,6 +7,8 @@
 int devfs_new(struct dentry **out);
 int procfs_new(struct dentry **out);
 int sysfs_new(struct dentry **out);
+/* Captures what /proc shows of the host (CPUs, boot time) while the sentry still can. */
+void procfs_capture_host(void);
 
 /* Builds the mount table: the image at /, then /proc, /dev, /sys. */
 int fs_mount_all(struct mount **root);

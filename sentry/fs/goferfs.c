@@ -1,5 +1,11 @@
+/* The image, served by the gofer. As the lower layer of the root overlay, its inodes turn
+   into memfs ones in place when first changed (copy_up): a directory becomes a complete
+   in-memory directory, a regular file an in-memory copy. Attribute changes (chmod, chown,
+   utimes) need no copy: attributes live in the sentry's inodes. Until then an inode reads
+   the image exactly as before: no extra trip to the gofer for lookups, stats or reads. */
 #define _GNU_SOURCE
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/memfs.h"
 #include "sentry/kernel.h"
 #include "common/log.h"
 
@@ -7,6 +13,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Inode numbers of files created in the overlay: far above what the image's file systems
+   hand out (ext4 and xfs numbers stay far below 2^40 on any disk this runs on), so a new
+   file never shares (st_dev, st_ino) with an image file. */
+#define GOFERFS_UPPER_INO_BASE (UINT64_C(1) << 40)
 
 struct gofer_dir_entry {
 	char *name;
@@ -23,7 +35,8 @@ struct gofer_inode {
 	bool listed;
 };
 
-static const struct inode_operations gofer_iops;
+static const struct inode_operations gofer_dir_iops, gofer_file_iops, gofer_link_iops,
+	gofer_other_iops;
 
 static void gofer_timespec(struct timespec *ts, int64_t sec, int64_t nsec)
 {
@@ -42,11 +55,17 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint32_t fid,
 	}
 	gi->fid = fid;
 	inode->priv = gi;
-	inode->iops = &gofer_iops;
-	if (S_ISDIR(a->mode))
+	if (S_ISDIR(a->mode)) {
+		inode->iops = &gofer_dir_iops;
 		inode->fops = &dir_file_ops;
-	else if (S_ISREG(a->mode))
+	} else if (S_ISREG(a->mode)) {
+		inode->iops = &gofer_file_iops;
 		inode->fops = &host_file_ops;
+	} else if (S_ISLNK(a->mode)) {
+		inode->iops = &gofer_link_iops;
+	} else {
+		inode->iops = &gofer_other_iops;
+	}
 	/* The image's own identities, so stat in the sandbox matches stat of the image. */
 	inode->dev = a->dev;
 	inode->ino = a->ino;
@@ -172,26 +191,104 @@ static int goferfs_open(struct inode *inode, struct file *f, int flags)
 	return 0;
 }
 
-static void goferfs_evict(struct inode *inode)
+static void gofer_listing_free(struct gofer_inode *gi)
 {
-	struct gofer_inode *gi = GI(inode);
-	gofer_clunk(&kernel.gofer, gi->fid);
 	for (size_t i = 0; i < gi->nentries; i++)
 		free(gi->entries[i].name);
 	free(gi->entries);
+	gi->entries = NULL;
+	gi->nentries = gi->cap = 0;
+	gi->listed = false;
+}
+
+static void gofer_inode_free(struct gofer_inode *gi)
+{
+	gofer_clunk(&kernel.gofer, gi->fid);
+	gofer_listing_free(gi);
 	free(gi->link);
 	free(gi);
 }
 
-static const struct inode_operations gofer_iops = {
+static void goferfs_evict(struct inode *inode)
+{
+	if (inode->priv)
+		gofer_inode_free(GI(inode));
+}
+
+/* The directory becomes a complete memfs directory; a hidden inode keeps the gofer's fid to
+   look up the names it listed (the image never changes, so what it listed stays true). */
+static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
+{
+	struct gofer_inode *gi = GI(dir);
+	(void)keep;
+	struct inode *lower = inode_new(dir->sb, dir->mode);
+	if (!lower)
+		return -ENOMEM;
+	lower->iops = &gofer_dir_iops;
+	lower->fops = &dir_file_ops;
+	lower->priv = gi;
+	lower->dev = dir->dev;
+	lower->ino = dir->ino;
+	int r = memfs_dir_adopt(dir, lower);
+	if (r < 0) {
+		lower->priv = NULL;
+		inode_put(lower);
+		return r;
+	}
+	/* memfs has the names now. */
+	gofer_listing_free(gi);
+	return 0;
+}
+
+/* The file's content (as much as will be kept) goes into a memfd. */
+static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
+{
+	struct gofer_inode *gi = GI(inode);
+	int fd = -1;
+	if (keep > 0 && inode->size > 0) {
+		fd = gofer_open(&kernel.gofer, gi->fid, O_RDONLY);
+		if (fd < 0)
+			return log_errno(fd, "opening an image file to copy it up");
+	}
+	int r = memfs_file_adopt(inode, fd, keep);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return r;
+	gofer_inode_free(gi);
+	return 0;
+}
+
+static const struct inode_operations gofer_dir_iops = {
 	.lookup = goferfs_lookup,
-	.readlink = goferfs_readlink,
 	.iterate = goferfs_iterate,
 	.open = goferfs_open,
 	.evict = goferfs_evict,
+	.copy_up = goferfs_dir_copy_up,
+	.setattr = memfs_setattr_attrs,
 };
 
-int goferfs_attach(uint32_t root, struct dentry **out)
+static const struct inode_operations gofer_file_iops = {
+	.open = goferfs_open,
+	.evict = goferfs_evict,
+	.copy_up = goferfs_file_copy_up,
+	.setattr = memfs_setattr_attrs,
+};
+
+static const struct inode_operations gofer_link_iops = {
+	.readlink = goferfs_readlink,
+	.evict = goferfs_evict,
+	.setattr = memfs_setattr_attrs,
+};
+
+/* Devices, FIFOs and sockets of the image: names and attributes only. */
+static const struct inode_operations gofer_other_iops = {
+	.open = goferfs_open,
+	.evict = goferfs_evict,
+	.setattr = memfs_setattr_attrs,
+};
+
+int goferfs_attach(uint32_t root, bool overlay, struct dentry **out)
 {
 	struct gofer_attr attr;
 	uint32_t fid, flags;
@@ -203,7 +300,10 @@ int goferfs_attach(uint32_t root, struct dentry **out)
 		return -ENOMEM;
 	sb->fstype = "gofer";
 	sb->dev = (dev_t)attr.dev;
-	sb->readonly = flags & GOFER_ROOT_READONLY;
+	/* The gofer never writes: only an overlay makes the tree writable. */
+	sb->readonly = !overlay;
+	(void)flags;
+	sb->next_ino = GOFERFS_UPPER_INO_BASE;
 	struct inode *inode = gofer_inode_new(sb, fid, &attr);
 	if (!inode)
 		return -ENOMEM;

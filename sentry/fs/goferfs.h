@@ -5,7 +5,9 @@
 
 #include "sentry/vfs/vfs.h"
 
-/* Attaches gofer root index `root` and returns its root dentry. */
-int goferfs_attach(uint32_t root, struct dentry **out);
+/* Attaches gofer root index `root` and returns its root dentry. With overlay, the tree is
+   the lower layer of a writable overlay whose upper layer is memfs (see memfs.h);
+   otherwise it is read-only. */
+int goferfs_attach(uint32_t root, bool overlay, struct dentry **out);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/memfs.h"
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
 #include "common/log.h"
@@ -32,13 +33,43 @@ static const struct builtin_mount builtin_mounts[] = {
 	{ "sys", "sysfs", sysfs_new, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC },
 };
 
+/* /dev/shm: a tmpfs of its own, as in a container. */
+static int mount_dev_shm(struct mount *rm)
+{
+	struct dentry *dev, *shm, *fsroot;
+	int r = dentry_lookup_child(rm->root, "dev", &dev);
+	if (r < 0)
+		return r;
+	struct mount *devm = dev->mounted;
+	dentry_put(dev);
+	if (!devm)
+		return 0;
+	r = dentry_lookup_child(devm->root, "shm", &shm);
+	if (r < 0)
+		return r;
+	if (!shm->inode || !S_ISDIR(shm->inode->mode)) {
+		dentry_put(shm);
+		return 0;
+	}
+	r = memfs_new("tmpfs", 01777, &fsroot);
+	if (r == 0) {
+		struct path where = { devm, shm };
+		r = vfs_mount_at(&where, fsroot, MS_NOSUID | MS_NODEV, "shm");
+		dentry_put(fsroot);
+	}
+	dentry_put(shm);
+	return r;
+}
+
 int fs_mount_all(struct mount **rootp)
 {
 	struct dentry *root;
-	int r = goferfs_attach(0, &root);
+	/* The image is the lower layer; what the guest writes stays in the sentry's memory. */
+	int r = goferfs_attach(0, true, &root);
 	if (r < 0)
 		return r;
-	struct mount *rm = vfs_mount_root(root, MS_RDONLY, "rootfs");
+	/* "overlay", as Docker shows it (tools skip a "rootfs" entry: the initramfs). */
+	struct mount *rm = vfs_mount_root(root, 0, "overlay");
 	dentry_put(root);
 	if (!rm)
 		return -ENOMEM;
@@ -65,6 +96,9 @@ int fs_mount_all(struct mount **rootp)
 		if (r < 0)
 			return log_errno(r, "mounting %s on /%s", bm->fstype, bm->target);
 	}
+	r = mount_dev_shm(rm);
+	if (r < 0)
+		return log_errno(r, "mounting tmpfs on /dev/shm");
 	*rootp = rm;
 	return 0;
 }

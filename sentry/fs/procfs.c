@@ -1,7 +1,15 @@
-/* /proc: the sentry's view of the sandbox's processes (virtual pids only). Names change as
-   processes come and go, so the super block is uncached and inodes are made per lookup. */
+/* /proc: the sentry's view of the sandbox's processes (virtual pids only, guest paths only).
+   Names change as processes come and go, so the super block is uncached and inodes are made
+   per lookup.
+
+   The tree is a set of tables: every entry has a name, a kind (which also makes its inode
+   number), a mode, and either a fill function (regular files: content made at open), a
+   fixed symlink target, or a table of children (directories). A few kinds behave specially:
+   the directories with dynamic children (the root's pids, task/'s tids, fd/ and fdinfo/'s
+   numbers) and the symlinks whose target is computed (self, exe, cwd, root, fd/N). */
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
+#include "sentry/fs/procfs_internal.h"
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
@@ -9,397 +17,590 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysinfo.h>
-#include <utlist.h>
 
 enum proc_kind {
-	PROC_ROOT,
-	PROC_SELF,		/* symlink to the caller's pid */
+	PROC_ROOT = 1,		/* inode numbers: never 0 */
+	/* Directories with dynamic children. */
+	PROC_PID,		/* /proc/PID (and /proc/TID: a thread's process view) */
+	PROC_TID,		/* /proc/PID/task/TID */
+	PROC_TASK,		/* /proc/PID/task */
+	PROC_FD,		/* /proc/PID/fd */
+	PROC_FDINFO,		/* /proc/PID/fdinfo */
+	/* Symlinks with a computed target. */
+	PROC_SELF,
 	PROC_THREAD_SELF,
-	PROC_PID,		/* /proc/PID */
-	PROC_PID_EXE,
-	PROC_PID_CWD,
-	PROC_PID_ROOT,
-	PROC_PID_CMDLINE,
-	PROC_PID_COMM,
-	PROC_PID_STAT,
-	PROC_PID_STATUS,
-	PROC_PID_FD,		/* directory */
-	PROC_PID_FD_LINK,	/* /proc/PID/fd/N */
-	PROC_UPTIME,
+	PROC_EXE,
+	PROC_CWD,
+	PROC_ROOT_LINK,
+	PROC_FD_LINK,		/* /proc/PID/fd/N */
+	/* Everything else: a fixed table entry. */
+	PROC_FDINFO_FILE,	/* /proc/PID/fdinfo/N */
+	PROC_MOUNTS_LINK,
+	PROC_CPUINFO,
+	PROC_FILESYSTEMS,
 	PROC_LOADAVG,
 	PROC_MEMINFO,
+	PROC_STAT,
+	PROC_UPTIME,
+	PROC_VERSION,
+	PROC_VMSTAT,
+	PROC_SYS,
+	PROC_SYS_KERNEL,
+	PROC_SYS_KERNEL_RANDOM,
+	PROC_SYS_VM,
+	PROC_SYS_FS,
+	PROC_K_CAP_LAST_CAP,
+	PROC_K_DOMAINNAME,
+	PROC_K_HOSTNAME,
+	PROC_K_NGROUPS_MAX,
+	PROC_K_OSRELEASE,
+	PROC_K_OSTYPE,
+	PROC_K_OVERFLOWGID,
+	PROC_K_OVERFLOWUID,
+	PROC_K_PID_MAX,
+	PROC_K_VERSION,
+	PROC_K_BOOT_ID,
+	PROC_K_UUID,
+	PROC_VM_MAX_MAP_COUNT,
+	PROC_VM_OVERCOMMIT_MEMORY,
+	PROC_FS_FILE_MAX,
+	PROC_FS_NR_OPEN,
+	PROC_P_CGROUP,
+	PROC_P_CMDLINE,
+	PROC_P_COMM,
+	PROC_P_ENVIRON,
+	PROC_P_LIMITS,
+	PROC_P_MAPS,
+	PROC_P_MOUNTINFO,
+	PROC_P_MOUNTS,
+	PROC_P_STAT,
+	PROC_P_STATM,
+	PROC_P_STATUS,
+	PROC_P_WCHAN,
 	PROC_KIND_COUNT,
 };
 
-struct proc_node {
-	enum proc_kind kind;
-	pid_t pid;
-	int fd;
-};
+_Static_assert(PROC_KIND_COUNT < 256, "proc kinds fit the inode number's low byte");
 
-struct proc_entry_def {
+/* Entry flags. */
+#define PROC_NOT_IN_TID 0x1	/* a process's entry that task/TID directories do not have */
+
+struct proc_entry {
 	const char *name;
 	enum proc_kind kind;
 	mode_t mode;
+	proc_fill_fn fill;			/* regular files */
+	const char *target;			/* fixed symlinks */
+	const struct proc_entry *children;	/* directories: fixed entries */
+	size_t nchildren;
+	unsigned flags;
 };
 
-static const struct proc_entry_def proc_root_entries[] = {
-	{ "self", PROC_SELF, S_IFLNK | 0777 },
-	{ "thread-self", PROC_THREAD_SELF, S_IFLNK | 0777 },
-	{ "uptime", PROC_UPTIME, S_IFREG | 0444 },
-	{ "loadavg", PROC_LOADAVG, S_IFREG | 0444 },
-	{ "meminfo", PROC_MEMINFO, S_IFREG | 0444 },
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define FILE_ENTRY(n, k, perm, fn) { .name = n, .kind = k, .mode = S_IFREG | (perm), .fill = fn }
+#define LINK_ENTRY(n, k) { .name = n, .kind = k, .mode = S_IFLNK | 0777 }
+#define DIR_ENTRY(n, k, perm, tab) \
+	{ .name = n, .kind = k, .mode = S_IFDIR | (perm), .children = tab, .nchildren = ARRAY_LEN(tab) }
+
+static const struct proc_entry proc_sys_kernel_random_entries[] = {
+	FILE_ENTRY("boot_id", PROC_K_BOOT_ID, 0444, proc_fill_kernel_boot_id),
+	FILE_ENTRY("uuid", PROC_K_UUID, 0444, proc_fill_kernel_uuid),
 };
 
-static const struct proc_entry_def proc_pid_entries[] = {
-	{ "exe", PROC_PID_EXE, S_IFLNK | 0777 },
-	{ "cwd", PROC_PID_CWD, S_IFLNK | 0777 },
-	{ "root", PROC_PID_ROOT, S_IFLNK | 0777 },
-	{ "cmdline", PROC_PID_CMDLINE, S_IFREG | 0444 },
-	{ "comm", PROC_PID_COMM, S_IFREG | 0644 },
-	{ "stat", PROC_PID_STAT, S_IFREG | 0444 },
-	{ "status", PROC_PID_STATUS, S_IFREG | 0444 },
-	{ "fd", PROC_PID_FD, S_IFDIR | 0500 },
+static const struct proc_entry proc_sys_kernel_entries[] = {
+	FILE_ENTRY("cap_last_cap", PROC_K_CAP_LAST_CAP, 0444, proc_fill_kernel_cap_last_cap),
+	FILE_ENTRY("domainname", PROC_K_DOMAINNAME, 0644, proc_fill_kernel_domainname),
+	FILE_ENTRY("hostname", PROC_K_HOSTNAME, 0644, proc_fill_kernel_hostname),
+	FILE_ENTRY("ngroups_max", PROC_K_NGROUPS_MAX, 0444, proc_fill_kernel_ngroups_max),
+	FILE_ENTRY("osrelease", PROC_K_OSRELEASE, 0444, proc_fill_kernel_osrelease),
+	FILE_ENTRY("ostype", PROC_K_OSTYPE, 0444, proc_fill_kernel_ostype),
+	FILE_ENTRY("overflowgid", PROC_K_OVERFLOWGID, 0644, proc_fill_kernel_overflowid),
+	FILE_ENTRY("overflowuid", PROC_K_OVERFLOWUID, 0644, proc_fill_kernel_overflowid),
+	FILE_ENTRY("pid_max", PROC_K_PID_MAX, 0644, proc_fill_kernel_pid_max),
+	DIR_ENTRY("random", PROC_SYS_KERNEL_RANDOM, 0555, proc_sys_kernel_random_entries),
+	FILE_ENTRY("version", PROC_K_VERSION, 0444, proc_fill_kernel_version),
+};
+
+static const struct proc_entry proc_sys_vm_entries[] = {
+	FILE_ENTRY("max_map_count", PROC_VM_MAX_MAP_COUNT, 0644, proc_fill_vm_max_map_count),
+	FILE_ENTRY("overcommit_memory", PROC_VM_OVERCOMMIT_MEMORY, 0644,
+		   proc_fill_vm_overcommit_memory),
+};
+
+static const struct proc_entry proc_sys_fs_entries[] = {
+	FILE_ENTRY("file-max", PROC_FS_FILE_MAX, 0644, proc_fill_fs_file_max),
+	FILE_ENTRY("nr_open", PROC_FS_NR_OPEN, 0644, proc_fill_fs_nr_open),
+};
+
+static const struct proc_entry proc_sys_entries[] = {
+	DIR_ENTRY("fs", PROC_SYS_FS, 0555, proc_sys_fs_entries),
+	DIR_ENTRY("kernel", PROC_SYS_KERNEL, 0555, proc_sys_kernel_entries),
+	DIR_ENTRY("vm", PROC_SYS_VM, 0555, proc_sys_vm_entries),
+};
+
+static const struct proc_entry proc_root_entries[] = {
+	LINK_ENTRY("self", PROC_SELF),
+	LINK_ENTRY("thread-self", PROC_THREAD_SELF),
+	{ .name = "mounts", .kind = PROC_MOUNTS_LINK, .mode = S_IFLNK | 0777, .target = "self/mounts" },
+	FILE_ENTRY("cpuinfo", PROC_CPUINFO, 0444, proc_fill_cpuinfo),
+	FILE_ENTRY("filesystems", PROC_FILESYSTEMS, 0444, proc_fill_filesystems),
+	FILE_ENTRY("loadavg", PROC_LOADAVG, 0444, proc_fill_loadavg),
+	FILE_ENTRY("meminfo", PROC_MEMINFO, 0444, proc_fill_meminfo),
+	FILE_ENTRY("stat", PROC_STAT, 0444, proc_fill_sys_stat),
+	FILE_ENTRY("uptime", PROC_UPTIME, 0444, proc_fill_uptime),
+	FILE_ENTRY("version", PROC_VERSION, 0444, proc_fill_version),
+	FILE_ENTRY("vmstat", PROC_VMSTAT, 0444, proc_fill_vmstat),
+	DIR_ENTRY("sys", PROC_SYS, 0555, proc_sys_entries),
+};
+
+/* A process's directory; task/TID directories have the same but task/. */
+static const struct proc_entry proc_pid_entries[] = {
+	FILE_ENTRY("cgroup", PROC_P_CGROUP, 0444, proc_fill_cgroup),
+	FILE_ENTRY("cmdline", PROC_P_CMDLINE, 0444, proc_fill_cmdline),
+	FILE_ENTRY("comm", PROC_P_COMM, 0644, proc_fill_comm),
+	LINK_ENTRY("cwd", PROC_CWD),
+	FILE_ENTRY("environ", PROC_P_ENVIRON, 0400, proc_fill_environ),
+	LINK_ENTRY("exe", PROC_EXE),
+	{ .name = "fd", .kind = PROC_FD, .mode = S_IFDIR | 0500 },
+	{ .name = "fdinfo", .kind = PROC_FDINFO, .mode = S_IFDIR | 0500 },
+	FILE_ENTRY("limits", PROC_P_LIMITS, 0444, proc_fill_limits),
+	FILE_ENTRY("maps", PROC_P_MAPS, 0444, proc_fill_maps),
+	FILE_ENTRY("mountinfo", PROC_P_MOUNTINFO, 0444, proc_fill_pid_mountinfo),
+	FILE_ENTRY("mounts", PROC_P_MOUNTS, 0444, proc_fill_pid_mounts),
+	LINK_ENTRY("root", PROC_ROOT_LINK),
+	FILE_ENTRY("stat", PROC_P_STAT, 0444, proc_fill_stat),
+	FILE_ENTRY("statm", PROC_P_STATM, 0444, proc_fill_statm),
+	FILE_ENTRY("status", PROC_P_STATUS, 0444, proc_fill_status),
+	{ .name = "task", .kind = PROC_TASK, .mode = S_IFDIR | 0555, .flags = PROC_NOT_IN_TID },
+	FILE_ENTRY("wchan", PROC_P_WCHAN, 0444, proc_fill_wchan),
+};
+
+/* The entries made for dynamic names. */
+static const struct proc_entry proc_root_entry = DIR_ENTRY("", PROC_ROOT, 0555, proc_root_entries);
+static const struct proc_entry proc_pid_entry = DIR_ENTRY("", PROC_PID, 0555, proc_pid_entries);
+static const struct proc_entry proc_tid_entry = DIR_ENTRY("", PROC_TID, 0555, proc_pid_entries);
+static const struct proc_entry proc_fd_link_entry = { .kind = PROC_FD_LINK, .mode = S_IFLNK };
+static const struct proc_entry proc_fdinfo_file_entry =
+	FILE_ENTRY("", PROC_FDINFO_FILE, 0444, proc_fill_fdinfo);
+
+struct proc_node {
+	const struct proc_entry *e;
+	pid_t pid;		/* the process of a /proc/PID subtree (0 elsewhere) */
+	pid_t tid;		/* the thread of a task/TID subtree or of /proc/TID (0: the process) */
+	int fd;			/* fd/N and fdinfo/N (-1 elsewhere) */
+	uint64_t start_ns;	/* the process's creation: a reused pid is another process */
 };
 
 static struct super_block *proc_sb;
 static const struct inode_operations proc_iops;
 static const struct file_operations proc_file_fops;
 
-static uint64_t proc_ino(enum proc_kind kind, pid_t pid, int fd)
-{
-	return ((uint64_t)(uint32_t)pid << 32) | ((uint64_t)(fd + 1) << 8) | (uint64_t)kind;
-}
-
-static struct inode *proc_inode(enum proc_kind kind, mode_t mode, pid_t pid, int fd)
-{
-	struct proc_node *n = malloc(sizeof(*n));
-	struct inode *inode = n ? inode_new(proc_sb, mode) : NULL;
-	if (!inode) {
-		free(n);
-		return NULL;
-	}
-	n->kind = kind;
-	n->pid = pid;
-	n->fd = fd;
-	inode->priv = n;
-	inode->iops = &proc_iops;
-	inode->fops = S_ISDIR(mode) ? &dir_file_ops : &proc_file_fops;
-	inode->ino = proc_ino(kind, pid, fd);
-	if (pid > 0) {
-		struct thread_group *tg = thread_group_by_pid(pid);
-		if (tg) {
-			inode->uid = tg->creds.euid;
-			inode->gid = tg->creds.egid;
-		}
-	}
-	return inode;
-}
-
 static struct proc_node *PN(struct inode *inode)
 {
 	return inode->priv;
 }
 
-static struct thread_group *proc_group(struct inode *inode)
+/* pid in the high half, the fd or tid (+1) in bits 8-31, the kind in the low byte. */
+static uint64_t proc_ino(enum proc_kind kind, pid_t pid, pid_t tid, int fd)
 {
-	struct thread_group *tg = thread_group_by_pid(PN(inode)->pid);
-	return tg && !tg->exited ? tg : NULL;
+	uint64_t sub = fd >= 0 ? (uint64_t)fd + 1 : tid > 0 ? (uint64_t)tid + 1 : 0;
+	return ((uint64_t)(uint32_t)pid << 32) | ((sub & 0xffffff) << 8) | (uint64_t)kind;
 }
 
-static int proc_parse_number(const char *name, long max)
+static bool proc_is_thread_dir(const struct proc_node *n)
+{
+	return n->e->kind == PROC_TID;
+}
+
+static bool proc_entry_hidden(const struct proc_node *dir, const struct proc_entry *e)
+{
+	return proc_is_thread_dir(dir) && (e->flags & PROC_NOT_IN_TID);
+}
+
+/* What a node under /proc/PID shows, if that process (and thread) still exists. */
+static int proc_resolve(const struct proc_node *n, struct proc_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->fd = n->fd;
+	if (n->pid <= 0)
+		return 0;
+	struct thread_group *tg = thread_group_by_pid(n->pid);
+	if (!tg || tg->start_ns != n->start_ns)
+		return -ESRCH;
+	t->tg = tg;
+	t->id = tg->tgid;
+	t->task = tg->exited ? NULL : thread_group_any(tg);
+	if (n->tid > 0) {
+		struct task *th = task_by_tid(n->tid);
+		t->thread = true;
+		t->id = n->tid;
+		if (th && th->tg == tg)
+			t->task = th;
+		else if (n->tid == tg->tgid)
+			t->task = NULL;		/* an exited leader: a zombie thread */
+		else
+			return -ESRCH;
+	}
+	return 0;
+}
+
+static struct inode *proc_inode(const struct proc_entry *e, const struct proc_node *parent,
+				pid_t pid, pid_t tid, int fd)
+{
+	struct proc_node *n = malloc(sizeof(*n));
+	struct inode *inode = n ? inode_new(proc_sb, e->mode) : NULL;
+	if (!inode) {
+		free(n);
+		return NULL;
+	}
+	n->e = e;
+	n->pid = pid;
+	n->tid = tid;
+	n->fd = fd;
+	n->start_ns = parent ? parent->start_ns : 0;
+	inode->priv = n;
+	inode->iops = &proc_iops;
+	inode->fops = S_ISDIR(e->mode) ? &dir_file_ops : &proc_file_fops;
+	inode->ino = proc_ino(e->kind, pid, tid, fd);
+	inode->nlink = S_ISDIR(e->mode) ? 2 : 1;
+	if (e->target)
+		inode->size = (int64_t)strlen(e->target);
+	struct thread_group *tg = pid > 0 ? thread_group_by_pid(pid) : NULL;
+	if (tg) {
+		/* A /proc/PID directory remembers which process it is for. */
+		if (!parent || !parent->pid)
+			n->start_ns = tg->start_ns;
+		/* A process's files belong to its effective user, as on Linux. */
+		inode->uid = tg->creds.euid;
+		inode->gid = tg->creds.egid;
+	}
+	return inode;
+}
+
+/* Parses a decimal number without sign or leading zero ("0" itself when zero_ok). */
+static int proc_parse_number(const char *name, long max, bool zero_ok)
 {
 	char *end;
-	if (!*name || *name == '0' || name[0] == '+' || name[0] == '-')
+	if (zero_ok && !strcmp(name, "0"))
+		return 0;
+	if (*name < '1' || *name > '9')
 		return -1;
 	long v = strtol(name, &end, 10);
 	return (*end || v <= 0 || v > max) ? -1 : (int)v;
 }
 
-static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
+static int proc_make(struct inode **out, const struct proc_entry *e, const struct proc_node *parent,
+		     pid_t pid, pid_t tid, int fd)
 {
-	struct proc_node *n = PN(dir);
-	const struct proc_entry_def *defs = NULL;
-	size_t ndefs = 0;
-
-	switch (n->kind) {
-	case PROC_ROOT: {
-		int pid = proc_parse_number(name, 0x7fffffff);
-		if (pid > 0) {
-			struct thread_group *tg = thread_group_by_pid(pid);
-			if (!tg || tg->exited)
-				return -ENOENT;
-			*out = proc_inode(PROC_PID, S_IFDIR | 0555, pid, -1);
-			return *out ? 0 : -ENOMEM;
-		}
-		defs = proc_root_entries;
-		ndefs = sizeof(proc_root_entries) / sizeof(proc_root_entries[0]);
-		break;
-	}
-	case PROC_PID:
-		if (!proc_group(dir))
-			return -ENOENT;
-		defs = proc_pid_entries;
-		ndefs = sizeof(proc_pid_entries) / sizeof(proc_pid_entries[0]);
-		break;
-	case PROC_PID_FD: {
-		struct thread_group *tg = proc_group(dir);
-		int fd = proc_parse_number(name, FD_TABLE_MAX);
-		if (!strcmp(name, "0"))
-			fd = 0;
-		if (!tg || !tg->leader || fd < 0 || !fd_get(tg->leader, fd))
-			return -ENOENT;
-		*out = proc_inode(PROC_PID_FD_LINK, S_IFLNK | 0700, n->pid, fd);
-		return *out ? 0 : -ENOMEM;
-	}
-	default:
-		return -ENOTDIR;
-	}
-	for (size_t i = 0; i < ndefs; i++) {
-		if (!strcmp(defs[i].name, name)) {
-			*out = proc_inode(defs[i].kind, defs[i].mode, n->pid, -1);
-			return *out ? 0 : -ENOMEM;
-		}
-	}
-	return -ENOENT;
+	*out = proc_inode(e, parent, pid, tid, fd);
+	return *out ? 0 : -ENOMEM;
 }
 
-static int proc_emit_defs(const struct proc_entry_def *defs, size_t n, pid_t pid,
-			  uint64_t *cookie, uint64_t base, dir_emit_fn emit, void *ctx)
+static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (base + i < *cookie)
+	const struct proc_node *n = PN(dir);
+	struct proc_target t;
+
+	if (proc_resolve(n, &t) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < n->e->nchildren; i++) {
+		const struct proc_entry *c = &n->e->children[i];
+		if (!proc_entry_hidden(n, c) && !strcmp(c->name, name))
+			return proc_make(out, c, n, n->pid, n->tid, -1);
+	}
+	switch (n->e->kind) {
+	case PROC_ROOT: {
+		int pid = proc_parse_number(name, PROC_PID_MAX, false);
+		if (pid < 0)
+			return -ENOENT;
+		struct thread_group *tg = thread_group_by_pid(pid);
+		if (tg)
+			return proc_make(out, &proc_pid_entry, NULL, pid, 0, -1);
+		/* A thread's id names its process seen from that thread (not listed). */
+		struct task *th = task_by_tid(pid);
+		if (!th)
+			return -ENOENT;
+		return proc_make(out, &proc_pid_entry, NULL, th->tg->tgid, pid, -1);
+	}
+	case PROC_TASK: {
+		int tid = proc_parse_number(name, PROC_PID_MAX, false);
+		struct task *th = tid > 0 ? task_by_tid(tid) : NULL;
+		if (tid < 0 || (!(th && th->tg == t.tg) && !(t.tg->exited && tid == t.tg->tgid)))
+			return -ENOENT;
+		return proc_make(out, &proc_tid_entry, n, n->pid, tid, -1);
+	}
+	case PROC_FD:
+	case PROC_FDINFO: {
+		int fd = proc_parse_number(name, FD_TABLE_MAX, true);
+		if (fd < 0 || !t.task || !fd_get(t.task, fd))
+			return -ENOENT;
+		if (n->e->kind == PROC_FDINFO)
+			return proc_make(out, &proc_fdinfo_file_entry, n, n->pid, n->tid, fd);
+		int r = proc_make(out, &proc_fd_link_entry, n, n->pid, n->tid, fd);
+		if (r == 0) {
+			/* Linux: r-x for a readable fd, -wx for a writable one, for the owner. */
+			int acc = fd_get(t.task, fd)->flags & O_ACCMODE;
+			(*out)->mode = S_IFLNK | (acc != O_WRONLY ? 0500 : 0) | (acc != O_RDONLY ? 0300 : 0);
+		}
+		return r;
+	}
+	default:
+		return S_ISDIR(n->e->mode) ? -ENOENT : -ENOTDIR;
+	}
+}
+
+static int pid_compare(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Every process, zombies included (they are in /proc until reaped), ascending. */
+static pid_t *proc_all_pids(int *count)
+{
+	int n = 0, cap = 16;
+	pid_t *v = malloc(sizeof(pid_t) * (size_t)cap);
+	for (struct thread_group *tg = thread_group_first(); v && tg; tg = thread_group_next(tg)) {
+		if (n == cap) {
+			pid_t *bigger = realloc(v, sizeof(pid_t) * (size_t)(cap *= 2));
+			if (!bigger) {
+				free(v);
+				return NULL;
+			}
+			v = bigger;
+		}
+		v[n++] = tg->tgid;
+	}
+	if (v)
+		qsort(v, (size_t)n, sizeof(pid_t), pid_compare);
+	*count = n;
+	return v;
+}
+
+/* The threads of a process, ascending; a zombie shows its leader. */
+static pid_t *proc_thread_ids(struct thread_group *tg, int *count)
+{
+	int n = 0;
+	pid_t *v = malloc(sizeof(pid_t) * (size_t)(tg->nthreads + 1));
+	if (!v)
+		return NULL;
+	for (struct task *th = tg->threads; th && n < tg->nthreads; th = th->group_next)
+		v[n++] = th->tid;
+	if (n == 0)
+		v[n++] = tg->tgid;
+	qsort(v, (size_t)n, sizeof(pid_t), pid_compare);
+	*count = n;
+	return v;
+}
+
+/* Emits numbered entries (ids ascending) with cookie base + id + 1. */
+static int proc_emit_ids(const pid_t *ids, int n, enum proc_kind kind, pid_t pid, unsigned type,
+			 uint64_t base, uint64_t *cookie, dir_emit_fn emit, void *ctx)
+{
+	char name[16];
+	for (int i = 0; i < n; i++) {
+		uint64_t next = base + (uint64_t)ids[i] + 1;
+		if (next <= *cookie)
 			continue;
-		if (emit(ctx, defs[i].name, strlen(defs[i].name), proc_ino(defs[i].kind, pid, -1),
-			 vfs_dtype(defs[i].mode), base + i + 1))
+		int len = snprintf(name, sizeof(name), "%d", ids[i]);
+		uint64_t ino = kind == PROC_PID ? proc_ino(kind, ids[i], 0, -1)
+						: proc_ino(kind, pid, ids[i], -1);
+		if (emit(ctx, name, (size_t)len, ino, type, next))
 			return 1;
-		*cookie = base + i + 1;
+		*cookie = next;
 	}
 	return 0;
 }
 
 static int proc_iterate(struct inode *dir, uint64_t *cookie, dir_emit_fn emit, void *ctx)
 {
-	struct proc_node *n = PN(dir);
+	const struct proc_node *n = PN(dir);
+	struct proc_target t;
 	char name[16];
 
-	switch (n->kind) {
-	case PROC_ROOT: {
-		size_t ndefs = sizeof(proc_root_entries) / sizeof(proc_root_entries[0]);
-		if (proc_emit_defs(proc_root_entries, ndefs, 0, cookie, 0, emit, ctx))
+	if (proc_resolve(n, &t) < 0)
+		return -ENOENT;
+	/* Fixed entries first, cookies 1..nchildren. */
+	uint64_t nfixed = n->e->nchildren;
+	for (size_t i = 0; i < n->e->nchildren; i++) {
+		const struct proc_entry *c = &n->e->children[i];
+		if (i < *cookie || proc_entry_hidden(n, c))
+			continue;
+		if (emit(ctx, c->name, strlen(c->name), proc_ino(c->kind, n->pid, n->tid, -1),
+			 vfs_dtype(c->mode), i + 1))
 			return 0;
-		/* Then pids in increasing order; the cookie past the fixed entries is pid + base. */
-		for (pid_t pid = (pid_t)(*cookie > ndefs ? *cookie - ndefs : 1); pid < 4194304; pid++) {
-			struct thread_group *tg = thread_group_by_pid(pid);
-			if (!tg || tg->exited) {
-				if (kernel.ntasks == 0)
-					break;
-				continue;
-			}
-			int len = snprintf(name, sizeof(name), "%d", pid);
-			if (emit(ctx, name, (size_t)len, proc_ino(PROC_PID, pid, -1), DT_DIR,
-				 (uint64_t)pid + ndefs + 1))
-				return 0;
-			*cookie = (uint64_t)pid + ndefs + 1;
-		}
-		return 0;
+		*cookie = i + 1;
 	}
-	case PROC_PID:
-		if (!proc_group(dir))
-			return -ENOENT;
-		proc_emit_defs(proc_pid_entries, sizeof(proc_pid_entries) / sizeof(proc_pid_entries[0]),
-			       n->pid, cookie, 0, emit, ctx);
-		return 0;
-	case PROC_PID_FD: {
-		struct thread_group *tg = proc_group(dir);
-		if (!tg || !tg->leader)
-			return -ENOENT;
-		struct fd_table *tab = tg->leader->files;
-		for (int fd = (int)*cookie; fd < tab->size; fd++) {
+	int count = 0;
+	pid_t *ids = NULL;
+	switch (n->e->kind) {
+	case PROC_ROOT:
+		if (!(ids = proc_all_pids(&count)))
+			return -ENOMEM;
+		proc_emit_ids(ids, count, PROC_PID, 0, DT_DIR, nfixed, cookie, emit, ctx);
+		break;
+	case PROC_TASK:
+		if (!(ids = proc_thread_ids(t.tg, &count)))
+			return -ENOMEM;
+		proc_emit_ids(ids, count, PROC_TID, n->pid, DT_DIR, nfixed, cookie, emit, ctx);
+		break;
+	case PROC_FD:
+	case PROC_FDINFO: {
+		if (!t.task)
+			break;		/* a zombie has no files */
+		struct fd_table *tab = t.task->files;
+		bool links = n->e->kind == PROC_FD;
+		for (int fd = (int)(*cookie > nfixed ? *cookie - nfixed : 0); fd < tab->size; fd++) {
 			if (!tab->entries[fd].file)
 				continue;
 			int len = snprintf(name, sizeof(name), "%d", fd);
-			if (emit(ctx, name, (size_t)len, proc_ino(PROC_PID_FD_LINK, n->pid, fd), DT_LNK,
-				 (uint64_t)fd + 1))
-				return 0;
-			*cookie = (uint64_t)fd + 1;
+			uint64_t ino = proc_ino(links ? PROC_FD_LINK : PROC_FDINFO_FILE, n->pid, n->tid, fd);
+			if (emit(ctx, name, (size_t)len, ino, links ? DT_LNK : DT_REG, nfixed + (uint64_t)fd + 1))
+				break;
+			*cookie = nfixed + (uint64_t)fd + 1;
 		}
-		return 0;
+		break;
 	}
 	default:
-		return -ENOTDIR;
+		break;
 	}
+	free(ids);
+	return 0;
 }
 
-static int proc_copy_link(char *buf, size_t size, const char *s)
+bool proc_may_access(const struct thread_group *tg)
 {
-	size_t len = strlen(s);
+	if (!current)
+		return false;
+	const struct creds *me = task_creds(current), *c = &tg->creds;
+	if (current->tg == tg || me->fsuid == 0)
+		return true;
+	return me->fsuid == c->ruid && me->fsuid == c->euid && me->fsuid == c->suid &&
+	       me->fsgid == c->rgid && me->fsgid == c->egid && me->fsgid == c->sgid;
+}
+
+static int proc_copy_link(char *buf, size_t size, const char *s, size_t len)
+{
 	if (len > size)
 		len = size;
 	memcpy(buf, s, len);
 	return (int)len;
 }
 
+/* What fd/N points to: the guest path of a file, or the kernel's names for objects without
+   one. A file the host passed in (stdio) has no guest path: its host name stays hidden. */
+static int proc_fd_target(struct file *f, char *tmp, size_t size)
+{
+	mode_t mode = f->inode ? f->inode->mode : 0;
+	uint64_t ino = f->inode ? f->inode->ino : 0;
+
+	if (f->path.dentry && f->path.mnt)
+		return vfs_path_name(current, &f->path, tmp, size);
+	if (S_ISFIFO(mode))
+		return snprintf(tmp, size, "pipe:[%llu]", (unsigned long long)ino);
+	if (S_ISSOCK(mode))
+		return snprintf(tmp, size, "socket:[%llu]", (unsigned long long)ino);
+	const char *type = f->inode && f->inode->sb ? f->inode->sb->fstype : "file";
+	if (!strcmp(type, "hostfd"))
+		return snprintf(tmp, size, "host:[%llu]", (unsigned long long)ino);
+	return snprintf(tmp, size, "anon_inode:[%s]", type);
+}
+
 static int proc_readlink(struct inode *inode, char *buf, size_t size)
 {
-	struct proc_node *n = PN(inode);
+	const struct proc_node *n = PN(inode);
 	char tmp[VFS_PATH_MAX];
-	struct thread_group *tg;
+	struct proc_target t;
+	int r;
 
-	switch (n->kind) {
+	if (n->e->target)
+		return proc_copy_link(buf, size, n->e->target, strlen(n->e->target));
+	if (!current)
+		return -ENOENT;
+	switch (n->e->kind) {
 	case PROC_SELF:
-		snprintf(tmp, sizeof(tmp), "%d", current->tg->tgid);
-		return proc_copy_link(buf, size, tmp);
+		r = snprintf(tmp, sizeof(tmp), "%d", current->tg->tgid);
+		return proc_copy_link(buf, size, tmp, (size_t)r);
 	case PROC_THREAD_SELF:
-		snprintf(tmp, sizeof(tmp), "%d/task/%d", current->tg->tgid, current->tid);
-		return proc_copy_link(buf, size, tmp);
+		r = snprintf(tmp, sizeof(tmp), "%d/task/%d", current->tg->tgid, current->tid);
+		return proc_copy_link(buf, size, tmp, (size_t)r);
 	default:
 		break;
 	}
-	tg = proc_group(inode);
-	if (!tg || !tg->leader)
+	if (proc_resolve(n, &t) < 0 || !t.task)
 		return -ENOENT;
-	struct task *leader = tg->leader;
-	switch (n->kind) {
-	case PROC_PID_EXE:
-		return tg->exe_path ? proc_copy_link(buf, size, tg->exe_path) : -ENOENT;
-	case PROC_PID_CWD:
-	case PROC_PID_ROOT: {
-		const struct path *p = n->kind == PROC_PID_CWD ? &leader->fs->cwd : &leader->fs->root;
-		int r = vfs_path_name(current, p, tmp, sizeof(tmp));
-		return r < 0 ? r : proc_copy_link(buf, size, tmp);
-	}
-	case PROC_PID_FD_LINK: {
-		struct file *f = fd_get(leader, n->fd);
+	if (!proc_may_access(t.tg))
+		return -EACCES;
+	switch (n->e->kind) {
+	case PROC_EXE:
+		if (!t.tg->exe_path)
+			return -ENOENT;
+		return proc_copy_link(buf, size, t.tg->exe_path, strnlen(t.tg->exe_path, VFS_PATH_MAX));
+	case PROC_CWD:
+	case PROC_ROOT_LINK:
+		r = vfs_path_name(current, n->e->kind == PROC_CWD ? &t.task->fs->cwd : &t.task->fs->root,
+				  tmp, sizeof(tmp));
+		break;
+	case PROC_FD_LINK: {
+		struct file *f = fd_get(t.task, n->fd);
 		if (!f)
 			return -ENOENT;
-		int r;
-		if (f->path.dentry)
-			r = vfs_path_name(current, &f->path, tmp, sizeof(tmp));
-		else
-			r = snprintf(tmp, sizeof(tmp), "anon_inode:[%s]",
-				     f->inode && f->inode->sb ? f->inode->sb->fstype : "file");
-		return r < 0 ? r : proc_copy_link(buf, size, tmp);
+		r = proc_fd_target(f, tmp, sizeof(tmp));
+		break;
 	}
 	default:
 		return -EINVAL;
 	}
+	if (r < 0)
+		return r;
+	if ((size_t)r >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	return proc_copy_link(buf, size, tmp, (size_t)r);
 }
 
-/* Generated content, captured at open. */
+/* Generated content, captured at open (reads of one open file are consistent). */
 struct proc_content {
 	char *buf;
 	size_t len;
 };
 
-static char proc_state_letter(struct thread_group *tg)
-{
-	return tg->exited ? 'Z' : 'S';
-}
-
-static int proc_fill(struct inode *inode, char **out, size_t *outlen)
-{
-	struct proc_node *n = PN(inode);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	struct thread_group *tg = NULL;
-
-	if (!m)
-		return -ENOMEM;
-	if (n->kind >= PROC_PID_EXE && n->kind <= PROC_PID_FD_LINK) {
-		tg = proc_group(inode);
-		if (!tg) {
-			fclose(m);
-			free(buf);
-			return -ESRCH;
-		}
-	}
-	switch (n->kind) {
-	case PROC_PID_CMDLINE:
-		if (tg->cmdline)
-			fwrite(tg->cmdline, 1, tg->cmdline_len, m);
-		break;
-	case PROC_PID_COMM:
-		fprintf(m, "%s\n", tg->comm);
-		break;
-	case PROC_PID_STAT: {
-		pid_t ppid = tg->parent ? tg->parent->tgid : 0;
-		long start = 0;
-		fprintf(m, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 %d 0 %ld 0 0 "
-			"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-			tg->tgid, tg->comm, proc_state_letter(tg), ppid, tg->pgid, tg->sid,
-			tg->nthreads, start);
-		break;
-	}
-	case PROC_PID_STATUS: {
-		const struct creds *c = &tg->creds;
-		pid_t ppid = tg->parent ? tg->parent->tgid : 0;
-		fprintf(m, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-			"PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
-			"FDSize:\t%d\nGroups:\t",
-			tg->comm, tg->leader ? tg->leader->fs->umask : 022, proc_state_letter(tg),
-			tg->exited ? "zombie" : "sleeping", tg->tgid, tg->tgid, ppid, c->ruid, c->euid,
-			c->suid, c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid,
-			tg->leader ? tg->leader->files->size : 0);
-		for (int i = 0; i < c->ngroups; i++)
-			fprintf(m, "%u ", c->groups[i]);
-		fprintf(m, "\nThreads:\t%d\n", tg->nthreads);
-		break;
-	}
-	case PROC_UPTIME: {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double up = (double)(now.tv_sec - kernel.boot_time.tv_sec) +
-			    (double)(now.tv_nsec - kernel.boot_time.tv_nsec) / 1e9;
-		fprintf(m, "%.2f %.2f\n", up, up);
-		break;
-	}
-	case PROC_LOADAVG:
-		fprintf(m, "0.00 0.00 0.00 1/%u %d\n", kernel.ntasks, 1);
-		break;
-	case PROC_MEMINFO: {
-		struct sysinfo si;
-		sysinfo(&si);
-		unsigned long unit = si.mem_unit ? si.mem_unit : 1;
-		fprintf(m, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
-			"Buffers:               0 kB\nCached:                0 kB\nSwapTotal:      %8lu kB\n"
-			"SwapFree:       %8lu kB\n",
-			si.totalram * unit / 1024, si.freeram * unit / 1024, si.freeram * unit / 1024,
-			si.totalswap * unit / 1024, si.freeswap * unit / 1024);
-		break;
-	}
-	default:
-		fclose(m);
-		free(buf);
-		return -EINVAL;
-	}
-	if (fclose(m) != 0) {
-		free(buf);
-		return -ENOMEM;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
 static int proc_open(struct inode *inode, struct file *f, int flags)
 {
-	(void)flags;
+	const struct proc_node *n = PN(inode);
+	struct proc_target t;
+	char *buf = NULL;
+	size_t len = 0;
+
 	if (S_ISDIR(inode->mode))
-		return 0;
+		return proc_resolve(n, &t) < 0 ? -ENOENT : 0;
+	if (!n->e->fill)
+		return -ENXIO;
+	/* Nothing under /proc is writable here. */
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	int r = proc_resolve(n, &t);
+	if (r < 0)
+		return r;
 	struct proc_content *c = calloc(1, sizeof(*c));
-	if (!c)
+	FILE *m = c ? open_memstream(&buf, &len) : NULL;
+	if (!m) {
+		free(c);
 		return -ENOMEM;
-	int r = proc_fill(inode, &c->buf, &c->len);
+	}
+	r = n->e->fill(&t, m);
+	if (fclose(m) != 0 && r == 0)
+		r = -ENOMEM;
 	if (r < 0) {
+		free(buf);
 		free(c);
 		return r;
 	}
+	c->buf = buf;
+	c->len = len;
 	f->priv = c;
 	return 0;
 }
@@ -450,7 +651,7 @@ int procfs_new(struct dentry **out)
 	proc_sb = synth_sb_new("proc", true);
 	if (!proc_sb)
 		return -ENOMEM;
-	struct inode *root = proc_inode(PROC_ROOT, S_IFDIR | 0555, 0, -1);
+	struct inode *root = proc_inode(&proc_root_entry, NULL, 0, 0, -1);
 	if (!root)
 		return -ENOMEM;
 	*out = dentry_new_root(root);

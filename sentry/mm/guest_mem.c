@@ -48,14 +48,15 @@ int guest_read_string(struct task *t, uint64_t addr, char *buf, size_t size)
 
 	if (size == 0)
 		return -ENAMETOOLONG;
-	/* Page by page: a string may end just before an unmapped page. */
-	while (done < size - 1) {
+	/* Page by page: a string may end just before an unmapped page. Like the kernel's
+	   strncpy_from_user(), the NUL may be the size-th byte: a 4095-byte path fits 4096. */
+	while (done < size) {
 		uint64_t at = addr + done;
 		if (at < addr || !guest_range_ok(at, 1))
 			return -EFAULT;
 		size_t chunk = PAGE_SIZE_GUEST - (at % PAGE_SIZE_GUEST);
-		if (chunk > size - 1 - done)
-			chunk = size - 1 - done;
+		if (chunk > size - done)
+			chunk = size - done;
 		struct iovec local = { buf + done, chunk };
 		struct iovec remote = { (void *)(uintptr_t)at, chunk };
 		ssize_t n = process_vm_readv(t->host_tid, &local, 1, &remote, 1, 0);

@@ -12,7 +12,7 @@ struct task;
 int guest_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int guest_write(struct task *t, uint64_t addr, const void *buf, size_t len);
 /* Reads a NUL-terminated string of at most size-1 bytes; returns its length, -EFAULT, or
-   -ENAMETOOLONG when no NUL comes within size-1 bytes. */
+   -ENAMETOOLONG when no NUL comes within size bytes (buf then holds size-1 of them). */
 int guest_read_string(struct task *t, uint64_t addr, char *buf, size_t size);
 /* Reads an iovec array (iovcnt <= IOV_MAX); returns 0 or -EFAULT/-EINVAL. */
 int guest_read_iovec(struct task *t, uint64_t addr, int iovcnt, struct iovec *out);

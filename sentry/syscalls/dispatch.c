@@ -6,7 +6,12 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 __thread struct task *current;
 
@@ -24,9 +29,71 @@ static void log_unimplemented(int nr)
 	log_info("unimplemented syscall %s (%d): ENOSYS", syscall_name(nr, name, sizeof(name)), nr);
 }
 
-void syscall_answer(struct syscall_event *ev, long result)
+int syscall_answer(struct syscall_event *ev, long result)
 {
-	ev->ops->answer(ev, result);
+	return ev->ops->answer(ev, result);
+}
+
+static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
+			   const struct syscall_def *def, long r)
+{
+	if (kernel.strace)
+		strace_print(t, orig, def, r);
+	if (r != SYSCALL_ANSWERED)
+		syscall_answer(ev, r);
+}
+
+struct blocking_call {
+	struct syscall_event ev;
+	struct syscall_event orig;
+	const struct syscall_def *def;
+};
+
+/* A handler that has to wait runs again on a thread of its own, so the thread that took the
+   event can take the next one. */
+static void *blocking_call_main(void *arg)
+{
+	struct blocking_call *bc = arg;
+	struct task *t = bc->ev.task;
+
+	kernel_lock();
+	current = t;
+	long r = t->dead ? -ESRCH : bc->def->handler(t, &bc->ev);
+	syscall_finish(t, &bc->ev, &bc->orig, bc->def, r);
+	current = NULL;
+	task_put(t);
+	kernel_unlock();
+	free(bc);
+	return NULL;
+}
+
+static long run_blocking(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
+			 const struct syscall_def *def)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	struct blocking_call *bc = malloc(sizeof(*bc));
+
+	if (!bc)
+		return -ENOMEM;
+	bc->ev = *ev;
+	bc->ev.may_block = true;
+	bc->orig = *orig;
+	bc->def = def;
+	task_get(t);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int r = pthread_create(&th, &attr, blocking_call_main, bc);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		task_put(t);
+		free(bc);
+		return -EAGAIN;
+	}
+	/* The event now belongs to the new thread. */
+	ev->ninstalls = 0;
+	return 0;
 }
 
 void sentry_handle_syscall(struct syscall_event *ev)
@@ -53,18 +120,57 @@ void sentry_handle_syscall(struct syscall_event *ev)
 	}
 	def = syscall_lookup(ev->nr);
 	/* Handlers may rewrite the arguments; strace shows what the guest passed. */
-	struct syscall_event orig;
-	if (kernel.strace)
-		orig = *ev;
+	struct syscall_event orig = *ev;
 	if (def && def->handler) {
 		r = def->handler(t, ev);
 	} else {
 		log_unimplemented(ev->nr);
 		r = -ENOSYS;
 	}
-	if (kernel.strace)
-		strace_print(t, &orig, def, r);
-	syscall_answer(ev, r);
+	if (r == SYSCALL_BLOCK) {
+		r = run_blocking(t, ev, &orig, def);
+		if (r == 0) {
+			current = NULL;
+			kernel_unlock();
+			return;
+		}
+	}
+	syscall_finish(t, ev, &orig, def, r);
 	current = NULL;
 	kernel_unlock();
+}
+
+bool syscall_interrupted(struct task *t, struct syscall_event *ev, unsigned seen)
+{
+	if (t->dead)
+		return true;
+	if (ev->via_tracer)
+		return t->interrupts != seen;
+	return !ev->ops->event_valid(ev);
+}
+
+long syscall_interrupted_result(struct task *t, bool restartable)
+{
+	uint64_t pending = t->pending_signals;
+	t->pending_signals = 0;
+	if (t->dead)
+		return -EINTR;
+	for (int sig = 1; sig < TASK_NSIG; sig++) {
+		if (!(pending & (UINT64_C(1) << (sig - 1))))
+			continue;
+		const struct sigaction_record *a = &t->sighand->action[sig];
+		bool handled = a->handler != (uint64_t)(uintptr_t)SIG_DFL &&
+			       a->handler != (uint64_t)(uintptr_t)SIG_IGN;
+		if (handled && (!restartable || !(a->flags & SA_RESTART)))
+			return -EINTR;
+	}
+	return SYSCALL_RESTART;
+}
+
+void syscall_wait_event(void)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+	pthread_cond_timedwait(&kernel.task_event, &kernel.lock, &deadline);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <linux/magic.h>
 
 SYSCALL(getcwd)
@@ -86,6 +87,18 @@ static long fill_statfs(struct task *t, const struct path *p, uint64_t ubuf)
 	sf.f_bsize = 4096;
 	sf.f_frsize = 4096;
 	sf.f_namelen = VFS_NAME_MAX;
+	if (sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC) {
+		/* What is written goes to memory (the overlay's upper layer, tmpfs): its room is
+		   the host's memory, as tmpfs without a size= shows it (no accounting yet). */
+		struct sysinfo si;
+		if (sysinfo(&si) == 0) {
+			uint64_t unit = si.mem_unit ? si.mem_unit : 1;
+			sf.f_blocks = si.totalram * unit / 4096;
+			sf.f_bfree = sf.f_bavail = (si.freeram + si.bufferram) * unit / 4096;
+			sf.f_files = sf.f_blocks;
+			sf.f_ffree = sf.f_bfree;
+		}
+	}
 	sf.f_flags = 0x20; /* ST_VALID: f_flags is meaningful */
 	if (p->mnt->flags & MS_RDONLY)
 		sf.f_flags |= 1; /* ST_RDONLY */
@@ -120,7 +133,7 @@ SYSCALL(fstatfs)
 SYSCALL(fadvise64)
 {
 	struct file *f = fd_get(t, (int)ev->args[0]);
-	if (!f)
+	if (!f || (f->flags & O_PATH))
 		return -EBADF;
 	return f->ops && f->ops->host_io ? SYSCALL_CONTINUE : 0;
 }

@@ -162,3 +162,50 @@ SYSCALL(sysinfo)
 	si.procs = (unsigned short)kernel.ntasks;
 	return guest_write(t, ev->args[0], &si, sizeof(si));
 }
+
+SYSCALL(setpgid)
+{
+	pid_t pid = (pid_t)ev->args[0], pgid = (pid_t)ev->args[1];
+	struct thread_group *target = pid == 0 ? t->tg : thread_group_by_pid(pid);
+
+	if (pgid < 0)
+		return -EINVAL;
+	if (!target || target->exited)
+		return -ESRCH;
+	/* Only the caller itself or one of its children, before that child has exec'd. */
+	if (target != t->tg) {
+		if (target->parent != t->tg)
+			return -ESRCH;
+		if (target->sid != t->tg->sid)
+			return -EPERM;
+		if (target->did_exec)
+			return -EACCES;
+	}
+	if (target->sid == target->tgid)
+		return -EPERM;
+	if (pgid == 0)
+		pgid = target->tgid;
+	if (pgid != target->tgid) {
+		/* Joining a group needs that group in the same session. */
+		bool found = false;
+		for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg))
+			if (!tg->exited && tg->pgid == pgid && tg->sid == target->sid)
+				found = true;
+		if (!found)
+			return -EPERM;
+	}
+	target->pgid = pgid;
+	return 0;
+}
+
+SYSCALL(setsid)
+{
+	(void)ev;
+	struct thread_group *tg = t->tg;
+	/* A process group leader cannot start a session (its group would be split). */
+	for (struct thread_group *o = thread_group_first(); o; o = thread_group_next(o))
+		if (!o->exited && o->pgid == tg->tgid)
+			return -EPERM;
+	tg->sid = tg->pgid = tg->tgid;
+	return tg->sid;
+}

@@ -7,6 +7,7 @@
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
@@ -26,11 +27,13 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 	int lookup = 0;
 	long r;
 
-	(void)mode;
-	if (flags & ~VALID_OPEN_FLAGS)
-		return -EINVAL;
+	/* Like open(2) and openat(2) (not openat2): unknown flags are ignored. */
+	flags &= VALID_OPEN_FLAGS;
 	if ((flags & __O_TMPFILE) == __O_TMPFILE)
 		return -EOPNOTSUPP;
+	/* Since Linux 6.4: what would this even create? */
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	r = guest_read_string(t, upath, path, sizeof(path));
@@ -42,14 +45,29 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 		lookup |= LOOKUP_DIRECTORY;
 	if (flags & O_CREAT)
 		lookup |= LOOKUP_ALLOW_NEGATIVE;
+	size_t len = strlen(path);
+	if ((flags & O_CREAT) && len > 0 && path[len - 1] == '/') {
+		/* "name/" with O_CREAT asks for a directory, which open never creates: EISDIR,
+		   once the parent is found. */
+		struct nameidata_last last;
+		r = vfs_resolve_at(t, dirfd, path, LOOKUP_PARENT, &p, &last);
+		if (r < 0)
+			return r;
+		path_put(&p);
+		return -EISDIR;
+	}
 	r = vfs_resolve_at(t, dirfd, path, lookup, &p, NULL);
 	if (r < 0)
 		return r;
 	struct inode *inode = p.dentry->inode;
 	if (!inode) {
-		/* Creating needs a writable file system; the image layer is read-only. */
-		r = (p.mnt->flags & MS_RDONLY) ? -EROFS : -EACCES;
-		goto out;
+		r = vfs_create(t, &p, mode);
+		if (r < 0)
+			goto out;
+		r = vfs_open_created(t, &p, flags, &f);
+		if (r < 0)
+			goto out;
+		goto install;
 	}
 	if ((flags & O_CREAT) && (flags & O_EXCL)) {
 		r = -EEXIST;
@@ -66,6 +84,7 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 	r = vfs_open(t, &p, flags, &f);
 	if (r < 0)
 		goto out;
+install:
 	r = fd_install(t, ev, f, flags & O_CLOEXEC, 0);
 	file_put(f);
 out:
@@ -112,6 +131,9 @@ SYSCALL(close_range)
 	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
 		return -EINVAL;
 	int size = t->files->size;
+	/* Nothing at or above the table's end (and first as an int would be negative). */
+	if (first >= (unsigned)size)
+		return 0;
 	int hi = last >= (unsigned)size ? size - 1 : (int)last;
 	for (int fd = (int)first; fd <= hi; fd++) {
 		if (!fd_get(t, fd))
@@ -177,6 +199,9 @@ SYSCALL(fcntl)
 	if (!f)
 		return -EBADF;
 	bool host = f->host_fd >= 0;
+	/* Status flags of a mirrored file whose data path is the sentry's are the sentry's:
+	   the host's open file description may be shared with other opens (a memfd). */
+	bool native_flags = host && file_native_io(f);
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -190,12 +215,12 @@ SYSCALL(fcntl)
 		/* The host mirror must carry the flag too: exec closes it natively. */
 		return host ? SYSCALL_CONTINUE : 0;
 	case F_GETFL:
-		if (host)
+		if (native_flags)
 			return SYSCALL_CONTINUE;
 		return f->flags | O_LARGEFILE;
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
-		return host ? SYSCALL_CONTINUE : 0;
+		return native_flags ? SYSCALL_CONTINUE : 0;
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
@@ -236,8 +261,16 @@ SYSCALL(ioctl)
 		return f->host_fd >= 0 ? SYSCALL_CONTINUE : 0;
 	}
 	case FIONREAD:
-		if (f->ops && f->ops->host_io)
+		if (file_native_io(f))
 			return SYSCALL_CONTINUE;
+		if (f->inode && S_ISREG(f->inode->mode)) {
+			/* Bytes between the position and the end, as Linux answers for files. */
+			if (f->inode->iops && f->inode->iops->refresh)
+				f->inode->iops->refresh(f->inode);
+			int n = f->inode->size > f->pos ? (int)(f->inode->size - f->pos) : 0;
+			long w = guest_write(t, ev->args[2], &n, sizeof(n));
+			return w < 0 ? w : 0;
+		}
 		break;
 	}
 	if (!f->ops || !f->ops->ioctl)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <asm/prctl.h>
+#include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -78,14 +79,15 @@ SYSCALL(prlimit64)
 	return do_prlimit(t, (pid_t)ev->args[0], (unsigned)ev->args[1], ev->args[2], ev->args[3]);
 }
 
+/* Unlike prlimit64's, their pointer is not optional: NULL is EFAULT. */
 SYSCALL(getrlimit)
 {
-	return do_prlimit(t, 0, (unsigned)ev->args[0], 0, ev->args[1]);
+	return ev->args[1] ? do_prlimit(t, 0, (unsigned)ev->args[0], 0, ev->args[1]) : -EFAULT;
 }
 
 SYSCALL(setrlimit)
 {
-	return do_prlimit(t, 0, (unsigned)ev->args[0], ev->args[1], 0);
+	return ev->args[1] ? do_prlimit(t, 0, (unsigned)ev->args[0], ev->args[1], 0) : -EFAULT;
 }
 
 SYSCALL(prctl)
@@ -132,4 +134,39 @@ SYSCALL(sched_getaffinity)
 	if (pid != 0 && pid != t->tid)
 		return -EPERM;
 	return SYSCALL_CONTINUE;
+}
+
+/* Futexes live in the guest's memory, so the host does them, except the priority-inheritance
+   kinds: their futex word holds a tid, which the host would read as a host tid. */
+SYSCALL(futex)
+{
+	(void)t;
+	switch (ev->args[1] & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+	case FUTEX_WAKE:
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+	case FUTEX_WAKE_OP:
+	case FUTEX_WAIT_BITSET:
+	case FUTEX_WAKE_BITSET:
+		return SYSCALL_CONTINUE;
+	default:
+		return -ENOSYS;
+	}
+}
+
+SYSCALL(get_robust_list)
+{
+	pid_t pid = (pid_t)ev->args[0];
+	if (pid != 0 && pid != t->tid)
+		return task_by_tid(pid) ? -EPERM : -ESRCH;
+	return SYSCALL_CONTINUE;
+}
+
+/* A guest's own seccomp filters cannot be offered: a filter with a listener could answer the
+   guest's syscalls in the sentry's place. The sandbox looks like a kernel without seccomp. */
+SYSCALL(seccomp)
+{
+	(void)t, (void)ev;
+	return -ENOSYS;
 }

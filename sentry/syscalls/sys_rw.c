@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #define MAX_RW_COUNT (INT_MAX & ~4095L)
+#define USER_ADDR_LIMIT 0x00007ffffffff000ULL	/* the end of the x86-64 user address space */
 
 enum rw_dir { RW_READ, RW_WRITE };
 
@@ -38,7 +39,7 @@ static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, in
 	long r = rw_file(t, fd, dir, &f);
 	if (r < 0)
 		return r;
-	if (f->ops->host_io)
+	if (file_native_io(f))
 		return SYSCALL_CONTINUE;
 	long (*op)(struct file *, const struct iovec *, int, int64_t *) =
 		dir == RW_READ ? f->ops->read : f->ops->write;
@@ -60,6 +61,14 @@ static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, in
 		if (r < 0)
 			goto out;
 	}
+	/* Like access_ok(): a buffer that reaches past the user address space is EFAULT. */
+	for (int i = 0; i < iovcnt; i++) {
+		uint64_t base = (uint64_t)(uintptr_t)iov[i].iov_base;
+		if (iov[i].iov_len > USER_ADDR_LIMIT || base > USER_ADDR_LIMIT - iov[i].iov_len) {
+			r = -EFAULT;
+			goto out;
+		}
+	}
 	/* Like the kernel, never move more than MAX_RW_COUNT in one call. */
 	size_t total = 0;
 	for (int i = 0; i < iovcnt; i++) {
@@ -77,9 +86,8 @@ out:
 
 static long do_single(struct task *t, struct syscall_event *ev, enum rw_dir dir, int64_t offset)
 {
+	/* A huge count is EFAULT (access_ok), after the fd checks: do_rw decides. */
 	struct iovec one = { (void *)(uintptr_t)ev->args[1], (size_t)ev->args[2] };
-	if ((int64_t)one.iov_len < 0)
-		return -EINVAL;
 	return do_rw(t, (int)ev->args[0], dir, 0, 1, &one, offset);
 }
 
@@ -140,7 +148,8 @@ static long do_rwv2(struct task *t, struct syscall_event *ev, enum rw_dir dir)
 	int64_t off = (int64_t)ev->args[3];
 	if (off < -1)
 		return -EINVAL;
-	if (ev->args[5] & ~(uint64_t)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND))
+	/* The flags are an int (rwf_t): the register's upper half is not part of them. */
+	if ((uint32_t)ev->args[5] & ~(uint32_t)(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND))
 		return -EOPNOTSUPP;
 	return do_rw(t, (int)ev->args[0], dir, ev->args[1], (int)ev->args[2], NULL, off);
 }
@@ -165,9 +174,17 @@ SYSCALL(lseek)
 	return f->ops->llseek(f, (int64_t)ev->args[1], (int)ev->args[2]);
 }
 
-/* Copies between two files run natively when both are host objects the guest holds; other
+/* May the host move f's data in a copy? Yes for files whose data path is the host's; for a
+   mirrored file whose position is the sentry's (a memfd shared by several opens) only at an
+   offset the call itself gives (the host then never uses the shared position). */
+static bool host_may_copy(struct file *f, bool explicit_offset)
+{
+	return file_native_io(f) || (explicit_offset && f->ops->host_io && f->host_fd >= 0);
+}
+
+/* Copies between two files run natively when the host may do them on both sides; other
    cases get EINVAL, on which callers fall back to read and write. */
-static long copy_between(struct task *t, int in_fd, int out_fd)
+static long copy_between(struct task *t, int in_fd, bool in_offset, int out_fd, bool out_offset)
 {
 	struct file *in, *out;
 	long r = rw_file(t, in_fd, RW_READ, &in);
@@ -176,15 +193,21 @@ static long copy_between(struct task *t, int in_fd, int out_fd)
 	r = rw_file(t, out_fd, RW_WRITE, &out);
 	if (r < 0)
 		return r;
-	return in->ops->host_io && out->ops->host_io ? SYSCALL_CONTINUE : -EINVAL;
+	/* O_APPEND of a sentry-positioned file is the sentry's alone: the host would not
+	   refuse (copy_file_range does, with EBADF). */
+	if (!file_native_io(out) && (out->flags & O_APPEND))
+		return -EBADF;
+	return host_may_copy(in, in_offset) && host_may_copy(out, out_offset) ? SYSCALL_CONTINUE
+									      : -EINVAL;
 }
 
 SYSCALL(sendfile)
 {
-	return copy_between(t, (int)ev->args[1], (int)ev->args[0]);
+	return copy_between(t, (int)ev->args[1], ev->args[2] != 0, (int)ev->args[0], false);
 }
 
 SYSCALL(copy_file_range)
 {
-	return copy_between(t, (int)ev->args[0], (int)ev->args[2]);
+	return copy_between(t, (int)ev->args[0], ev->args[1] != 0, (int)ev->args[2],
+			    ev->args[3] != 0);
 }

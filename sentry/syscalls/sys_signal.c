@@ -35,3 +35,94 @@ SYSCALL(rt_sigaction)
 	}
 	return SYSCALL_CONTINUE;
 }
+
+/* May the caller signal tg? Root may; others need a matching uid (kill(2)). */
+static bool may_signal(struct task *t, struct thread_group *tg)
+{
+	const struct creds *c = task_creds(t);
+	if (creds_privileged(c))
+		return true;
+	return c->ruid == tg->creds.ruid || c->ruid == tg->creds.suid || c->euid == tg->creds.ruid ||
+	       c->euid == tg->creds.suid;
+}
+
+/* Sends sig to tg (or one thread of it). A signal to the caller itself is delivered as the
+   syscall returns, as on Linux: the caller waits killably (or stopped) for the answer, so
+   the signal does not interrupt the kill itself. */
+static long send_signal(struct task *t, struct syscall_event *ev, struct thread_group *tg,
+			struct task *thread, int sig)
+{
+	(void)ev;
+	if (!may_signal(t, tg))
+		return -EPERM;
+	if (sig == 0 || tg->exited)
+		return 0;
+	return thread_group_signal(tg, thread, sig);
+}
+
+enum kill_scope { KILL_GROUP, KILL_ALL };
+
+/* kill(0 | -pgrp | -1, sig): every process in scope; ESRCH if none, EPERM if none could be
+   signalled. */
+static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope scope, pid_t pgid,
+		      int sig)
+{
+	bool found = false, sent = false;
+	long err = -ESRCH;
+
+	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg)) {
+		if (tg->exited)
+			continue;
+		if (scope == KILL_GROUP ? tg->pgid != pgid : (tg->tgid == 1 || tg == t->tg))
+			continue;
+		found = true;
+		long r = send_signal(t, ev, tg, NULL, sig);
+		if (r == 0)
+			sent = true;
+		else
+			err = r;
+	}
+	if (sent)
+		return 0;
+	return found ? err : -ESRCH;
+}
+
+SYSCALL(kill)
+{
+	pid_t pid = (pid_t)ev->args[0];
+	int sig = (int)ev->args[1];
+
+	if (sig < 0 || sig >= TASK_NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		struct thread_group *tg = thread_group_by_pid(pid);
+		if (!tg)
+			return -ESRCH;
+		return send_signal(t, ev, tg, NULL, sig);
+	}
+	if (pid == -1)
+		return kill_many(t, ev, KILL_ALL, 0, sig);
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	return kill_many(t, ev, KILL_GROUP, pid == 0 ? t->tg->pgid : -pid, sig);
+}
+
+static long thread_kill(struct task *t, struct syscall_event *ev, pid_t tgid, pid_t tid, int sig)
+{
+	if (sig < 0 || sig >= TASK_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
+		return -EINVAL;
+	struct task *target = task_by_tid(tid);
+	if (!target || (tgid > 0 && target->tg->tgid != tgid))
+		return -ESRCH;
+	return send_signal(t, ev, target->tg, target, sig);
+}
+
+SYSCALL(tgkill)
+{
+	return thread_kill(t, ev, (pid_t)ev->args[0], (pid_t)ev->args[1], (int)ev->args[2]);
+}
+
+SYSCALL(tkill)
+{
+	return thread_kill(t, ev, -1, (pid_t)ev->args[0], (int)ev->args[1]);
+}

@@ -141,7 +141,9 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 		return r;
 	if (!S_ISLNK(inode->mode) || !inode->iops || !inode->iops->readlink) {
 		inode_put(inode);
-		return -EINVAL;
+		/* Like Linux: an empty path (dirfd itself) that is not a link is ENOENT. */
+		char c;
+		return guest_read(t, upath, &c, 1) == 0 && c == '\0' ? -ENOENT : -EINVAL;
 	}
 	r = inode->iops->readlink(inode, target, sizeof(target));
 	inode_put(inode);

@@ -31,14 +31,11 @@ enum strace_arg {
 	A_MAPFLAGS,
 };
 
-#define SYSCALL_MAY_BLOCK 0x1	/* may wait in the sentry (runs off the tracer thread) */
-
 struct syscall_def {
 	const char *name;
 	syscall_handler handler;
 	uint8_t nargs;
 	uint8_t arg[6];
-	uint8_t flags;
 };
 
 #define SYSCALL_TABLE_SIZE 512
@@ -52,8 +49,22 @@ const char *syscall_name(int nr, char *buf, size_t size);
 void strace_print(struct task *t, const struct syscall_event *ev, const struct syscall_def *def,
 		  long result);
 
-/* Answers ev through its platform, installing ev's deferred fds first. */
-void syscall_answer(struct syscall_event *ev, long result);
+/* Answers ev through its platform; -ENOENT if the guest no longer waits for it. A handler
+   that must not commit an effect the guest never learns of (reaping a child) answers itself
+   and returns SYSCALL_ANSWERED. */
+int syscall_answer(struct syscall_event *ev, long result);
+
+/* For handlers that wait (ev->may_block): has the guest thread stopped waiting for this
+   answer (a signal came)? The ptrace back end keeps threads stopped, so a signal the sentry
+   itself sent (t->interrupts moved past `seen`) is what interrupts there. */
+bool syscall_interrupted(struct task *t, struct syscall_event *ev, unsigned seen);
+/* Waits for a task event (exit, stop, signal) with the kernel lock held; bounded so that a
+   missed wake-up only delays. */
+void syscall_wait_event(void);
+/* What an interrupted wait answers, as Linux does: restart after the handler (SA_RESTART, or
+   a signal without handler such as a stop) or EINTR. restartable is false for calls Linux
+   never restarts after a handler (poll, select: -ERESTARTNOHAND). */
+long syscall_interrupted_result(struct task *t, bool restartable);
 
 #define SYSCALL(name) long sys_##name(struct task *t, struct syscall_event *ev)
 
@@ -72,6 +83,14 @@ SYSCALL(access); SYSCALL(faccessat); SYSCALL(faccessat2); SYSCALL(fcntl); SYSCAL
 SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir);
 SYSCALL(umask); SYSCALL(statfs); SYSCALL(fstatfs); SYSCALL(fadvise64); SYSCALL(sendfile);
 SYSCALL(copy_file_range);
+/* file: changing names and attributes (sys_namei.c) */
+SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(mknod); SYSCALL(mknodat); SYSCALL(rmdir);
+SYSCALL(unlink); SYSCALL(unlinkat); SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
+SYSCALL(link); SYSCALL(linkat); SYSCALL(symlink); SYSCALL(symlinkat); SYSCALL(chmod);
+SYSCALL(fchmod); SYSCALL(fchmodat); SYSCALL(fchmodat2); SYSCALL(chown); SYSCALL(fchown);
+SYSCALL(lchown); SYSCALL(fchownat); SYSCALL(utimensat); SYSCALL(utimes); SYSCALL(utime);
+SYSCALL(futimesat); SYSCALL(truncate); SYSCALL(ftruncate); SYSCALL(fallocate);
+SYSCALL(fsync); SYSCALL(fdatasync); SYSCALL(syncfs); SYSCALL(sync);
 /* identity */
 SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getuid); SYSCALL(geteuid);
 SYSCALL(getgid); SYSCALL(getegid); SYSCALL(getresuid); SYSCALL(getresgid);
@@ -82,8 +101,21 @@ SYSCALL(mmap);
 /* process */
 SYSCALL(arch_prctl); SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL(prlimit64);
 SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl); SYSCALL(sched_getaffinity);
-SYSCALL(execve); SYSCALL(execveat);
+SYSCALL(execve); SYSCALL(execveat); SYSCALL(clone); SYSCALL(clone3); SYSCALL(fork);
+SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsid);
+SYSCALL(getrusage); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
 /* signal */
-SYSCALL(rt_sigaction);
+SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill);
+/* xattr */
+SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(listxattr);
+SYSCALL(llistxattr); SYSCALL(flistxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);
+SYSCALL(fsetxattr); SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremovexattr);
+/* pipe */
+SYSCALL(pipe); SYSCALL(pipe2);
+/* poll and event fds */
+SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6); SYSCALL(epoll_create);
+SYSCALL(epoll_create1); SYSCALL(epoll_ctl); SYSCALL(epoll_wait); SYSCALL(eventfd);
+SYSCALL(eventfd2); SYSCALL(timerfd_create); SYSCALL(timerfd_settime); SYSCALL(signalfd);
+SYSCALL(signalfd4);
 
 #endif

@@ -25,7 +25,7 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 
-#define EXEC_MAX_SCRIPT_DEPTH 4	/* like the kernel's BINPRM recursion limit */
+#define EXEC_MAX_SCRIPT_DEPTH 5	/* the kernel's exec_binprm: 5 rewrites, the 6th is ELOOP */
 #define EXEC_HEADER_SIZE 256	/* BINPRM_BUF_SIZE: how much of a #! line counts */
 #define EXEC_MAX_ARGS 0x20000
 #define EXEC_STACK_GAP 512	/* below the red zone and whatever the caller keeps there */
@@ -139,7 +139,9 @@ static int parse_shebang(char *hdr, size_t len, char **interp, char **arg)
 	while (*p && *p != ' ' && *p != '\t')
 		p++;
 	if (!*p) {
-		if (end == hdr + len)
+		/* Only a full buffer can have cut the name: a shorter file ends in the kernel's
+		   NUL padding, so "#!/bin/sh" without a newline runs. */
+		if (end == hdr + len && len >= EXEC_HEADER_SIZE)
 			return -ENOEXEC;
 		*arg = NULL;
 		return 0;
@@ -203,7 +205,8 @@ static int exec_plan_build(struct task *t, int dirfd, const char *path, int flag
 	else
 		snprintf(display, sizeof(display), "/dev/fd/%d", dirfd);
 	const char *base = strrchr(display, '/');
-	strncpy(plan->comm, base ? base + 1 : display, sizeof(plan->comm) - 1);
+	snprintf(plan->comm, sizeof(plan->comm), "%.*s", (int)sizeof(plan->comm) - 1,
+		 base ? base + 1 : display);
 
 	for (int depth = 0;; depth++) {
 		unsigned char hdr[EXEC_HEADER_SIZE + 1];
@@ -288,19 +291,47 @@ static void capture_guest_string(struct task *t, FILE *m, uint64_t addr)
 
 /* Records what the task becomes: /proc/PID/cmdline shows the program's own argv (not
    ld.so's options), exe the program (the interpreter, for a script). */
+/* Captures a guest string array (envp) as NUL-separated strings, up to 64 KiB. */
+static int capture_guest_strings(struct task *t, uint64_t uarray, char **out, size_t *len)
+{
+	uint64_t *v = NULL;
+	int n = uarray ? guest_read_ptr_array(t, uarray, EXEC_MAX_ARGS, &v) : 0;
+	if (n < 0)
+		return n;
+	FILE *m = open_memstream(out, len);
+	if (!m) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n && ftell(m) < 65536; i++)
+		capture_guest_string(t, m, v[i]);
+	fclose(m);
+	free(v);
+	return 0;
+}
+
 static int exec_pending_capture(struct task *t, struct exec_plan *plan, const uint64_t *argv,
-				int argc)
+				int argc, uint64_t uenvp)
 {
 	struct exec_pending *e = calloc(1, sizeof(*e));
 	FILE *m;
 	if (!e)
 		return -ENOMEM;
+	int r = capture_guest_strings(t, uenvp, &e->environ, &e->environ_len);
+	if (r < 0) {
+		free(e);
+		return r;
+	}
 	m = open_memstream(&e->cmdline, &e->cmdline_len);
 	if (!m) {
+		free(e->environ);
 		free(e);
 		return -ENOMEM;
 	}
 	for (int i = plan->program_argv0; i < plan->nhead; i++) {
+		/* ld.so's PROGRAM operand (after --argv0 ARGV0) is not in the program's argv. */
+		if (plan->program_argv0 > 0 && i == plan->program_argv0 + 1)
+			continue;
 		if (plan->head[i])
 			fwrite(plan->head[i], 1, strlen(plan->head[i]) + 1, m);
 		else if (argc > 0)
@@ -371,7 +402,7 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	}
 	if (r < 0)
 		goto out;
-	r = exec_pending_capture(t, &plan, argv, argc);
+	r = exec_pending_capture(t, &plan, argv, argc, uenvp);
 	if (r < 0)
 		goto out;
 
@@ -402,6 +433,7 @@ void exec_pending_free(struct exec_pending *e)
 		return;
 	free(e->exe_path);
 	free(e->cmdline);
+	free(e->environ);
 	free(e);
 }
 
@@ -440,6 +472,9 @@ void task_exec_complete(struct task *t)
 		tg->exe_path = take_ptr(&e->exe_path);
 		tg->cmdline = take_ptr(&e->cmdline);
 		tg->cmdline_len = e->cmdline_len;
+		free(tg->environ);
+		tg->environ = take_ptr(&e->environ);
+		tg->environ_len = e->environ_len;
 		memcpy(tg->comm, e->comm, sizeof(tg->comm));
 		exec_pending_free(e);
 	}

@@ -48,6 +48,8 @@ struct fd_table *fdtable_dup(struct fd_table *src)
 	}
 	for (int i = 0; i < src->size; i++) {
 		t->entries[i] = src->entries[i];
+		/* Another thread's pending native close belongs to the source table only. */
+		t->entries[i].reserved = false;
 		if (t->entries[i].file)
 			file_get(t->entries[i].file);
 	}
@@ -146,6 +148,13 @@ int fd_remove(struct task *t, int fd, bool *was_host)
 	e->file = NULL;
 	e->cloexec = false;
 	return 0;
+}
+
+void fd_withdraw(struct task *t, struct syscall_event *ev, int fd)
+{
+	bool host;
+	if (fd_remove(t, fd, &host) == 0 && host)
+		ev->ops->install_fd(ev, kernel.placeholder_fd, fd, false);
 }
 
 int fd_set_cloexec(struct task *t, int fd, bool cloexec)

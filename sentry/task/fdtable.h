@@ -41,6 +41,9 @@ int fd_install_at(struct task *t, struct syscall_event *ev, struct file *f, bool
 /* Removes fd; *was_host says whether the guest holds a host mirror the caller must let the
    host close. Returns 0 or -EBADF. */
 int fd_remove(struct task *t, int fd, bool *was_host);
+/* Removes fd the sentry installed during this syscall, dropping its host mirror too (the
+   placeholder takes the slot). */
+void fd_withdraw(struct task *t, struct syscall_event *ev, int fd);
 int fd_set_cloexec(struct task *t, int fd, bool cloexec);
 int fd_get_cloexec(struct task *t, int fd);
 /* Drops close-on-exec entries (exec: the host closes its mirrors natively). */

@@ -3,14 +3,20 @@
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/kernel.h"
+#include "sentry/mm/guest_mem.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <utlist.h>
+
+#define PID_MAX 4194304
 
 static struct task *tasks_by_host;
 static struct task *tasks_by_tid;
@@ -38,6 +44,89 @@ struct thread_group *thread_group_by_pid(pid_t pid)
 	return tg;
 }
 
+void task_rekey(struct task *t, pid_t host_tid, pid_t tid)
+{
+	HASH_DELETE(hh_host, tasks_by_host, t);
+	HASH_DELETE(hh_tid, tasks_by_tid, t);
+	t->host_tid = host_tid;
+	t->tid = tid;
+	HASH_ADD(hh_host, tasks_by_host, host_tid, sizeof(t->host_tid), t);
+	HASH_ADD(hh_tid, tasks_by_tid, tid, sizeof(t->tid), t);
+}
+
+pid_t task_last_pid(void)
+{
+	return last_pid;
+}
+
+struct thread_group *thread_group_first(void)
+{
+	return groups_by_tgid;
+}
+
+struct thread_group *thread_group_next(struct thread_group *tg)
+{
+	return tg->hh.next;
+}
+
+static int pid_compare(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+pid_t *thread_group_live_pids(int *n)
+{
+	int count = 0;
+	pid_t *v = malloc(sizeof(pid_t) * (HASH_COUNT(groups_by_tgid) + 1));
+	if (!v)
+		return NULL;
+	for (struct thread_group *tg = groups_by_tgid; tg; tg = tg->hh.next)
+		if (!tg->exited)
+			v[count++] = tg->tgid;
+	qsort(v, (size_t)count, sizeof(pid_t), pid_compare);
+	*n = count;
+	return v;
+}
+
+struct task *task_get(struct task *t)
+{
+	t->refs++;
+	return t;
+}
+
+void task_put(struct task *t)
+{
+	if (--t->refs > 0)
+		return;
+	exec_pending_free(t->exec);
+	free(t);
+}
+
+/* A pid not in use as a thread, process, process group or session id. */
+static bool pid_in_use(pid_t pid)
+{
+	if (task_by_tid(pid) || thread_group_by_pid(pid))
+		return true;
+	struct thread_group *tg, *tmp;
+	HASH_ITER(hh, groups_by_tgid, tg, tmp)
+		if (tg->pgid == pid || tg->sid == pid)
+			return true;
+	return false;
+}
+
+/* Next free pid after the last one handed out, wrapping like Linux. */
+static pid_t pid_alloc(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		pid_t p = last_pid >= PID_MAX - 1 ? 2 : last_pid + 1;
+		last_pid = p;
+		if (!pid_in_use(p))
+			return p;
+	}
+	return -EAGAIN;
+}
+
 static void task_hash(struct task *t)
 {
 	HASH_ADD(hh_host, tasks_by_host, host_tid, sizeof(t->host_tid), t);
@@ -45,7 +134,8 @@ static void task_hash(struct task *t)
 	kernel.ntasks++;
 }
 
-static struct fs_context *fs_context_new(const struct path *root)
+static struct fs_context *fs_context_new(const struct path *root, const struct path *cwd,
+					 mode_t umask)
 {
 	struct fs_context *fs = calloc(1, sizeof(*fs));
 	if (!fs)
@@ -53,9 +143,9 @@ static struct fs_context *fs_context_new(const struct path *root)
 	fs->refs = 1;
 	fs->root = *root;
 	path_get(&fs->root);
-	fs->cwd = *root;
+	fs->cwd = *cwd;
 	path_get(&fs->cwd);
-	fs->umask = 022;
+	fs->umask = umask;
 	return fs;
 }
 
@@ -81,26 +171,45 @@ static void creds_init(struct creds *c, uid_t uid, gid_t gid)
 	c->rgid = c->egid = c->sgid = c->fsgid = gid;
 }
 
+static uint64_t sandbox_now_ns(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - kernel.boot_time.tv_sec) * 1000000000ULL +
+	       (uint64_t)(now.tv_nsec - kernel.boot_time.tv_nsec);
+}
+
+static struct task *task_alloc(void)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	if (t) {
+		t->refs = 1;
+		t->closing_lo = 1;
+	}
+	return t;
+}
+
 int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
 		     struct task **out)
 {
 	struct thread_group *tg = calloc(1, sizeof(*tg));
-	struct task *t = calloc(1, sizeof(*t));
+	struct task *t = task_alloc();
 	if (!tg || !t)
 		goto nomem;
 	t->files = fdtable_new();
-	t->fs = fs_context_new(root);
+	t->fs = fs_context_new(root, root, 022);
 	t->sighand = calloc(1, sizeof(*t->sighand));
 	if (!t->files || !t->fs || !t->sighand)
 		goto nomem;
 	t->sighand->refs = 1;
-	t->closing_lo = 1;
 	last_pid = 1;
 	tg->tgid = t->tid = 1;
 	tg->host_pid = t->host_tid = host_pid;
 	tg->pidfd = -1;
 	tg->leader = t;
 	tg->pgid = tg->sid = 1;
+	tg->exit_signal = SIGCHLD;
+	tg->start_ns = sandbox_now_ns();
 	creds_init(&tg->creds, uid, gid);
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit(r, &tg->rlimits[r]);
@@ -122,6 +231,105 @@ nomem:
 	}
 	free(t);
 	free(tg);
+	return -ENOMEM;
+}
+
+static void thread_group_free(struct thread_group *tg)
+{
+	free(tg->exe_path);
+	free(tg->cmdline);
+	free(tg->environ);
+	free(tg);
+}
+
+static char *memdup_or_null(const char *src, size_t len, size_t *out_len)
+{
+	char *copy = src && len ? malloc(len) : NULL;
+	if (copy)
+		memcpy(copy, src, len);
+	*out_len = copy ? len : 0;
+	return copy;
+}
+
+/* A new process: everything copied from the parent process but its pids. */
+static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pid, pid_t host_pid,
+					      int exit_signal)
+{
+	struct thread_group *tg = calloc(1, sizeof(*tg));
+	if (!tg)
+		return NULL;
+	tg->tgid = pid;
+	tg->host_pid = host_pid;
+	tg->pidfd = -1;
+	tg->pgid = src->pgid;
+	tg->sid = src->sid;
+	tg->creds = src->creds;
+	memcpy(tg->rlimits, src->rlimits, sizeof(tg->rlimits));
+	memcpy(tg->comm, src->comm, sizeof(tg->comm));
+	tg->exit_signal = exit_signal;
+	tg->exe_path = src->exe_path ? strdup(src->exe_path) : NULL;
+	tg->cmdline = memdup_or_null(src->cmdline, src->cmdline_len, &tg->cmdline_len);
+	tg->environ = memdup_or_null(src->environ, src->environ_len, &tg->environ_len);
+	tg->start_ns = sandbox_now_ns();
+	return tg;
+}
+
+int task_clone(struct task *parent, pid_t host_tid, struct task **out)
+{
+	unsigned long flags = parent->clone.flags;
+	struct task *t = task_alloc();
+	pid_t tid = pid_alloc();
+
+	if (!t || tid < 0) {
+		free(t);
+		return -EAGAIN;
+	}
+	t->tid = tid;
+	t->host_tid = host_tid;
+	t->files = (flags & CLONE_FILES) ? parent->files : fdtable_dup(parent->files);
+	t->fs = (flags & CLONE_FS) ? parent->fs
+				   : fs_context_new(&parent->fs->root, &parent->fs->cwd, parent->fs->umask);
+	if (flags & CLONE_SIGHAND) {
+		t->sighand = parent->sighand;
+	} else if ((t->sighand = malloc(sizeof(*t->sighand)))) {
+		*t->sighand = *parent->sighand;
+		t->sighand->refs = 0;
+	}
+	if (!t->files || !t->fs || !t->sighand)
+		goto nomem;
+	if (flags & CLONE_FILES)
+		t->files->refs++;
+	if (flags & CLONE_FS)
+		t->fs->refs++;
+	t->sighand->refs++;
+
+	struct thread_group *tg;
+	if (flags & CLONE_THREAD) {
+		tg = parent->tg;
+	} else {
+		tg = thread_group_fork(parent->tg, tid, host_tid, (int)(flags & CSIGNAL));
+		if (!tg)
+			goto nomem;
+		tg->leader = t;
+		/* CLONE_PARENT makes a sibling; init's siblings would have no parent: init adopts. */
+		struct thread_group *p = parent->tg;
+		if ((flags & CLONE_PARENT) && p->parent)
+			p = p->parent;
+		tg->parent = p;
+		DL_APPEND2(p->children, tg, sibling_prev, sibling_next);
+		HASH_ADD_INT(groups_by_tgid, tgid, tg);
+	}
+	t->tg = tg;
+	LL_APPEND2(tg->threads, t, group_next);
+	tg->nthreads++;
+	task_hash(t);
+	*out = t;
+	return 0;
+nomem:
+	fdtable_put(t->files);
+	fs_context_put(t->fs);
+	sighand_put(t->sighand);
+	free(t);
 	return -ENOMEM;
 }
 
@@ -151,7 +359,83 @@ void task_signal_all(int sig)
 		syscall(SYS_tgkill, t->tg->host_pid, t->host_tid, sig);
 }
 
-void task_exit(struct task *t, int wait_status)
+int thread_group_signal(struct thread_group *tg, struct task *thread, int sig)
+{
+	long r = thread ? syscall(SYS_tgkill, tg->host_pid, thread->host_tid, sig)
+			: syscall(SYS_kill, tg->host_pid, sig);
+	return r < 0 ? -errno : 0;
+}
+
+static bool ignores_children(struct thread_group *parent)
+{
+	struct task *t = parent->threads;
+	if (!t)
+		return false;
+	const struct sigaction_record *a = &t->sighand->action[SIGCHLD];
+	return a->handler == (uint64_t)(uintptr_t)SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
+void thread_group_reap(struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+	if (parent) {
+		struct rusage *acc = &parent->children_rusage;
+		timeradd(&acc->ru_utime, &tg->rusage.ru_utime, &acc->ru_utime);
+		timeradd(&acc->ru_stime, &tg->rusage.ru_stime, &acc->ru_stime);
+		timeradd(&acc->ru_utime, &tg->children_rusage.ru_utime, &acc->ru_utime);
+		timeradd(&acc->ru_stime, &tg->children_rusage.ru_stime, &acc->ru_stime);
+		if (tg->rusage.ru_maxrss > acc->ru_maxrss)
+			acc->ru_maxrss = tg->rusage.ru_maxrss;
+		acc->ru_minflt += tg->rusage.ru_minflt;
+		acc->ru_majflt += tg->rusage.ru_majflt;
+		acc->ru_nvcsw += tg->rusage.ru_nvcsw;
+		acc->ru_nivcsw += tg->rusage.ru_nivcsw;
+		DL_DELETE2(parent->children, tg, sibling_prev, sibling_next);
+	}
+	HASH_DEL(groups_by_tgid, tg);
+	thread_group_free(tg);
+}
+
+/* Orphans go to init, which is told about those already dead. */
+static void reparent_children(struct thread_group *tg)
+{
+	struct thread_group *init = thread_group_by_pid(1);
+	struct thread_group *c, *tmp;
+	bool zombies = false;
+
+	DL_FOREACH_SAFE2(tg->children, c, tmp, sibling_next) {
+		DL_DELETE2(tg->children, c, sibling_prev, sibling_next);
+		c->parent = init != tg ? init : NULL;
+		if (c->parent)
+			DL_APPEND2(init->children, c, sibling_prev, sibling_next);
+		zombies |= c->exited;
+	}
+	if (zombies && init && init != tg && !init->exited)
+		thread_group_signal(init, NULL, SIGCHLD);
+}
+
+static void thread_group_exited(struct thread_group *tg)
+{
+	tg->exited = true;
+	reparent_children(tg);
+	if (tg->tgid == 1) {
+		kernel.init_exited = true;
+		kernel.init_status = tg->exit_status;
+		return;
+	}
+	struct thread_group *parent = tg->parent;
+	if (!parent) {
+		thread_group_reap(tg);
+		return;
+	}
+	if (tg->exit_signal > 0 && !parent->exited)
+		thread_group_signal(parent, NULL, tg->exit_signal);
+	/* A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) leaves no zombies. */
+	if (tg->exit_signal == SIGCHLD && ignores_children(parent))
+		thread_group_reap(tg);
+}
+
+void task_exit(struct task *t, int wait_status, const struct rusage *ru)
 {
 	struct thread_group *tg = t->tg;
 
@@ -163,18 +447,28 @@ void task_exit(struct task *t, int wait_status)
 	tg->nthreads--;
 	if (t == tg->leader) {
 		tg->exit_status = wait_status;
+		if (ru)
+			tg->rusage = *ru;
 		tg->leader = NULL;
 	}
 	fdtable_put(t->files);
 	fs_context_put(t->fs);
 	sighand_put(t->sighand);
-	free(t);
-	if (tg->nthreads > 0)
-		return;
-	tg->exited = true;
-	if (tg->tgid == 1) {
-		kernel.init_exited = true;
-		kernel.init_status = tg->exit_status;
-	}
-	pthread_cond_broadcast(&kernel.exited);
+	t->files = NULL;
+	t->fs = NULL;
+	t->sighand = NULL;
+	t->dead = true;
+	if (tg->nthreads == 0)
+		thread_group_exited(tg);
+	task_put(t);
+	pthread_cond_broadcast(&kernel.task_event);
+}
+
+void thread_group_stop_changed(struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+	if (parent && !parent->exited && parent->threads &&
+	    !(parent->threads->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
+		thread_group_signal(parent, NULL, SIGCHLD);
+	pthread_cond_broadcast(&kernel.task_event);
 }

@@ -64,8 +64,20 @@ struct thread_group {
 	char *exe_path;			/* guest path of the running executable */
 	char *cmdline;			/* argv, each NUL-terminated */
 	size_t cmdline_len;
+	char *environ;			/* envp at exec, each NUL-terminated */
+	size_t environ_len;
+	uint64_t start_ns;		/* creation, in ns since the sandbox booted */
 	bool exited;			/* all threads gone; a zombie until reaped */
 	int exit_status;		/* wait status */
+	int exit_signal;		/* sent to the parent at exit (clone's CSIGNAL; SIGCHLD) */
+	bool did_exec;			/* setpgid by the parent is refused after an exec */
+	/* Job control as the parent's wait sees it. */
+	bool stopped;
+	int stop_signal;
+	bool stop_reported;
+	bool continued;			/* resumed by SIGCONT, not yet reported */
+	struct rusage rusage;		/* the group's own use, once exited */
+	struct rusage children_rusage;	/* reaped children's, for RUSAGE_CHILDREN */
 	UT_hash_handle hh;		/* kernel table by tgid */
 };
 
@@ -75,9 +87,22 @@ struct exec_pending {
 	char comm[TASK_COMM_LEN];
 	char *cmdline;
 	size_t cmdline_len;
+	char *environ;
+	size_t environ_len;
+};
+
+/* A clone the sentry has decided, until the host has made the thread. */
+struct clone_pending {
+	bool active;
+	unsigned long flags;
+	uint64_t parent_tid_addr;
+	uint64_t child_tid_addr;
+	pid_t child_tid;		/* the new thread's tid, for the parent's return value */
 };
 
 struct task {
+	int refs;			/* the task tables, and handlers waiting on its behalf */
+	bool dead;			/* its host thread is gone */
 	pid_t tid;
 	pid_t host_tid;
 	struct thread_group *tg;
@@ -89,6 +114,9 @@ struct task {
 	   reserved until the task's next syscall proves the close happened (empty: lo > hi). */
 	int closing_lo, closing_hi;
 	struct exec_pending *exec;
+	struct clone_pending clone;
+	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
+	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
 	struct task *group_next;
 	UT_hash_handle hh_host;		/* kernel task table by host tid */
 	UT_hash_handle hh_tid;		/* kernel task table by virtual tid */
@@ -98,14 +126,36 @@ struct task {
 struct task *task_by_host_tid(pid_t host_tid);
 struct task *task_by_tid(pid_t tid);
 struct thread_group *thread_group_by_pid(pid_t pid);
+/* All processes, zombies included, in no particular order. */
+struct thread_group *thread_group_first(void);
+struct thread_group *thread_group_next(struct thread_group *tg);
+/* The pids of live processes, ascending (malloc'd; *n entries). */
+pid_t *thread_group_live_pids(int *n);
+/* The pid handed out last (/proc/loadavg; /proc/stat's count of forks). */
+pid_t task_last_pid(void);
 
 /* Creates pid 1 for host process host_pid, with the given credentials and root. */
 int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
 		     struct task **out);
+/* Adopts host thread host_tid as the child the clone pending on parent asked for. */
+int task_clone(struct task *parent, pid_t host_tid, struct task **out);
 /* Sends sig to every guest thread (the sandbox is going away). */
 void task_signal_all(int sig);
-/* Removes a thread whose host thread is gone; the group becomes a zombie when empty. */
-void task_exit(struct task *t, int wait_status);
+/* Removes a thread whose host thread is gone; the group becomes a zombie when empty, its
+   parent is told (exit signal, waiters woken) and its children go to init. */
+void task_exit(struct task *t, int wait_status, const struct rusage *ru);
+/* Frees a zombie its parent has waited for (folding its use into the parent's). */
+void thread_group_reap(struct thread_group *tg);
+/* Sends sig to a thread group, or to one thread of it (tid != 0), through the host. */
+int thread_group_signal(struct thread_group *tg, struct task *thread, int sig);
+/* The parent's view of a stop or a continue of tg changed: SIGCHLD and waiters. */
+void thread_group_stop_changed(struct thread_group *tg);
+
+/* Gives t new ids (a non-leader thread that exec'd becomes the leader). */
+void task_rekey(struct task *t, pid_t host_tid, pid_t tid);
+
+struct task *task_get(struct task *t);
+void task_put(struct task *t);
 
 void exec_pending_free(struct exec_pending *e);
 /* The host completed t's exec: adopt what was pending (closes, resets, names). */
@@ -115,6 +165,12 @@ void task_exec_complete(struct task *t);
 void task_reserve_closing(struct task *t, int lo, int hi);
 /* Releases fd numbers reserved by natively executed closes. */
 void task_settle_closes(struct task *t);
+
+/* The thread that stands for the process: the leader, or any thread once it has exited. */
+static inline struct task *thread_group_any(struct thread_group *tg)
+{
+	return tg->leader ? tg->leader : tg->threads;
+}
 
 static inline struct creds *task_creds(struct task *t)
 {

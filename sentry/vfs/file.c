@@ -50,7 +50,8 @@ void file_put(struct file *f)
 	free(f);
 }
 
-int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
+static int vfs_open_common(struct task *t, const struct path *p, int flags, bool created,
+			   struct file **out)
 {
 	struct inode *inode = p->dentry->inode;
 	int acc = flags & O_ACCMODE;
@@ -59,7 +60,8 @@ int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
 
 	if (!inode)
 		return -ENOENT;
-	if (S_ISLNK(inode->mode))
+	/* O_PATH | O_NOFOLLOW opens a symlink itself. */
+	if (S_ISLNK(inode->mode) && !(flags & O_PATH))
 		return -ELOOP;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->mode))
 		return -ENOTDIR;
@@ -74,10 +76,18 @@ int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
 	if ((mask & MAY_WRITE) && (S_ISREG(inode->mode) || S_ISDIR(inode->mode)) &&
 	    ((p->mnt->flags & MS_RDONLY) || inode->sb->readonly))
 		return -EROFS;
-	if (!(flags & O_PATH)) {
+	if (!(flags & O_PATH) && !created) {
 		r = vfs_permission(t, inode, mask);
 		if (r < 0)
 			return r;
+		if ((mask & MAY_WRITE) && S_ISREG(inode->mode)) {
+			/* Writing a lower file copies it up first; O_TRUNC needs none of it. */
+			r = vfs_copy_up(inode, (flags & O_TRUNC) ? 0 : INT64_MAX);
+			if (r == 0 && (flags & O_TRUNC))
+				r = vfs_truncate(t, p, inode, 0, false);
+			if (r < 0)
+				return r;
+		}
 	}
 	struct file *f = file_alloc(inode->fops, p, inode, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 	if (!f)
@@ -91,6 +101,16 @@ int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
 	}
 	*out = f;
 	return 0;
+}
+
+int vfs_open(struct task *t, const struct path *p, int flags, struct file **out)
+{
+	return vfs_open_common(t, p, flags, false, out);
+}
+
+int vfs_open_created(struct task *t, const struct path *p, int flags, struct file **out)
+{
+	return vfs_open_common(t, p, flags, true, out);
 }
 
 long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,

@@ -30,6 +30,11 @@ static struct mount *mount_alloc(struct dentry *root, unsigned long flags, const
 	return m;
 }
 
+struct mount *vfs_mount_first(void)
+{
+	return mount_list;
+}
+
 struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const char *source)
 {
 	return mount_alloc(root, flags, source);

@@ -110,14 +110,16 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		struct inode *dir = cur->dentry->inode;
 		if (!dir || !S_ISDIR(dir->mode))
 			return -ENOTDIR;
+		/* Search permission on the directory holding every name, the last one included
+		   (Linux's may_lookup): creating or unlinking in a directory needs it too. */
+		r = vfs_permission(w->task, dir, MAY_EXEC);
+		if (r < 0)
+			return r;
 		if (is_last && (flags & LOOKUP_PARENT)) {
 			memcpy(last->name, name, n + 1);
 			last->trailing_slash = trailing_slash;
 			return 0;
 		}
-		r = vfs_permission(w->task, dir, MAY_EXEC);
-		if (r < 0)
-			return r;
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
@@ -142,8 +144,10 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		struct inode *inode = next.dentry->inode;
 		if (S_ISLNK(inode->mode) && (!is_last || trailing_slash || (flags & LOOKUP_FOLLOW))) {
 			int lflags = is_last ? (flags & (LOOKUP_DIRECTORY | LOOKUP_ALLOW_NEGATIVE)) : 0;
+			/* A trailing slash asks for a directory: a missing target is ENOENT, as a
+			   missing name with a trailing slash is. */
 			if (trailing_slash)
-				lflags |= LOOKUP_DIRECTORY;
+				lflags = (lflags | LOOKUP_DIRECTORY) & ~LOOKUP_ALLOW_NEGATIVE;
 			inode_get(inode);
 			r = walk_symlink(w, cur, inode, lflags | LOOKUP_FOLLOW);
 			inode_put(inode);
@@ -156,7 +160,8 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		*cur = next;
 	}
 	if (flags & LOOKUP_PARENT) {
-		/* Nothing after the parent ("/", "a/.."): the caller sees an empty name. */
+		/* Nothing after the parent ("/"): the caller sees an empty name. ("a/.." and "a/."
+		   end in a name the loop returned: callers handle "." and ".." as last names.) */
 		last->name[0] = '\0';
 		last->trailing_slash = trailing_slash;
 		return 0;

@@ -32,6 +32,37 @@ struct super_block;
 typedef int (*dir_emit_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino,
 			   unsigned type, uint64_t next_cookie);
 
+/* What a new inode starts with (the VFS decides owner, group and mode: umask, setgid
+   directories). */
+struct inode_init {
+	mode_t mode;			/* type and permission bits */
+	uid_t uid;
+	gid_t gid;
+	dev_t rdev;
+};
+
+/* Attribute changes for setattr: which fields are valid. */
+#define VFS_ATTR_MODE 0x1
+#define VFS_ATTR_UID 0x2
+#define VFS_ATTR_GID 0x4
+#define VFS_ATTR_SIZE 0x8
+#define VFS_ATTR_ATIME 0x10
+#define VFS_ATTR_MTIME 0x20
+#define VFS_ATTR_CTIME 0x40
+
+struct iattr {
+	unsigned valid;
+	mode_t mode;			/* permission bits only; the type is kept */
+	uid_t uid;
+	gid_t gid;
+	int64_t size;
+	struct timespec atime, mtime, ctime;
+};
+
+/* renameat2 flags the VFS passes to rename. */
+#define VFS_RENAME_NOREPLACE 0x1
+#define VFS_RENAME_EXCHANGE 0x2
+
 struct inode_operations {
 	/* Looks name up in dir: 0 and a new reference in *out, or -ENOENT, or -errno. */
 	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
@@ -45,11 +76,44 @@ struct inode_operations {
 	/* Refreshes attributes that change outside the sentry's view (a host fd's size). */
 	void (*refresh)(struct inode *inode);
 	void (*evict)(struct inode *inode);
+
+	/* Writing. An operation a file system does not support is NULL: the VFS answers EPERM
+	   (EROFS on a read-only mount or super block, checked first). The VFS has checked
+	   permissions, existence and types and keeps the dentry cache; the file system keeps
+	   its own names. New inodes come back with a reference in *out. */
+
+	/* Overlay copy-up: makes the inode writable in place, before any change to it or to
+	   its names. A lower regular file becomes an upper one holding its first `keep` bytes
+	   (the caller truncates to `keep` next; INT64_MAX: all), a lower directory becomes a
+	   complete in-memory one. NULL once there is nothing to copy up. */
+	int (*copy_up)(struct inode *inode, int64_t keep);
+	/* Regular files, FIFOs and sockets (init->mode says which). */
+	int (*create)(struct inode *dir, const char *name, const struct inode_init *init,
+		      struct inode **out);
+	int (*mkdir)(struct inode *dir, const char *name, const struct inode_init *init,
+		     struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, const char *target,
+		       const struct inode_init *init, struct inode **out);
+	/* Adds name for inode (a non-directory of the same super block). */
+	int (*link)(struct inode *dir, const char *name, struct inode *inode);
+	/* Removes name, which the VFS found to be inode (an empty directory for rmdir). */
+	int (*unlink)(struct inode *dir, const char *name, struct inode *inode);
+	int (*rmdir)(struct inode *dir, const char *name, struct inode *inode);
+	/* Moves old_name (inode) to new_name, replacing target (NULL: none; for
+	   VFS_RENAME_EXCHANGE: swapped with it). Both directories are of this file system and
+	   copied up. */
+	int (*rename)(struct inode *old_dir, const char *old_name, struct inode *inode,
+		      struct inode *new_dir, const char *new_name, struct inode *target,
+		      unsigned flags);
+	/* Applies the valid fields of ia (VFS_ATTR_SIZE only on copied-up regular files). */
+	int (*setattr)(struct inode *inode, const struct iattr *ia);
 };
 
 struct file_operations {
-	/* The data path (read, write and their vector and positioned forms, sendfile) runs on
-	   the host, on the fd mirrored into the guest: the sentry only decides. */
+	/* The file is a host object mirrored into the guest (f->host_fd): mmap and exec run on
+	   it natively, and so does the data path (read, write and their vector and positioned
+	   forms, lseek, sendfile) unless the file has its own read/write ops, in which case the
+	   sentry moves the data at its own position (file_native_io). */
 	bool host_io;
 	/* Data transfer with guest memory (iov holds guest addresses). pos is the file position
 	   to use and advance. */
@@ -126,6 +190,12 @@ struct file {
 	void *priv;
 };
 
+/* Does the host run this file's data path (read, write, lseek) on the guest's mirror? */
+static inline bool file_native_io(const struct file *f)
+{
+	return f->ops && f->ops->host_io && !f->ops->read && !f->ops->write;
+}
+
 /* Lookup flags for vfs_resolve. */
 #define LOOKUP_FOLLOW 0x1		/* follow a symlink in the last component */
 #define LOOKUP_DIRECTORY 0x2		/* the result must be a directory */
@@ -156,6 +226,8 @@ void path_set(struct path *dst, const struct path *src);
 struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const char *source);
 int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long flags,
 		 const char *source);
+/* All mounts, in mount order (follow mount.next): /proc/mounts. */
+struct mount *vfs_mount_first(void);
 
 /* Path resolution, from `start` (or the task root for absolute paths): the whole path
    (LOOKUP_PARENT: all but the last component, whose name goes to last/lastlen). Symlinks,
@@ -175,8 +247,10 @@ void vfs_fill_stat(struct inode *inode, struct stat *st);
 /* Guest-visible path of p relative to the task root ("/" based); returns length. */
 int vfs_path_name(struct task *t, const struct path *p, char *buf, size_t size);
 
-/* Open files. */
+/* Open files. vfs_open_created opens a file this very open created (no permission check,
+   no truncation, as Linux's FMODE_CREATED). */
 int vfs_open(struct task *t, const struct path *p, int flags, struct file **out);
+int vfs_open_created(struct task *t, const struct path *p, int flags, struct file **out);
 struct file *file_alloc(const struct file_operations *ops, const struct path *p,
 			struct inode *inode, int flags);
 struct file *file_get(struct file *f);
@@ -195,5 +269,41 @@ int64_t host_fd_llseek(struct file *f, int64_t offset, int whence);
 
 /* Mode to DT_* for getdents. */
 unsigned vfs_dtype(mode_t mode);
+
+/* Changing names and attributes (namei.c). Paths are resolved as the *at syscalls do;
+   every function returns 0 or -errno with Linux's precedence of errors. */
+int vfs_mkdirat(struct task *t, int dirfd, const char *path, mode_t mode);
+/* mknod: S_IFREG (or no type), S_IFIFO, S_IFSOCK; devices get EPERM. */
+int vfs_mknodat(struct task *t, int dirfd, const char *path, mode_t mode, dev_t rdev);
+int vfs_symlinkat(struct task *t, const char *target, int dirfd, const char *path);
+/* flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
+int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, int flags);
+/* flags: AT_REMOVEDIR. */
+int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
+/* flags: RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT gets EINVAL). */
+int vfs_renameat2(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+		  const char *newpath, unsigned flags);
+/* Creates the regular file the negative dentry of p names (open with O_CREAT). */
+int vfs_create(struct task *t, const struct path *p, mode_t mode);
+
+/* Attribute changes on an inode reached through p (p->mnt may be NULL: an fd without a
+   path, such as a pipe). They check ownership and permissions as chmod(2) & co. do. */
+int vfs_chmod(struct task *t, const struct path *p, struct inode *inode, mode_t mode);
+int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t uid, gid_t gid);
+/* times NULL: both now; otherwise tv_nsec may be UTIME_NOW or UTIME_OMIT. */
+int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
+		const struct timespec times[2]);
+/* truncate(2) (check_perm) and ftruncate(2) (the fd's write access is the permission). */
+int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int64_t size,
+		 bool check_perm);
+/* Copies inode up if its file system wants that before a change (vfs_copy_up). */
+int vfs_copy_up(struct inode *inode, int64_t keep);
+/* Sets ctime and mtime to now (a directory whose names changed, a written file). */
+void inode_touch(struct inode *inode);
+/* Applies the attribute fields of ia (not the size) to the sentry's inode. */
+void inode_apply_attr(struct inode *inode, const struct iattr *ia);
+/* Is dir empty (no names but "." and "..")? 1, 0 or -errno. */
+int vfs_dir_empty(struct inode *dir);
 
 #endif

@@ -59,6 +59,17 @@ daemon:x:1:
 nogroup:x:65534:
 GROUP
 	chmod 1777 "$root/tmp"
+	make_dev_nodes "$root"
+}
+
+# make_dev_nodes ROOT: the device nodes native (chroot) runs need; the sandbox mounts its
+# own /dev over the image's and never uses these.
+make_dev_nodes() {
+	local root=$1
+	mkdir -p "$root/dev"
+	[ -e "$root/dev/null" ] || mknod -m 666 "$root/dev/null" c 1 3
+	[ -e "$root/dev/zero" ] || mknod -m 666 "$root/dev/zero" c 1 5
+	[ -e "$root/dev/urandom" ] || mknod -m 666 "$root/dev/urandom" c 1 9
 }
 
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's

@@ -1,0 +1,34 @@
+/* The sentry's in-memory file system: the writable upper layer of the root overlay and
+   tmpfs mounts (/dev/shm). Directories are name tables in the sentry, regular files are
+   memfds (one per file, created when the file is first opened or given content), symlinks
+   are strings; attributes live in the sentry's inodes.
+
+   A directory of a lower layer becomes a memfs directory in place when it is first changed
+   (memfs_dir_adopt): its listing is read once, and from then on the memfs table is the
+   whole truth about its names (no whiteouts: the lower directory is never listed again);
+   names not looked up yet are looked up in the lower directory when first needed. A lower
+   regular file becomes a memfs file in place by copying its content into a memfd
+   (memfs_file_adopt). */
+#ifndef RUNSCC_SENTRY_FS_MEMFS_H
+#define RUNSCC_SENTRY_FS_MEMFS_H
+
+#include "sentry/vfs/vfs.h"
+
+/* A tmpfs of its own (a new anonymous device); its root directory has mode (type
+   included) and is owned by root. */
+int memfs_new(const char *fstype, mode_t mode, struct dentry **out);
+
+/* Turns dir into a complete in-memory directory listing what lower (a directory inode,
+   whose reference it takes on success) lists; lower keeps serving lookups of the names
+   not looked up yet. On failure dir is unchanged. */
+int memfs_dir_adopt(struct inode *dir, struct inode *lower);
+
+/* Turns a regular file into an in-memory one with the first min(keep, inode->size) bytes
+   read from src_fd (-1: none, the file becomes empty). Holes of src_fd stay holes. The
+   caller owns what inode->priv pointed to before (it is overwritten on success). */
+int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep);
+
+/* Attribute changes that need no content (shared with lower-layer inodes). */
+int memfs_setattr_attrs(struct inode *inode, const struct iattr *ia);
+
+#endif

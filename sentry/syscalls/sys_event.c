@@ -1,0 +1,151 @@
+/* Event fds: epoll, eventfd, timerfd, signalfd. Each is a host object the sentry creates
+   and mirrors into the guest, which then uses it natively. A signalfd works for the guest
+   although the sentry made it: it reads the signals of whoever reads it. */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/fs/fs.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+/* Installs a new host object (the sentry's copy: fd) for the guest. */
+static long install_host_object(struct task *t, struct syscall_event *ev, int fd, bool cloexec)
+{
+	if (fd < 0)
+		return -errno;
+	struct file *f = hostfd_file_new(fd);
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	long r = fd_install(t, ev, f, cloexec, 0);
+	file_put(f);
+	return r;
+}
+
+/* The host fd behind guest fd if it is a host object at all. */
+static int host_object(struct task *t, int fd)
+{
+	struct file *f = fd_get(t, fd);
+	return f ? f->host_fd : -1;
+}
+
+static long do_epoll_create(struct task *t, struct syscall_event *ev, int flags)
+{
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	return install_host_object(t, ev, epoll_create1(EPOLL_CLOEXEC), flags & EPOLL_CLOEXEC);
+}
+
+SYSCALL(epoll_create)
+{
+	if ((int)ev->args[0] <= 0)
+		return -EINVAL;
+	return do_epoll_create(t, ev, 0);
+}
+
+SYSCALL(epoll_create1)
+{
+	return do_epoll_create(t, ev, (int)ev->args[0]);
+}
+
+/* Both fds must be host objects: the host's epoll watches the guest's mirror. Files the
+   sentry serves itself cannot be watched (like regular files on Linux: EPERM). */
+SYSCALL(epoll_ctl)
+{
+	int epfd = (int)ev->args[0], fd = (int)ev->args[2];
+	if (!fd_get(t, epfd) || !fd_get(t, fd))
+		return -EBADF;
+	if (host_object(t, epfd) < 0)
+		return -EINVAL;
+	if (host_object(t, fd) < 0)
+		return -EPERM;
+	return SYSCALL_CONTINUE;
+}
+
+SYSCALL(epoll_wait)
+{
+	int epfd = (int)ev->args[0];
+	if (!fd_get(t, epfd))
+		return -EBADF;
+	return host_object(t, epfd) >= 0 ? SYSCALL_CONTINUE : -EINVAL;
+}
+
+static long do_eventfd(struct task *t, struct syscall_event *ev, unsigned count, int flags)
+{
+	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
+		return -EINVAL;
+	return install_host_object(t, ev, eventfd(count, (flags & ~EFD_CLOEXEC) | EFD_CLOEXEC),
+				   flags & EFD_CLOEXEC);
+}
+
+SYSCALL(eventfd)
+{
+	return do_eventfd(t, ev, (unsigned)ev->args[0], 0);
+}
+
+SYSCALL(eventfd2)
+{
+	return do_eventfd(t, ev, (unsigned)ev->args[0], (int)ev->args[1]);
+}
+
+SYSCALL(timerfd_create)
+{
+	int clockid = (int)ev->args[0], flags = (int)ev->args[1];
+	if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
+		return -EINVAL;
+	return install_host_object(t, ev, timerfd_create(clockid, (flags & ~TFD_CLOEXEC) | TFD_CLOEXEC),
+				   flags & TFD_CLOEXEC);
+}
+
+/* timerfd_settime/gettime: on a host timerfd the host does it. */
+SYSCALL(timerfd_settime)
+{
+	if (!fd_get(t, (int)ev->args[0]))
+		return -EBADF;
+	return host_object(t, (int)ev->args[0]) >= 0 ? SYSCALL_CONTINUE : -EINVAL;
+}
+
+static long do_signalfd(struct task *t, struct syscall_event *ev, int fd, uint64_t umask,
+			size_t masksize, int flags)
+{
+	sigset_t mask;
+	if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK) || masksize != 8)
+		return -EINVAL;
+	sigemptyset(&mask);
+	long r = guest_read(t, umask, &mask, 8);
+	if (r < 0)
+		return r;
+	if (fd != -1) {
+		/* Changing the mask of an existing signalfd: the sentry's copy is the same one. */
+		int host = host_object(t, fd);
+		if (!fd_get(t, fd))
+			return -EBADF;
+		if (host < 0)
+			return -EINVAL;
+		return signalfd(host, &mask, 0) < 0 ? -errno : fd;
+	}
+	return install_host_object(t, ev, signalfd(-1, &mask, (flags & ~SFD_CLOEXEC) | SFD_CLOEXEC),
+				   flags & SFD_CLOEXEC);
+}
+
+SYSCALL(signalfd)
+{
+	return do_signalfd(t, ev, (int)ev->args[0], ev->args[1], ev->args[2], 0);
+}
+
+SYSCALL(signalfd4)
+{
+	return do_signalfd(t, ev, (int)ev->args[0], ev->args[1], ev->args[2], (int)ev->args[3]);
+}

@@ -1,0 +1,247 @@
+/* Waiting for children: the sentry keeps the process tree, so wait4 and waitid are its own.
+   A reaped child is committed only once the guest has the answer (a signal may interrupt
+   the wait at any moment, and the status must not be lost). */
+#define _GNU_SOURCE
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel.h"
+#include "sentry/task/task.h"
+#include "sentry/mm/guest_mem.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <utlist.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+enum wait_what { WAIT_EXITED, WAIT_STOPPED, WAIT_CONTINUED };
+
+struct wait_request {
+	idtype_t idtype;
+	pid_t id;
+	int options;		/* WEXITED | WSTOPPED (WUNTRACED) | WCONTINUED | WNOHANG | WNOWAIT | __W* */
+	uint64_t ustatus;	/* wait4: int * */
+	uint64_t uinfop;	/* waitid: siginfo_t * */
+	uint64_t urusage;
+	bool waitid;		/* returns 0 rather than the pid */
+};
+
+static bool wait_matches(struct task *t, const struct wait_request *w, struct thread_group *c)
+{
+	switch (w->idtype) {
+	case P_PID:
+		if (c->tgid != w->id)
+			return false;
+		break;
+	case P_PGID:
+		if (c->pgid != (w->id ? w->id : t->tg->pgid))
+			return false;
+		break;
+	default:
+		break;
+	}
+	/* "Clone" children (exit signal other than SIGCHLD) need __WCLONE or __WALL. */
+	if (w->options & __WALL)
+		return true;
+	bool clone_child = c->exit_signal != SIGCHLD;
+	return clone_child == !!(w->options & __WCLONE);
+}
+
+static void fill_siginfo(siginfo_t *si, struct thread_group *c, enum wait_what what)
+{
+	memset(si, 0, sizeof(*si));
+	si->si_signo = SIGCHLD;
+	si->si_pid = c->tgid;
+	si->si_uid = c->creds.ruid;
+	switch (what) {
+	case WAIT_EXITED:
+		if (WIFEXITED(c->exit_status)) {
+			si->si_code = CLD_EXITED;
+			si->si_status = WEXITSTATUS(c->exit_status);
+		} else {
+			si->si_code = WCOREDUMP(c->exit_status) ? CLD_DUMPED : CLD_KILLED;
+			si->si_status = WTERMSIG(c->exit_status);
+		}
+		break;
+	case WAIT_STOPPED:
+		si->si_code = CLD_STOPPED;
+		si->si_status = c->stop_signal;
+		break;
+	case WAIT_CONTINUED:
+		si->si_code = CLD_CONTINUED;
+		si->si_status = SIGCONT;
+		break;
+	}
+}
+
+/* Reports c's state change to the guest; returns SYSCALL_ANSWERED or -errno. */
+static long wait_report(struct task *t, struct syscall_event *ev, const struct wait_request *w,
+			struct thread_group *c, enum wait_what what)
+{
+	struct rusage ru = { 0 };
+	long r = 0;
+
+	if (what == WAIT_EXITED) {
+		ru = c->rusage;
+		timeradd(&ru.ru_utime, &c->children_rusage.ru_utime, &ru.ru_utime);
+		timeradd(&ru.ru_stime, &c->children_rusage.ru_stime, &ru.ru_stime);
+	}
+	if (w->ustatus) {
+		int status = what == WAIT_EXITED    ? c->exit_status
+			     : what == WAIT_STOPPED ? (c->stop_signal << 8) | 0x7f
+						    : 0xffff;
+		r = guest_write(t, w->ustatus, &status, sizeof(status));
+	}
+	if (r == 0 && w->uinfop) {
+		siginfo_t si;
+		fill_siginfo(&si, c, what);
+		r = guest_write(t, w->uinfop, &si, sizeof(si));
+	}
+	if (r == 0 && w->urusage)
+		r = guest_write(t, w->urusage, &ru, sizeof(ru));
+	if (r < 0)
+		return r;
+	/* waitid returns 0, wait4 the child's pid. */
+	if (syscall_answer(ev, w->waitid ? 0 : c->tgid) < 0 || (w->options & WNOWAIT))
+		return SYSCALL_ANSWERED;
+	switch (what) {
+	case WAIT_EXITED:
+		thread_group_reap(c);
+		break;
+	case WAIT_STOPPED:
+		c->stop_reported = true;
+		break;
+	case WAIT_CONTINUED:
+		c->continued = false;
+		break;
+	}
+	return SYSCALL_ANSWERED;
+}
+
+/* One pass over the children: a report, -ECHILD, or 0 when some may change later. */
+static long wait_scan(struct task *t, struct syscall_event *ev, const struct wait_request *w)
+{
+	struct thread_group *c;
+	bool any = false;
+
+	DL_FOREACH2(t->tg->children, c, sibling_next) {
+		if (!wait_matches(t, w, c))
+			continue;
+		any = true;
+		if (c->exited && (w->options & WEXITED))
+			return wait_report(t, ev, w, c, WAIT_EXITED);
+		if (!c->exited && c->stopped && !c->stop_reported && (w->options & WSTOPPED))
+			return wait_report(t, ev, w, c, WAIT_STOPPED);
+		if (!c->exited && c->continued && (w->options & WCONTINUED))
+			return wait_report(t, ev, w, c, WAIT_CONTINUED);
+	}
+	return any ? 0 : -ECHILD;
+}
+
+static long do_wait(struct task *t, struct syscall_event *ev, const struct wait_request *w)
+{
+	unsigned seen = t->interrupts;
+	t->pending_signals = 0;
+	for (;;) {
+		long r = wait_scan(t, ev, w);
+		if (r != 0)
+			return r;
+		if (w->options & WNOHANG) {
+			if (w->uinfop) {
+				siginfo_t none;
+				memset(&none, 0, sizeof(none));
+				long e = guest_write(t, w->uinfop, &none, sizeof(none));
+				if (e < 0)
+					return e;
+			}
+			return 0;
+		}
+		if (!ev->may_block)
+			return SYSCALL_BLOCK;
+		if (syscall_interrupted(t, ev, seen))
+			return syscall_interrupted_result(t, true);
+		syscall_wait_event();
+	}
+}
+
+SYSCALL(wait4)
+{
+	pid_t pid = (pid_t)ev->args[0];
+	int options = (int)ev->args[2];
+	struct wait_request w = { .ustatus = ev->args[1], .urusage = ev->args[3] };
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	w.options = options | WEXITED;
+	if (pid < -1) {
+		w.idtype = P_PGID;
+		w.id = -pid;
+	} else if (pid == -1) {
+		w.idtype = P_ALL;
+	} else if (pid == 0) {
+		w.idtype = P_PGID;
+		w.id = 0;
+	} else {
+		w.idtype = P_PID;
+		w.id = pid;
+	}
+	return do_wait(t, ev, &w);
+}
+
+SYSCALL(waitid)
+{
+	int idtype = (int)ev->args[0];
+	int options = (int)ev->args[3];
+	struct wait_request w = { .id = (pid_t)ev->args[1], .uinfop = ev->args[2],
+				  .urusage = ev->args[4], .options = options, .waitid = true };
+
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL:
+		w.idtype = P_ALL;
+		break;
+	case P_PID:
+		if (w.id <= 0)
+			return -EINVAL;
+		w.idtype = P_PID;
+		break;
+	case P_PGID:
+		if (w.id < 0)
+			return -EINVAL;
+		w.idtype = P_PGID;
+		break;
+	case P_PIDFD:
+		/* The sandbox hands out no pidfds. */
+		return -EBADF;
+	default:
+		return -EINVAL;
+	}
+	/* A NULL infop still reaps (Linux allows it); nothing is written then. */
+	return do_wait(t, ev, &w);
+}
+
+SYSCALL(getrusage)
+{
+	int who = (int)ev->args[0];
+	switch (who) {
+	case RUSAGE_SELF:
+	case RUSAGE_THREAD:
+		return SYSCALL_CONTINUE;
+	case RUSAGE_CHILDREN:
+		/* The host counts the guest's children as the sentry's. */
+		return guest_write(t, ev->args[1], &t->tg->children_rusage, sizeof(struct rusage));
+	default:
+		return -EINVAL;
+	}
+}

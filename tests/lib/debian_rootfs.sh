@@ -1,0 +1,31 @@
+# Builds (once) and caches a Debian bookworm minbase root filesystem for the tests, from
+# Debian's packages with debootstrap. Sourced; defines debian_rootfs DIR.
+: "${RUNSCC_CACHE:=/var/cache/runsc-c}"
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox
+DEBIAN_CACHE_VERSION=1
+
+# debian_rootfs DIR: DIR becomes a fresh copy of the cached rootfs (built if missing).
+debian_rootfs() {
+	local dir=$1
+	local cache="$RUNSCC_CACHE/bookworm-minbase-v$DEBIAN_CACHE_VERSION.tar"
+	if [ ! -s "$cache" ]; then
+		command -v debootstrap >/dev/null ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
+			skip "debootstrap is not installable"
+		mkdir -p "$RUNSCC_CACHE"
+		local build="$RUNSCC_CACHE/build.$$"
+		rm -rf "$build"
+		echo "building the Debian rootfs cache in $cache (once)..."
+		if ! debootstrap --variant=minbase --include="$DEBIAN_INCLUDE" bookworm "$build" \
+			"$DEBIAN_MIRROR" >"$RUNSCC_CACHE/debootstrap.log" 2>&1; then
+			tail -5 "$RUNSCC_CACHE/debootstrap.log"
+			rm -rf "$build"
+			skip "debootstrap failed (network?), see $RUNSCC_CACHE/debootstrap.log"
+		fi
+		tar -C "$build" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+		rm -rf "$build"
+	fi
+	mkdir -p "$dir"
+	tar -C "$dir" -xf "$cache"
+}
