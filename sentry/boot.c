@@ -87,6 +87,11 @@ static void __attribute__((noreturn)) launcher_main(const struct boot_config *cf
 	if (syscall(SYS_close_range, 3, go_fd - 1, 0) < 0 ||
 	    syscall(SYS_close_range, go_fd + 1, ~0U, 0) < 0)
 		_exit(125);
+	/* An empty bounding set: the guest can never hold a capability again, even if something
+	   got past no_new_privs (which already stops setuid and file capabilities). */
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			_exit(125);
 	if (setgroups(0, NULL) < 0 || setresgid(GUEST_HOST_ID, GUEST_HOST_ID, GUEST_HOST_ID) < 0 ||
 	    setresuid(GUEST_HOST_ID, GUEST_HOST_ID, GUEST_HOST_ID) < 0)
 		_exit(125);

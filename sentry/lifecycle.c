@@ -71,7 +71,15 @@ void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags
 		kernel_unlock();
 		return;
 	}
-	kernel.clones_pending--;
+	task_clone_settle(parent);
+	/* A process killed while it was cloning takes the new thread with it, as Linux's fork
+	   never outlives a fatal signal (kill(-1, SIGKILL) must leave nothing behind). */
+	if (parent->tg->killed) {
+		syscall(SYS_tkill, child_tid, SIGKILL);
+		parent->clone.child_tid = -EINTR;
+		kernel_unlock();
+		return;
+	}
 	int r = task_clone(parent, child_tid, &child);
 	if (r < 0) {
 		log_errno(r, "adopting new host thread %d", child_tid);
@@ -96,9 +104,8 @@ long sentry_clone_return(pid_t tid, long host_result)
 	long r = host_result;
 	if (t && t->clone.active) {
 		t->clone.active = false;
-		if (host_result < 0)
-			kernel.clones_pending--;
-		else
+		task_clone_settle(t);
+		if (host_result >= 0)
 			r = t->clone.child_tid;
 	}
 	kernel_unlock();

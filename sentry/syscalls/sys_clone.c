@@ -45,6 +45,7 @@ static long do_clone(struct task *t, struct syscall_event *ev, uint64_t flags, u
 
 	t->clone = (struct clone_pending){
 		.active = true,
+		.counted = true,
 		.flags = flags,
 		.parent_tid_addr = ptid,
 		.child_tid_addr = ctid,

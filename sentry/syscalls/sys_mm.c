@@ -25,5 +25,10 @@ SYSCALL(mmap)
 		return -ENODEV;
 	if ((prot & PROT_EXEC) && f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))
 		return -EPERM;
+	/* The host fd's own mode may be wider than the guest's open (a memfd is read-write for
+	   every open of an upper-layer file): a shared writable mapping needs a writable open. */
+	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) &&
+	    (f->flags & O_ACCMODE) != O_RDWR)
+		return -EACCES;
 	return SYSCALL_CONTINUE;
 }

@@ -319,7 +319,7 @@ static bool nsec_valid(long nsec)
 static long do_utimes(struct task *t, int dirfd, uint64_t upath, const struct timespec *times,
 		      int flags)
 {
-	struct attr_target a;
+	struct attr_target a = { 0 };	/* released even when no target was taken (NULL path) */
 	long r;
 
 	if (upath == 0 && dirfd != AT_FDCWD) {

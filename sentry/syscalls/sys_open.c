@@ -199,9 +199,11 @@ SYSCALL(fcntl)
 	if (!f)
 		return -EBADF;
 	bool host = f->host_fd >= 0;
-	/* Status flags of a mirrored file whose data path is the sentry's are the sentry's:
-	   the host's open file description may be shared with other opens (a memfd). */
-	bool native_flags = host && file_native_io(f);
+	/* Status flags are the host's only for objects the guest shares with the host as they
+	   are (pipes, sockets, stdio): a file opened through the sentry's VFS has the flags the
+	   guest opened it with, whatever the host description has (the gofer's O_NONBLOCK, a
+	   memfd shared by every open of an upper file). */
+	bool native_flags = host && file_native_io(f) && !f->path.dentry;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:

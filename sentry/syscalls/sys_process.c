@@ -108,6 +108,11 @@ SYSCALL(prctl)
 		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;
+	case PR_GET_KEEPCAPS:
+		return 0;
+	case PR_SET_KEEPCAPS:
+		/* Capabilities follow euid here; keeping them across a uid change is not modelled. */
+		return ev->args[1] > 1 ? -EINVAL : 0;
 	case PR_SET_DUMPABLE:
 		return ev->args[1] > 1 ? -EINVAL : 0;
 	case PR_GET_NO_NEW_PRIVS:

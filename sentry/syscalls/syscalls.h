@@ -106,6 +106,10 @@ SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsi
 SYSCALL(getrusage); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
 /* signal */
 SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill);
+/* credentials */
+SYSCALL(setuid); SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid);
+SYSCALL(setresgid); SYSCALL(setfsuid); SYSCALL(setfsgid); SYSCALL(setgroups); SYSCALL(capget);
+SYSCALL(capset);
 /* xattr */
 SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(listxattr);
 SYSCALL(llistxattr); SYSCALL(flistxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);

@@ -274,6 +274,14 @@ static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pi
 	return tg;
 }
 
+void task_clone_settle(struct task *t)
+{
+	if (t->clone.counted) {
+		t->clone.counted = false;
+		kernel.clones_pending--;
+	}
+}
+
 int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 {
 	unsigned long flags = parent->clone.flags;
@@ -361,6 +369,8 @@ void task_signal_all(int sig)
 
 int thread_group_signal(struct thread_group *tg, struct task *thread, int sig)
 {
+	if (sig == SIGKILL && !thread)
+		tg->killed = true;
 	long r = thread ? syscall(SYS_tgkill, tg->host_pid, thread->host_tid, sig)
 			: syscall(SYS_kill, tg->host_pid, sig);
 	return r < 0 ? -errno : 0;
@@ -440,6 +450,7 @@ void task_exit(struct task *t, int wait_status, const struct rusage *ru)
 	struct thread_group *tg = t->tg;
 
 	task_settle_closes(t);
+	task_clone_settle(t);
 	HASH_DELETE(hh_host, tasks_by_host, t);
 	HASH_DELETE(hh_tid, tasks_by_tid, t);
 	kernel.ntasks--;

@@ -71,6 +71,7 @@ struct thread_group {
 	int exit_status;		/* wait status */
 	int exit_signal;		/* sent to the parent at exit (clone's CSIGNAL; SIGCHLD) */
 	bool did_exec;			/* setpgid by the parent is refused after an exec */
+	bool killed;			/* SIGKILL sent: threads it is creating die with it */
 	/* Job control as the parent's wait sees it. */
 	bool stopped;
 	int stop_signal;
@@ -94,6 +95,7 @@ struct exec_pending {
 /* A clone the sentry has decided, until the host has made the thread. */
 struct clone_pending {
 	bool active;
+	bool counted;			/* still in kernel.clones_pending */
 	unsigned long flags;
 	uint64_t parent_tid_addr;
 	uint64_t child_tid_addr;
@@ -137,6 +139,8 @@ pid_t task_last_pid(void);
 /* Creates pid 1 for host process host_pid, with the given credentials and root. */
 int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
 		     struct task **out);
+/* The clone pending on t no longer counts towards the pids limit (made, failed or moot). */
+void task_clone_settle(struct task *t);
 /* Adopts host thread host_tid as the child the clone pending on parent asked for. */
 int task_clone(struct task *parent, pid_t host_tid, struct task **out);
 /* Sends sig to every guest thread (the sandbox is going away). */

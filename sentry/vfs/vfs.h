@@ -59,8 +59,7 @@ struct iattr {
 	struct timespec atime, mtime, ctime;
 };
 
-/* renameat2 flags the VFS passes to rename. */
-#define VFS_RENAME_NOREPLACE 0x1
+/* The renameat2 flag the VFS passes to rename (it handles RENAME_NOREPLACE itself). */
 #define VFS_RENAME_EXCHANGE 0x2
 
 struct inode_operations {

@@ -25,15 +25,18 @@ minimal_rootfs() {
 }
 
 # run_native_isolated OUTDIR ROOT CMD...: run_native for programs that make odd syscalls as
-# root: in a new session (no controlling terminal to hang up) and new UTS and IPC namespaces
-# (the host's name and IPC objects stay untouched whatever the program does).
+# root: in a new session (no controlling terminal to hang up), new UTS and IPC namespaces (the
+# host's name and IPC objects stay untouched whatever the program does), and with an empty
+# file of its own as stdin (not the host's /dev/null, which an fchmod(0) would change).
 run_native_isolated() {
 	local out=$1 root=$2
 	shift 2
-	command -v unshare >/dev/null && command -v setsid >/dev/null ||
+	if ! command -v unshare >/dev/null || ! command -v setsid >/dev/null; then
 		skip "needs unshare and setsid (util-linux) to run hostile programs natively"
+	fi
+	: >"$out/stdin"
 	(cd / && env -i PATH="$GUEST_PATH" HOME=/root setsid -w unshare --uts --ipc chroot "$root" "$@") \
-		>"$out/stdout" 2>"$out/stderr" </dev/null
+		>"$out/stdout" 2>"$out/stderr" <"$out/stdin"
 	echo $? >"$out/status"
 }
 

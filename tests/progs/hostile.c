@@ -2,7 +2,7 @@
    unterminated strings for every syscall the sentry implements; every call must come back with
    a result (an errno, mostly) and the sentry must keep running.
 
-   hostile sweep NAME:NR,...
+   hostile sweep NAME:NR,... [nogeneric]
 	For each syscall named (test_hostile.sh passes the implemented list it reads from
 	sentry/syscalls/table.c), each argument in turn takes each hostile value of its kind while
 	the others keep a valid baseline. One line per call on stderr (stdout is the sink the
@@ -11,7 +11,9 @@
 	S marks a call whose errno Linux defines and the sentry must match (EBADF for bad fds,
 	EFAULT for bad pointers on paths and stat buffers, ENAMETOOLONG, ENOENT, ENOTDIR, ELOOP).
 	The test compares these lines with a native (chroot) run. Syscalls without a spec here
-	(added to the table later) get generic arguments. Ends with "hostile: done N calls".
+	(added to the table later) get generic arguments, on lines "G<n> ..." that are not
+	compared; "nogeneric" (the native run: as root, a generic setuid would drop privileges)
+	skips them. Ends with "hostile: done N calls".
    hostile fuzz SEED COUNT NAME:NR,...
 	COUNT calls of random syscalls from the list with random mixes of baseline and hostile
 	arguments (never exit, exit_group, rt_sigreturn, an exec of a real program or a signal to
@@ -25,6 +27,9 @@
    hostile hold
 	Opens files and directories, chdirs, prints "hostile: holding", then reads stdin until
 	EOF: meanwhile test_escape.sh inspects the guest's host process from outside.
+   hostile forkopen
+	300 times: a child that exits at once, and 20 opens while it exits. Its SIGCHLD used to
+	interrupt the parent's fd installation (ptrace platform): open failed with EPERM.
 
    The specs below follow sentry/syscalls/table.c (which syscalls the sentry implements and
    their arguments); the list to run always comes from the command line. */
@@ -254,11 +259,14 @@ static int setup_memory(void)
 enum kind {
 	K_NONE,
 	K_FD,		/* an fd the call operates on */
+	K_BADFD,	/* an fd that names nothing (or an O_PATH one): for calls that change files */
 	K_DIRFD,	/* *at directory fd (the baseline path is relative) */
 	K_FDNEW,	/* dup2/dup3 target */
 	K_FDBOUND,	/* close_range bounds: never below the baseline fds */
 	K_PATH,		/* path, resolved */
 	K_PATH_NOCREAT,	/* path for calls that create: never an existing file or a creatable name */
+	K_PATH2,	/* the second path of rename, link...: as K_PATH_NOCREAT, which one Linux
+			   checks first is not something to insist on */
 	K_XNAME,	/* xattr name */
 	K_OUT,		/* output buffer */
 	K_IN,		/* input buffer or struct */
@@ -287,6 +295,7 @@ enum kind {
 	K_MAPFLAGS,
 	K_MADV,
 	K_ANY,		/* generic: syscalls without a spec */
+	K_UID,		/* a uid or gid: only -1 ("unchanged", or EINVAL): never a change */
 	K_COUNT,
 };
 
@@ -354,6 +363,11 @@ static void setup_values(void)
 	addv(K_FD, "synthfd", FD_SYNTH, false);
 	addv(K_FD, "stdin", 0, false);
 
+	for (int i = 0; i < nvalues[K_FD]; i++)
+		if (values[K_FD][i].strict || values[K_FD][i].v == (uint64_t)-100)
+			addv(K_BADFD, values[K_FD][i].label, values[K_FD][i].v, values[K_FD][i].strict);
+	addv(K_BADFD, "opathfd", FD_OPATH, false);
+
 	addv(K_DIRFD, "-1", (uint64_t)-1, true);
 	addv(K_DIRFD, "INT_MIN", (uint64_t)(int64_t)INT_MIN, true);
 	addv(K_DIRFD, "1<<20", 1 << 20, true);
@@ -378,6 +392,8 @@ static void setup_values(void)
 
 	add_paths(K_PATH, false);
 	add_paths(K_PATH_NOCREAT, true);
+	for (int i = 0; i < nvalues[K_PATH_NOCREAT]; i++)
+		addv(K_PATH2, values[K_PATH_NOCREAT][i].label, values[K_PATH_NOCREAT][i].v, false);
 
 	add_bad_pointers(K_XNAME, false);
 	addv(K_XNAME, "unterminated-page", (uint64_t)page_a, false);
@@ -580,6 +596,9 @@ static void setup_values(void)
 	addv(K_MADV, "MADV_DONTFORK", MADV_DONTFORK, false);
 	addv(K_MADV, "MADV_REMOVE", MADV_REMOVE, false);
 
+	addv(K_UID, "-1", 0xffffffffULL, false);
+	addv(K_UID, "-1-64bit", (uint64_t)-1, false);
+
 	addv(K_ANY, "-1", (uint64_t)-1, false);
 	addv(K_ANY, "kernel", KERNEL_HALF, false);
 	addv(K_ANY, "unmapped", (uint64_t)page_unmapped, false);
@@ -726,6 +745,61 @@ static const struct spec specs[] = {
 	{ "removexattr", 2, { A(K_PATH_NOCREAT, B(B_PASSWD)), A(K_XNAME, B(B_XNAME_NOENT)) }, 0 },
 	{ "lremovexattr", 2, { A(K_PATH_NOCREAT, B(B_LINK)), A(K_XNAME, B(B_XNAME_NOENT)) }, 0 },
 	{ "fremovexattr", 2, { A(K_FD, B(B_FILE)), A(K_XNAME, B(B_XNAME_NOENT)) }, 0 },
+	/* file: changes. Every baseline fails (a missing directory, a read-only fd), so that
+	   nothing changes natively; one argument at a time goes hostile. */
+	{ "mkdir", 2, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_INT, 0755) }, 0 },
+	{ "mkdirat", 3, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_INT, 0755) }, 0 },
+	{ "mknod", 3, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_INT, S_IFIFO | 0644), A(K_INT, 0) }, 0 },
+	{ "mknodat", 4, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_INT, S_IFIFO | 0644), A(K_INT, 0) }, 0 },
+	{ "rmdir", 1, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)) }, 0 },
+	{ "unlink", 1, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)) }, 0 },
+	{ "unlinkat", 3, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_FLAGS, 0) }, 0 },
+	/* Two paths: which of their errors Linux reports first is not something to insist on. */
+	{ "rename", 2, { A(K_PATH2, B(B_NOENT_DIR)), A(K_PATH2, B(B_NOENT_DIR)) }, 0 },
+	{ "renameat", 4, { A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_REL)), A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_DIR)) }, 0 },
+	{ "renameat2", 5, { A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_REL)), A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_DIR)), A(K_FLAGS, 0) }, 0 },
+	{ "link", 2, { A(K_PATH2, B(B_NOENT_DIR)), A(K_PATH2, B(B_NOENT_DIR)) }, 0 },
+	{ "linkat", 5, { A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_REL)), A(K_DIRFD, AT_FDCWD), A(K_PATH2, B(B_NOENT_DIR)), A(K_FLAGS, 0) }, 0 },
+	{ "symlink", 2, { A(K_PATH2, B(B_PASSWD)), A(K_PATH_NOCREAT, B(B_NOENT_DIR)) }, 0 },
+	{ "symlinkat", 3, { A(K_PATH2, B(B_PASSWD)), A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)) }, 0 },
+	{ "chmod", 2, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_INT, 0644) }, 0 },
+	{ "fchmodat", 3, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_INT, 0644) }, 0 },
+	{ "chown", 3, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_INT, 0), A(K_INT, 0) }, 0 },
+	{ "lchown", 3, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_INT, 0), A(K_INT, 0) }, 0 },
+	{ "fchownat", 5, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_INT, 0), A(K_INT, 0), A(K_FLAGS, 0) }, 0 },
+	{ "truncate", 2, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_OFF, 0) }, 0 },
+	{ "utimensat", 4, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_IN, 0), A(K_FLAGS, 0) }, 0 },
+	{ "utimes", 2, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_IN, 0) }, 0 },
+	{ "utime", 2, { A(K_PATH_NOCREAT, B(B_NOENT_DIR)), A(K_IN, 0) }, 0 },
+	{ "futimesat", 3, { A(K_DIRFD, AT_FDCWD), A(K_PATH_NOCREAT, B(B_NOENT_REL)), A(K_IN, 0) }, 0 },
+	/* fd forms on a read-only fd: nothing can change (fchmod/fchown: to what it is) */
+	{ "ftruncate", 2, { A(K_BADFD, B(B_FILE)), A(K_OFF, 0) }, 0 },
+	{ "fallocate", 4, { A(K_BADFD, B(B_FILE)), A(K_INT, 0), A(K_OFF, 0), A(K_OFF, 4096) }, 0 },
+	{ "fsync", 1, { A(K_FD, B(B_FILE)) }, 0 },
+	{ "fdatasync", 1, { A(K_FD, B(B_FILE)) }, 0 },
+	{ "fchmod", 2, { A(K_BADFD, B(B_FILE)), A(K_NONE, 0644) }, 0 },
+	{ "fchown", 3, { A(K_BADFD, B(B_FILE)), A(K_NONE, -1), A(K_NONE, -1) }, 0 },
+	/* fds of the sentry's own kinds */
+	{ "eventfd", 1, { A(K_INT, 0) }, 0 },
+	{ "eventfd2", 2, { A(K_INT, 0), A(K_FLAGS, 0) }, 0 },
+	{ "epoll_create", 1, { A(K_INT, 1) }, 0 },
+	{ "epoll_create1", 1, { A(K_FLAGS, 0) }, 0 },
+	{ "timerfd_create", 2, { A(K_INT, CLOCK_MONOTONIC), A(K_FLAGS, 0) }, 0 },
+	{ "signalfd4", 4, { A(K_NONE, -1), A(K_IN, B(B_RO)), A(K_LEN, 8), A(K_FLAGS, 0) }, 0 },
+	{ "signalfd", 3, { A(K_NONE, -1), A(K_IN, B(B_RO)), A(K_LEN, 8) }, 0 },
+	/* credentials: never a change (the native run is root) */
+	{ "setuid", 1, { A(K_UID, -1) }, 0 },
+	{ "setgid", 1, { A(K_UID, -1) }, 0 },
+	{ "setreuid", 2, { A(K_UID, -1), A(K_UID, -1) }, 0 },
+	{ "setregid", 2, { A(K_UID, -1), A(K_UID, -1) }, 0 },
+	{ "setresuid", 3, { A(K_UID, -1), A(K_UID, -1), A(K_UID, -1) }, 0 },
+	{ "setresgid", 3, { A(K_UID, -1), A(K_UID, -1), A(K_UID, -1) }, 0 },
+	{ "setfsuid", 1, { A(K_UID, -1) }, 0 },
+	{ "setfsgid", 1, { A(K_UID, -1) }, 0 },
+	{ "setgroups", 2, { A(K_NONE, 1), A(K_BADPTR, 0) }, 0 },
+	{ "setgroups", 2, { A(K_UTSLEN, -1), A(K_NONE, B(B_RO)) }, 0 },
+	{ "capget", 2, { A(K_IN, B(B_RO)), A(K_OUT, B(B_OUT)) }, 0 },
+	{ "capset", 2, { A(K_BADPTR, B(B_RO)), A(K_IN, B(B_RO)) }, 0 },
 	/* identity */
 	{ "getpid", 0, { NO }, 0 },
 	{ "getppid", 0, { NO }, 0 },
@@ -945,6 +1019,9 @@ static long do_call(int nr, const struct spec *s, const uint64_t *v)
 
 static int ncalls;
 
+static char case_prefix = 'C';
+static bool run_generic = true;
+
 static void sweep_one(int nr, const struct spec *s, int arg, const struct hval *h, int *casen)
 {
 	uint64_t v[6] = { 0 };
@@ -957,7 +1034,7 @@ static void sweep_one(int nr, const struct spec *s, int arg, const struct hval *
 	if (h && s->a[arg].k == K_OUT)
 		strict = s->flags & F_STRICT_OUT;
 	reset_before();
-	out("C%d %s %s[%d=%s] = ", (*casen)++, strict ? "S" : "-", s->name, h ? arg : -1,
+	out("%c%d %s %s[%d=%s] = ", case_prefix, (*casen)++, strict ? "S" : "-", s->name, h ? arg : -1,
 	    h ? h->label : "baseline");
 	long r = do_call(nr, s, v);
 	ncalls++;
@@ -1007,12 +1084,19 @@ static void sweep_name(const char *name, int nr)
 	}
 	if (!found) {
 		/* Added to the table after this program: generic arguments (-1 but for one). */
+		static int generic_case;
 		struct spec g = generic_spec;
 		g.name = name;
+		if (!run_generic) {
+			out("hostile: %s: no spec, not called\n", name);
+			return;
+		}
 		out("hostile: %s: no spec, generic arguments\n", name);
+		case_prefix = 'G';
 		for (int a = 0; a < 6; a++)
 			for (int j = 0; j < nvalues[K_ANY]; j++)
-				sweep_one(nr, &g, a, &values[K_ANY][j], &sweep_case);
+				sweep_one(nr, &g, a, &values[K_ANY][j], &generic_case);
+		case_prefix = 'C';
 	}
 }
 
@@ -1317,6 +1401,32 @@ static int mode_procscan(void)
 	return escapes ? 1 : 0;
 }
 
+static int mode_forkopen(void)
+{
+	int bad = 0, children = 0;
+	for (int i = 0; i < 300; i++) {
+		long c = raw6_forklike(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
+		if (c > 0)
+			children++;
+		for (int k = 0; k < 20; k++) {
+			int fd = open("/etc/passwd", O_RDONLY);
+			if (fd < 0) {
+				if (bad++ < 10)
+					out("hostile: forkopen: open %d/%d: %s (clone: %ld)\n", i, k,
+					    strerrorname_np(errno), c);
+			} else {
+				close(fd);
+			}
+		}
+		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			;
+	}
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+	out("hostile: forkopen: %d children, %d failed opens\n", children, bad);
+	return bad ? 1 : 0;
+}
+
 static int mode_hold(void)
 {
 	char buf[256];
@@ -1356,6 +1466,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "hold"))
 		return mode_hold();
+	if (argc == 2 && !strcmp(argv[1], "forkopen"))
+		return mode_forkopen();
 
 	if (setup_memory() < 0) {
 		out("hostile: setting up memory: %s\n", strerror(errno));
@@ -1368,11 +1480,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	arm_timer();
-	if (argc == 3 && !strcmp(argv[1], "sweep"))
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "sweep")) {
+		run_generic = argc == 3 || strcmp(argv[3], "nogeneric");
 		return mode_sweep(argv[2]);
+	}
 	if (argc == 5 && !strcmp(argv[1], "fuzz"))
 		return mode_fuzz(strtoull(argv[2], NULL, 0), atoi(argv[3]), argv[4]);
 	fprintf(stderr, "usage: hostile sweep NAME:NR,... | fuzz SEED COUNT NAME:NR,... | "
-			"fdscan MARKER... | procscan MARKER... | hold\n");
+			"fdscan MARKER... | procscan MARKER... | hold | forkopen\n");
 	return 2;
 }
