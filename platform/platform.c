@@ -42,6 +42,27 @@ bool platform_syscall_via_tracer(int nr)
 	return false;
 }
 
+/* The "slow" syscalls, which Linux lets a signal interrupt. */
+static const int natively_blocking_syscalls[] = {
+	SYS_read, SYS_readv, SYS_write, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_preadv,
+	SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_recvfrom, SYS_recvmsg, SYS_recvmmsg,
+	SYS_sendto, SYS_sendmsg, SYS_sendmmsg, SYS_accept, SYS_accept4, SYS_connect, SYS_futex,
+	SYS_futex_waitv, SYS_nanosleep, SYS_clock_nanosleep, SYS_pause, SYS_rt_sigsuspend,
+	SYS_rt_sigtimedwait, SYS_epoll_wait, SYS_epoll_pwait, SYS_epoll_pwait2, SYS_poll,
+	SYS_ppoll, SYS_select, SYS_pselect6, SYS_wait4, SYS_waitid, SYS_flock, SYS_fcntl,
+	SYS_ioctl, SYS_sendfile, SYS_splice, SYS_tee, SYS_copy_file_range, SYS_msgrcv,
+	SYS_msgsnd, SYS_semop, SYS_semtimedop, SYS_mq_timedreceive, SYS_mq_timedsend,
+	SYS_io_getevents, SYS_io_pgetevents, SYS_restart_syscall,
+};
+
+bool platform_syscall_may_block_natively(long nr)
+{
+	for (size_t i = 0; i < sizeof(natively_blocking_syscalls) / sizeof(natively_blocking_syscalls[0]); i++)
+		if (natively_blocking_syscalls[i] == nr)
+			return true;
+	return false;
+}
+
 int platform_parse(const char *name, enum platform_kind *kind)
 {
 	if (!strcmp(name, "unotify"))

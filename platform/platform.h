@@ -79,6 +79,7 @@ struct syscall_event {
 
 	/* Set when the handler runs on a thread of its own and may wait. */
 	bool may_block;
+	long answered;			/* the value given, once answered (for --strace) */
 };
 
 struct platform_ops {
@@ -120,6 +121,9 @@ extern const int platform_guest_native_syscalls[];
 extern const int platform_guest_native_count;
 /* Syscalls that always stop in the tracer (register rewriting, new threads). */
 bool platform_syscall_via_tracer(int nr);
+/* Syscalls that may block in the host once the sentry lets them run (a signal may then end
+   them with EINTR, as on Linux); any other syscall is never interrupted. */
+bool platform_syscall_may_block_natively(long nr);
 
 #endif
 

@@ -115,6 +115,9 @@ static void out_arg(struct out *o, struct task *t, const struct syscall_event *e
 	switch (kind) {
 	case A_INT:
 	case A_FD:
+		out_printf(o, "%d", (int)v);
+		break;
+	case A_LONG:
 		out_printf(o, "%ld", (long)v);
 		break;
 	case A_UINT:
@@ -213,6 +216,8 @@ void strace_print(struct task *t, const struct syscall_event *ev, const struct s
 		out_printf(&o, "? <host>");
 	else if (result == SYSCALL_REWRITE)
 		out_printf(&o, "? <rewritten>");
+	else if (result == SYSCALL_RESTART)
+		out_printf(&o, "? <restart after signal>");
 	else if (result < 0 && result >= -4095)
 		out_printf(&o, "-1 %s (%s)", strerrorname_np((int)-result) ?: "E?", strerror((int)-result));
 	else if (ev->nr == 9 /* mmap */ || ev->nr == 12 /* brk */)

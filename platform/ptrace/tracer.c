@@ -36,7 +36,6 @@ struct tracee {
 	bool launching;		/* the init process before its first exec */
 	bool want_exit_stop;	/* the next syscall-exit stop fixes a clone's return value */
 	bool parked;		/* stopped at a syscall the sentry has not answered yet */
-	bool in_marker;		/* resumed into a marker syscall, not known to be served yet */
 	/* A rewritten syscall's original argument registers: callers may rely on them being
 	   preserved across the syscall (glibc's vfork keeps its return address in rdi), so they
 	   are put back at syscall exit, and in a new thread before it first runs. */
@@ -166,7 +165,6 @@ static void tracer_apply(struct syscall_event *ev, long result)
 			regs->rax = (uint64_t)-ENOMEM;
 		} else {
 			ev->ninstalls = 0;
-			tc->in_marker = true;
 			if (!cont) {
 				regs->orig_rax = PLATFORM_MARKER_NR;
 				regs->r9 = PLATFORM_MARKER_MAGIC;
@@ -277,7 +275,6 @@ static void adopt_listener(struct tracee *tc)
 
 static void handle_seccomp_stop(struct tracee *tc)
 {
-	tc->in_marker = false;
 	if (ptrace(PTRACE_GETREGS, tc->tid, 0, &tc->regs) < 0) {
 		if (errno != ESRCH)
 			log_warn("reading registers of host thread %d: %m", tc->tid);
@@ -438,17 +435,15 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 		tracer_resume(tid, PTRACE_CONT, 0);
 		return;
 	}
-	/* A signal that came before the listener took a marker syscall aborted it, and Linux
-	   would fail it with EINTR without SA_RESTART: it is the sentry's, not the guest's, so
-	   it always restarts (its request is still there). */
-	if (tc->in_marker) {
-		struct user_regs_struct regs;
-		if (ptrace(PTRACE_GETREGS, tid, 0, &regs) == 0 && (long)regs.rax == -ERESTARTSYS_CODE &&
-		    regs.r9 == PLATFORM_MARKER_MAGIC &&
-		    (regs.orig_rax == PLATFORM_MARKER_NR || regs.orig_rax == SYS_execveat)) {
-			regs.rax = (uint64_t)-ERESTARTNOINTR_CODE;
-			ptrace(PTRACE_SETREGS, tid, 0, &regs);
-		}
+	/* A signal that comes before the listener takes a notification aborts the syscall with
+	   -ERESTARTSYS, and without SA_RESTART the guest would see EINTR from a syscall that
+	   cannot be interrupted on Linux (open, pipe, the sentry's markers). The sentry never
+	   saw it, so it always restarts. Syscalls that may block natively keep Linux's rule. */
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) == 0 && (long)regs.rax == -ERESTARTSYS_CODE &&
+	    (long)regs.orig_rax >= 0 && !platform_syscall_may_block_natively((long)regs.orig_rax)) {
+		regs.rax = (uint64_t)-ERESTARTNOINTR_CODE;
+		ptrace(PTRACE_SETREGS, tid, 0, &regs);
 	}
 	tracer_resume(tid, PTRACE_CONT, sentry_signal_delivery(tid, sig));
 }

@@ -26,8 +26,41 @@ static void hostfd_refresh(struct inode *inode)
 	}
 }
 
+/* Opening the object again (through /proc/PID/fd/N) shares its host description, as a
+   reopen of a pipe shares the pipe. */
+static int hostfd_open(struct inode *inode, struct file *f, int flags)
+{
+	(void)flags;
+	f->host_fd = fcntl((int)(intptr_t)inode->priv, F_DUPFD_CLOEXEC, 3);
+	return f->host_fd < 0 ? -errno : 0;
+}
+
+/* The inode owns one host fd (for fstat and reopens); each open file owns its own. */
+static void hostfd_evict(struct inode *inode)
+{
+	int fd = (int)(intptr_t)inode->priv;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The object is the host's: a size change (O_TRUNC of stdout redirected to a file) happens
+   there; attributes the sentry would only pretend to change are refused. */
+static int hostfd_setattr(struct inode *inode, const struct iattr *ia)
+{
+	if (ia->valid & ~(VFS_ATTR_SIZE | VFS_ATTR_CTIME | VFS_ATTR_MTIME))
+		return -EPERM;
+	if ((ia->valid & VFS_ATTR_SIZE) && S_ISREG(inode->mode) &&
+	    ftruncate((int)(intptr_t)inode->priv, ia->size) < 0)
+		return -errno;
+	hostfd_refresh(inode);
+	return 0;
+}
+
 static const struct inode_operations hostfd_iops = {
 	.refresh = hostfd_refresh,
+	.open = hostfd_open,
+	.setattr = hostfd_setattr,
+	.evict = hostfd_evict,
 };
 
 /* Terminal queries on the guest's own terminal run natively: they only read state the
@@ -50,16 +83,22 @@ static const struct file_operations hostfd_fops = {
 	.ioctl = hostfd_ioctl,
 };
 
+/* Takes ownership of host_fd when it succeeds. */
 struct file *hostfd_file_new(int host_fd)
 {
 	struct stat st;
 	if (fstat(host_fd, &st) < 0)
 		return NULL;
+	int file_fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+	if (file_fd < 0)
+		return NULL;
 	if (!hostfd_sb && !(hostfd_sb = synth_sb_new("hostfd", true)))
 		return NULL;
 	struct inode *inode = inode_new(hostfd_sb, st.st_mode);
-	if (!inode)
+	if (!inode) {
+		close(file_fd);
 		return NULL;
+	}
 	inode->iops = &hostfd_iops;
 	inode->fops = &hostfd_fops;
 	inode->dev = st.st_dev;
@@ -73,8 +112,13 @@ struct file *hostfd_file_new(int host_fd)
 	hostfd_refresh(inode);
 	int acc = fcntl(host_fd, F_GETFL);
 	struct file *f = file_alloc(&hostfd_fops, NULL, inode, acc < 0 ? O_RDWR : acc);
+	if (!f) {
+		/* The caller keeps host_fd on failure. */
+		inode->priv = (void *)(intptr_t)-1;
+		close(file_fd);
+	} else {
+		f->host_fd = file_fd;
+	}
 	inode_put(inode);
-	if (f)
-		f->host_fd = host_fd;
 	return f;
 }

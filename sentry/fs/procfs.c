@@ -197,6 +197,7 @@ struct proc_node {
 
 static struct super_block *proc_sb;
 static const struct inode_operations proc_iops;
+static const struct inode_operations proc_magic_link_iops;
 static const struct file_operations proc_file_fops;
 
 static struct proc_node *PN(struct inode *inode)
@@ -263,7 +264,8 @@ static struct inode *proc_inode(const struct proc_entry *e, const struct proc_no
 	n->fd = fd;
 	n->start_ns = parent ? parent->start_ns : 0;
 	inode->priv = n;
-	inode->iops = &proc_iops;
+	bool magic = e->kind == PROC_FD_LINK || e->kind == PROC_CWD || e->kind == PROC_ROOT_LINK;
+	inode->iops = magic ? &proc_magic_link_iops : &proc_iops;
 	inode->fops = S_ISDIR(e->mode) ? &dir_file_ops : &proc_file_fops;
 	inode->ino = proc_ino(e->kind, pid, tid, fd);
 	inode->nlink = S_ISDIR(e->mode) ? 2 : 1;
@@ -562,6 +564,40 @@ static int proc_readlink(struct inode *inode, char *buf, size_t size)
 	return proc_copy_link(buf, size, tmp, (size_t)r);
 }
 
+/* fd/N, cwd and root lead to the object itself: a file renamed or unlinked since, or one with
+   no name at all (a pipe), opens as what it is. */
+static int proc_get_link(struct inode *inode, struct path *out)
+{
+	const struct proc_node *n = PN(inode);
+	struct proc_target t;
+
+	if (!current || proc_resolve(n, &t) < 0 || !t.task)
+		return -ENOENT;
+	if (!proc_may_access(t.tg))
+		return -EACCES;
+	switch (n->e->kind) {
+	case PROC_CWD:
+		*out = t.task->fs->cwd;
+		break;
+	case PROC_ROOT_LINK:
+		*out = t.task->fs->root;
+		break;
+	case PROC_FD_LINK: {
+		struct file *f = fd_get(t.task, n->fd);
+		if (!f)
+			return -ENOENT;
+		if (!f->path.dentry)
+			return f->inode ? vfs_anon_path(f->inode, out) : -ENOENT;
+		*out = f->path;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	path_get(out);
+	return 0;
+}
+
 /* Generated content, captured at open (reads of one open file are consistent). */
 struct proc_content {
 	char *buf;
@@ -637,6 +673,12 @@ static void proc_evict(struct inode *inode)
 {
 	free(inode->priv);
 }
+
+static const struct inode_operations proc_magic_link_iops = {
+	.readlink = proc_readlink,
+	.get_link = proc_get_link,
+	.evict = proc_evict,
+};
 
 static const struct inode_operations proc_iops = {
 	.lookup = proc_lookup,

@@ -31,16 +31,17 @@ static void log_unimplemented(int nr)
 
 int syscall_answer(struct syscall_event *ev, long result)
 {
+	ev->answered = result;
 	return ev->ops->answer(ev, result);
 }
 
 static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
 			   const struct syscall_def *def, long r)
 {
-	if (kernel.strace)
-		strace_print(t, orig, def, r);
 	if (r != SYSCALL_ANSWERED)
 		syscall_answer(ev, r);
+	if (kernel.strace)
+		strace_print(t, orig, def, ev->answered);
 }
 
 struct blocking_call {

@@ -57,6 +57,14 @@ static long send_signal(struct task *t, struct syscall_event *ev, struct thread_
 		return -EPERM;
 	if (sig == 0 || tg->exited)
 		return 0;
+	/* Like the init of a pid namespace, the sandbox's pid 1 only gets the signals it
+	   handles: the others (SIGKILL and SIGSTOP included) are dropped. */
+	if (tg->tgid == 1) {
+		struct task *any = thread_group_any(tg);
+		uint64_t handler = any ? any->sighand->action[sig].handler : 0;
+		if (handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN)
+			return 0;
+	}
 	return thread_group_signal(tg, thread, sig);
 }
 

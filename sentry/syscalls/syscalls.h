@@ -13,7 +13,8 @@ typedef long (*syscall_handler)(struct task *t, struct syscall_event *ev);
 /* How strace prints an argument. */
 enum strace_arg {
 	A_NONE,
-	A_INT,		/* signed decimal */
+	A_INT,		/* int (32-bit), signed decimal */
+	A_LONG,		/* 64-bit signed decimal (offsets) */
 	A_UINT,		/* unsigned decimal */
 	A_HEX,
 	A_PTR,		/* address or NULL */

@@ -61,6 +61,11 @@ struct dentry *dentry_new_root(struct inode *inode)
 	return dentry_alloc(NULL, "/", inode);
 }
 
+struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode)
+{
+	return dentry_alloc(parent, "anon", inode);
+}
+
 struct dentry *dentry_get(struct dentry *d)
 {
 	if (d)

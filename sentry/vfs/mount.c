@@ -53,3 +53,27 @@ int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long fl
 	where->dentry->mounted = m;
 	return 0;
 }
+
+/* Objects without a name (pipes, sockets, event fds) reached through a magic link: a dentry
+   of their own under a mount that is in no namespace, so ".." and path names stop there. */
+int vfs_anon_path(struct inode *inode, struct path *out)
+{
+	static struct mount anon_mount;
+	static struct dentry *anon_root;
+
+	if (!anon_root) {
+		anon_root = dentry_new_root(NULL);
+		if (!anon_root)
+			return -ENOMEM;
+		anon_mount.root = anon_root;
+		anon_mount.source = "anon";
+	}
+	struct dentry *d = dentry_new_anon(anon_root, inode_get(inode));
+	if (!d) {
+		inode_put(inode);
+		return -ENOMEM;
+	}
+	out->mnt = &anon_mount;
+	out->dentry = d;
+	return 0;
+}

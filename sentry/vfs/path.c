@@ -67,6 +67,17 @@ static int walk_symlink(struct walker *w, struct path *cur, struct inode *link, 
 
 	if (++w->nlinks > VFS_MAX_SYMLINKS)
 		return -ELOOP;
+	if (link->iops && link->iops->get_link) {
+		struct path to;
+		r = link->iops->get_link(link, &to);
+		if (r < 0)
+			return r;
+		path_put(cur);
+		*cur = to;
+		if ((flags & LOOKUP_DIRECTORY) && cur->dentry->inode && !S_ISDIR(cur->dentry->inode->mode))
+			return -ENOTDIR;
+		return 0;
+	}
 	if (!link->iops || !link->iops->readlink)
 		return -EINVAL;
 	target = malloc(VFS_PATH_MAX);

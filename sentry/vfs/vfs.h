@@ -18,6 +18,7 @@
 
 struct task;
 struct file;
+struct path;
 struct inode;
 struct dentry;
 struct mount;
@@ -67,6 +68,9 @@ struct inode_operations {
 	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
 	/* Copies the symlink target into buf (not NUL-terminated); returns its length. */
 	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* A magic link (/proc/PID/fd/N, cwd, root) leads to the object itself, whatever its
+	   name is now: a new reference in *out. Path walks use it in place of readlink. */
+	int (*get_link)(struct inode *inode, struct path *out);
 	/* Lists dir from *cookie (0: start; fs-defined), advancing *cookie per entry taken.
 	   Returns 0 when done or stopped, -errno on error. */
 	int (*iterate)(struct inode *dir, uint64_t *cookie, dir_emit_fn emit, void *ctx);
@@ -214,6 +218,8 @@ void inode_put(struct inode *inode);
 struct dentry *dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 struct dentry *dentry_new_root(struct inode *inode);
+/* An unhashed dentry for an object reached without a name (takes the inode reference). */
+struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode);
 /* The cached child name of parent, looked up through the file system on a miss. */
 int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out);
 
@@ -227,6 +233,8 @@ int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long fl
 		 const char *source);
 /* All mounts, in mount order (follow mount.next): /proc/mounts. */
 struct mount *vfs_mount_first(void);
+/* A path for a nameless object (a pipe reached through /proc/PID/fd/N). */
+int vfs_anon_path(struct inode *inode, struct path *out);
 
 /* Path resolution, from `start` (or the task root for absolute paths): the whole path
    (LOOKUP_PARENT: all but the last component, whose name goes to last/lastlen). Symlinks,

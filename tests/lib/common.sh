@@ -73,11 +73,14 @@ make_dev_nodes() {
 }
 
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
-# default environment.
+# default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, as in the
+# sandbox.
 run_native() {
 	local out=$1 root=$2
 	shift 2
-	(cd / && env -i PATH="$GUEST_PATH" HOME=/root chroot "$root" "$@") \
+	mkdir -p "$root/proc"
+	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
+		--mount-proc="$root/proc" chroot "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
