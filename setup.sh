@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libseccomp-dev libunwind-dev check libjson-c-dev
-	libcap-dev uthash-dev busybox-static)
+	libcap-dev uthash-dev busybox-static debootstrap procps util-linux)
 
 install_deps() {
 	local missing=()
@@ -31,10 +31,14 @@ demo() {
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,etc,proc,dev,sys,tmp}
 	cp "$(command -v busybox)" "$root/bin/busybox"
-	ln -s busybox "$root/bin/sh"
+	for applet in $("$root/bin/busybox" --list); do
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-	echo "== runsc-c do --rootfs $root -- /bin/busybox uname -a; id; ls /"
-	runsc-c do --rootfs "$root" -- /bin/busybox sh -c 'uname -a; busybox id; busybox ls /'
+	echo 'root:x:0:' >"$root/etc/group"
+	local script='uname -a; id; echo "I am pid $$"; ls /; ps'
+	echo "== runsc-c do --rootfs $root -- /bin/sh -c '$script'"
+	runsc-c "do" --rootfs "$root" -- /bin/sh -c "$script"
 }
 
 [ "$(id -u)" = 0 ] || { echo "setup.sh: run as root" >&2; exit 1; }
