@@ -32,6 +32,18 @@ static enum fd_kind classify_fd(struct task *t, int fd, int *host_fd)
 	return f->host_fd >= 0 ? FD_HOST : FD_SENTRY;
 }
 
+/* *deadline = now + sec seconds + nsec (< 1 s) nanoseconds, on CLOCK_MONOTONIC. */
+static void deadline_in(struct timespec *deadline, time_t sec, long nsec)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += sec;
+	deadline->tv_nsec += nsec;
+	if (deadline->tv_nsec >= 1000000000) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000;
+	}
+}
+
 /* Milliseconds left of a timeout given as an absolute CLOCK_MONOTONIC deadline (-1: none). */
 static int ms_left(const struct timespec *deadline)
 {
@@ -134,13 +146,7 @@ static long deadline_from_timespec(struct task *t, uint64_t uts, struct timespec
 		return r;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, deadline);
-	deadline->tv_sec += ts.tv_sec;
-	deadline->tv_nsec += ts.tv_nsec;
-	if (deadline->tv_nsec >= 1000000000) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000;
-	}
+	deadline_in(deadline, ts.tv_sec, ts.tv_nsec);
 	*has = true;
 	return 0;
 }
@@ -173,13 +179,7 @@ SYSCALL(poll)
 	int timeout = (int)ev->args[2];
 	struct timespec deadline;
 	if (timeout >= 0) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += timeout / 1000;
-		deadline.tv_nsec += (timeout % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
+		deadline_in(&deadline, timeout / 1000, (timeout % 1000) * 1000000L);
 	}
 	return do_poll(t, ev, ev->args[0], ev->args[1], timeout >= 0 ? &deadline : NULL);
 }
@@ -276,13 +276,7 @@ SYSCALL(select)
 			return r;
 		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += tv.tv_sec + tv.tv_usec / 1000000;
-		deadline.tv_nsec += (tv.tv_usec % 1000000) * 1000;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
+		deadline_in(&deadline, tv.tv_sec + tv.tv_usec / 1000000, (tv.tv_usec % 1000000) * 1000L);
 		has = true;
 	}
 	return do_select(t, ev, (int)ev->args[0], ev->args[1], ev->args[2], ev->args[3],

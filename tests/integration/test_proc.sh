@@ -348,12 +348,27 @@ check_no_host_leaks() {
 		tail -5 "$out/stderr" | sed 's/^/    /'
 		return
 	fi
+	# Counters (file positions, inode numbers, CPU ticks, memory sizes) can equal a host
+	# pid by chance: from /proc/PID/stat lines keep the pid fields only, drop counter lines.
+	local pidtext="$out/pid-text"
+	awk '
+		/^[0-9]+ \(.*\) [A-Z] / {
+			tail = substr($0, match($0, /\) [A-Z] /) + 4)
+			split(tail, f, " ")
+			print $1, f[1], f[2], f[3], f[5]
+			next
+		}
+		/^(pos|ino|mnt_id|flags):/ || / kB$/ { next }
+		/^cpu[0-9]* / || /^(intr|ctxt|btime|processes|procs_running|procs_blocked|softirq) / { next }
+		/^[a-z_]+ [0-9]+$/ { next }
+		{ print }
+	' "$dump" >"$pidtext"
 	local p leaked=0
 	for p in $hostpids; do
 		[ "${#p}" -ge 4 ] || continue
-		if grep -a -P -q "(?<![0-9.])$p(?![0-9.])" "$dump"; then
+		if grep -a -P -q "(?<![0-9.])$p(?![0-9.])" "$pidtext"; then
 			fail "$name: host pid $p appears under /proc"
-			grep -a -P -n "(?<![0-9.])$p(?![0-9.])" "$dump" | head -5 | cut -c1-200 | sed 's/^/    /'
+			grep -a -P -n "(?<![0-9.])$p(?![0-9.])" "$pidtext" | head -5 | cut -c1-200 | sed 's/^/    /'
 			leaked=1
 		fi
 	done
