@@ -36,48 +36,51 @@ void gofer_client_init(struct gofer_client *c, int sock)
 }
 
 /* Sends the req_len-byte request in c->buf, receives the reply into c->buf and checks its
-   header. Returns the reply's length, or the error the gofer answered, or -EIO. With fd, the
-   reply must carry one fd, returned there. */
-static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fd)
+   header. Returns the reply's length, or the error the gofer answered, or -EIO. With fds, the
+   reply must carry between 1 and *nfds fds, returned there (*nfds: how many). */
+static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fds, int *nfds)
 {
 	struct gofer_hdr req_hdr, reply_hdr;
-	int fds[1];
-	int nfds = fd ? 1 : 0;
-	_cleanup_close_ int reply_fd = -1;
+	int got[GOFER_OPEN_MAX];
+	int ngot = fds ? *nfds : 0;
 	ssize_t n;
 
 	memcpy(&req_hdr, c->buf, sizeof(req_hdr));
 	if (sock_send_fds(c->sock, c->buf, req_len, NULL, 0) < 0)
 		return -EIO;
-	n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), fds, &nfds);
+	n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), got, &ngot);
 	if (n < 0)
 		return -EIO;
-	if (nfds > 0)
-		reply_fd = fds[0];
 	if ((size_t)n < sizeof(reply_hdr))
-		return -EIO;
-	memcpy(&reply_hdr, c->buf, sizeof(reply_hdr));
-	if (reply_hdr.op != req_hdr.op || reply_hdr.len != (size_t)n)
-		return -EIO;
-	if (reply_hdr.error != 0) {
-		if (reply_hdr.error < -MAX_ERRNO || reply_hdr.error > 0 ||
-		    (size_t)n != sizeof(reply_hdr))
-			return -EIO;
-		return reply_hdr.error;
+		n = -EIO;
+	if (n >= 0) {
+		memcpy(&reply_hdr, c->buf, sizeof(reply_hdr));
+		if (reply_hdr.op != req_hdr.op || reply_hdr.len != (size_t)n)
+			n = -EIO;
+		else if (reply_hdr.error != 0)
+			n = reply_hdr.error < -MAX_ERRNO || reply_hdr.error > 0 ||
+					    (size_t)n != sizeof(reply_hdr)
+				    ? -EIO
+				    : reply_hdr.error;
+		else if (fds && ngot == 0)
+			n = -EIO;
 	}
-	if (fd) {
-		if (reply_fd < 0)
-			return -EIO;
-		*fd = take_fd(&reply_fd);
+	if (n < 0 || !fds) {
+		for (int i = 0; i < ngot; i++)
+			close(got[i]);
+		return n;
 	}
+	memcpy(fds, got, sizeof(int) * (size_t)ngot);
+	*nfds = ngot;
 	return n;
 }
 
 /* Sends a request with a fixed size and no names; returns the reply's length or -errno. */
-static ssize_t client_call_fixed(struct gofer_client *c, const void *req, size_t req_len, int *fd)
+static ssize_t client_call_fixed(struct gofer_client *c, const void *req, size_t req_len, int *fds,
+				 int *nfds)
 {
 	memcpy(c->buf, req, req_len);
-	return client_call(c, req_len, fd);
+	return client_call(c, req_len, fds, nfds);
 }
 
 static struct gofer_hdr request_hdr(enum gofer_op op, size_t len)
@@ -91,7 +94,7 @@ int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t 
 	CLIENT_LOCKED(c);
 	struct gofer_attach_req req = { .hdr = request_hdr(GOFER_OP_ATTACH, sizeof(req)), .root = root };
 	struct gofer_attach_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;
@@ -157,7 +160,7 @@ int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, i
 	}
 	req.hdr = request_hdr(GOFER_OP_WALK, len);
 	memcpy(c->buf, &req, sizeof(req));
-	r = client_call(c, len, NULL);
+	r = client_call(c, len, NULL, NULL);
 	if (r < 0)
 		return (int)r;
 	if ((size_t)r < sizeof(reply))
@@ -181,7 +184,7 @@ int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
 	CLIENT_LOCKED(c);
 	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
 	struct gofer_stat_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;
@@ -192,19 +195,24 @@ int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
 	return 0;
 }
 
-int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags)
+int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, int count)
 {
 	CLIENT_LOCKED(c);
 	struct gofer_open_req req = { .hdr = request_hdr(GOFER_OP_OPEN, sizeof(req)), .fid = fid,
-				      .flags = flags };
-	_cleanup_close_ int fd = -1;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), &fd);
+				      .flags = flags, .count = (uint32_t)count };
+	int nfds = count;
 
+	if (count < 1 || count > GOFER_OPEN_MAX)
+		return -EINVAL;
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), fds, &nfds);
 	if (n < 0)
 		return (int)n;
-	if ((size_t)n != sizeof(struct gofer_hdr))
+	if ((size_t)n != sizeof(struct gofer_hdr)) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
 		return -EIO;
-	return take_fd(&fd);
+	}
+	return nfds;
 }
 
 /* Checks every entry of a READDIR reply before any is handed out, so that a caller never sees
@@ -238,7 +246,7 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_d
 					 .fid = fid, .cookie = cookie };
 	struct gofer_readdir_reply reply;
 	size_t off = sizeof(reply);
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 	int r;
 
 	if (n < 0)
@@ -268,7 +276,7 @@ int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size)
 	CLIENT_LOCKED(c);
 	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_READLINK, sizeof(req)), .fid = fid };
 	struct gofer_readlink_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;
@@ -287,7 +295,7 @@ int gofer_clunk(struct gofer_client *c, uint32_t fid)
 {
 	CLIENT_LOCKED(c);
 	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_CLUNK, sizeof(req)), .fid = fid };
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL);
+	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;

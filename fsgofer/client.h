@@ -34,8 +34,9 @@ int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t 
 int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, int n,
 	       struct gofer_walk_result *out, int *stop_error);
 int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr);
-/* Returns a new host fd (O_CLOEXEC) opened read-only. */
-int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags);
+/* Opens fid read-only as count (1..GOFER_OPEN_MAX) separate open file descriptions (O_CLOEXEC
+   host fds) in fds; returns how many came (at least 1), or -errno. */
+int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, int count);
 /* Calls fn for each entry from cookie on, one reply's worth; returns 1 at end of directory,
    0 if more remain (*next_cookie says where), -errno on error. */
 int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_dirent_fn fn,

@@ -27,6 +27,7 @@
 #define GOFER_NAME_MAX 255
 #define GOFER_WALK_MAX 64	/* names per WALK request */
 #define GOFER_PATH_MAX 4096	/* READLINK targets */
+#define GOFER_OPEN_MAX 4	/* descriptions one OPEN may ask for */
 #define GOFER_FID_MAX (1u << 20)	/* fids held at once; -ENFILE beyond */
 
 enum gofer_op {
@@ -130,12 +131,17 @@ struct gofer_readlink_reply {
    O_NONBLOCK, O_NOATIME, O_LARGEFILE (the kernel's 0100000), O_CLOEXEC, O_NOFOLLOW and O_NOCTTY
    are accepted and ignored; any other bit gets -EINVAL. Symlinks get -ELOOP; devices, fifos and
    sockets -EACCES (never opened, so never blocking). A file that is no longer the one walked
-   (renamed, replaced) gets -ESTALE. The reply is a bare header, the fd (O_RDONLY; O_NONBLOCK set
-   for regular files, meaningless for them) arrives with it. */
+   (renamed, replaced) gets -ESTALE. The reply is a bare header, the fds (O_RDONLY; O_NONBLOCK set
+   for regular files, meaningless for them) arrive with it: count (1..GOFER_OPEN_MAX) separate
+   open file descriptions of a regular file, so the sentry can keep spares for later opens of a
+   file opened again and again (fewer, if the host refuses some but the first); one for a
+   directory. */
 struct gofer_open_req {
 	struct gofer_hdr hdr;
 	uint32_t fid;
 	uint32_t flags;
+	uint32_t count;
+	uint32_t reserved;
 };
 
 /* READDIR: cookie 0 starts; each entry carries the cookie that continues after it (the host's

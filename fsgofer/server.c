@@ -207,7 +207,20 @@ static void fid_table_free(struct gofer_fid_table *t)
 	free(t->free_fids);
 }
 
-static int handle_attach(struct gofer_server *s, int *reply_fd)
+/* The fds a reply donates (OPEN), closed here once sent: the sentry has its copies. */
+struct reply_fds {
+	int fd[GOFER_OPEN_MAX];
+	int n;
+};
+
+static void reply_fds_close(struct reply_fds *r)
+{
+	for (int i = 0; i < r->n; i++)
+		close(r->fd[i]);
+	r->n = 0;
+}
+
+static int handle_attach(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_attach_req req;
 	struct gofer_attach_reply reply = { .hdr = { 0 } };
@@ -216,7 +229,7 @@ static int handle_attach(struct gofer_server *s, int *reply_fd)
 	int64_t fid;
 	int r;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	if (req.root >= s->nroots)
 		return -EINVAL;
@@ -285,7 +298,7 @@ static int node_walk(struct gofer_node *dir, const struct walk_name *name, struc
 	return 0;
 }
 
-static int handle_walk(struct gofer_server *s, int *reply_fd)
+static int handle_walk(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_walk_req req;
 	struct walk_name names[GOFER_WALK_MAX];
@@ -294,7 +307,7 @@ static int handle_walk(struct gofer_server *s, int *reply_fd)
 	struct gofer_node *dir;
 	int r;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	if (req.nnames == 0 || req.nnames > GOFER_WALK_MAX)
 		return -EINVAL;
@@ -346,7 +359,7 @@ static int handle_walk(struct gofer_server *s, int *reply_fd)
 	return (int)reply_len;
 }
 
-static int handle_stat(struct gofer_server *s, int *reply_fd)
+static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_fid_req req;
 	struct gofer_stat_reply reply = { .hdr = { 0 } };
@@ -354,7 +367,7 @@ static int handle_stat(struct gofer_server *s, int *reply_fd)
 	struct stat st;
 	int r;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	node = fid_lookup(&s->fids, req.fid);
 	if (!node)
@@ -396,11 +409,10 @@ static int node_open_file(const struct gofer_node *node)
 	return take_fd(&fd);
 }
 
-static int handle_open(struct gofer_server *s, int *reply_fd)
+static int handle_open(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_open_req req;
 	struct gofer_node *node;
-	int fd;
 	int r;
 
 	memcpy(&req, s->req, sizeof(req));
@@ -410,10 +422,13 @@ static int handle_open(struct gofer_server *s, int *reply_fd)
 	r = check_open_flags(req.flags);
 	if (r < 0)
 		return r;
+	if (req.count < 1 || req.count > GOFER_OPEN_MAX)
+		return -EINVAL;
 	if (S_ISDIR(node->mode)) {
-		fd = openat(node->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = openat(node->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
+		reply_fds->fd[reply_fds->n++] = fd;
 	} else if (S_ISLNK(node->mode)) {
 		return -ELOOP;
 	} else if (req.flags & O_DIRECTORY) {
@@ -421,11 +436,14 @@ static int handle_open(struct gofer_server *s, int *reply_fd)
 	} else if (!S_ISREG(node->mode)) {
 		return -EACCES;
 	} else {
-		fd = node_open_file(node);
-		if (fd < 0)
-			return fd;
+		/* Each open is a description of its own (its own offset). */
+		while (reply_fds->n < (int)req.count) {
+			int fd = node_open_file(node);
+			if (fd < 0)
+				return reply_fds->n ? (int)sizeof(struct gofer_hdr) : fd;
+			reply_fds->fd[reply_fds->n++] = fd;
+		}
 	}
-	*reply_fd = fd;
 	return sizeof(struct gofer_hdr);
 }
 
@@ -459,14 +477,14 @@ static bool readdir_pack(struct gofer_server *s, size_t batch_len, size_t *reply
 	return true;
 }
 
-static int handle_readdir(struct gofer_server *s, int *reply_fd)
+static int handle_readdir(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_readdir_req req;
 	struct gofer_readdir_reply reply = { .hdr = { 0 } };
 	size_t reply_len = sizeof(reply);
 	struct gofer_node *node;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	node = fid_lookup(&s->fids, req.fid);
 	if (!node)
@@ -499,14 +517,14 @@ static int handle_readdir(struct gofer_server *s, int *reply_fd)
 	return (int)reply_len;
 }
 
-static int handle_readlink(struct gofer_server *s, int *reply_fd)
+static int handle_readlink(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_fid_req req;
 	struct gofer_readlink_reply reply = { .hdr = { 0 } };
 	struct gofer_node *node;
 	ssize_t n;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	node = fid_lookup(&s->fids, req.fid);
 	if (!node)
@@ -524,12 +542,12 @@ static int handle_readlink(struct gofer_server *s, int *reply_fd)
 	return (int)(sizeof(reply) + (size_t)n);
 }
 
-static int handle_clunk(struct gofer_server *s, int *reply_fd)
+static int handle_clunk(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_fid_req req;
 	int r;
 
-	(void)reply_fd;
+	(void)reply_fds;
 	memcpy(&req, s->req, sizeof(req));
 	r = fid_release(&s->fids, req.fid);
 	return r < 0 ? r : (int)sizeof(struct gofer_hdr);
@@ -540,7 +558,7 @@ static int handle_clunk(struct gofer_server *s, int *reply_fd)
 struct gofer_op_handler {
 	size_t req_size;
 	bool names_follow;
-	int (*handle)(struct gofer_server *s, int *reply_fd);
+	int (*handle)(struct gofer_server *s, struct reply_fds *reply_fds);
 };
 
 static const struct gofer_op_handler op_handlers[] = {
@@ -553,7 +571,7 @@ static const struct gofer_op_handler op_handlers[] = {
 	[GOFER_OP_CLUNK] = { sizeof(struct gofer_fid_req), false, handle_clunk },
 };
 
-static int dispatch(struct gofer_server *s, const struct gofer_hdr *hdr, int *reply_fd)
+static int dispatch(struct gofer_server *s, const struct gofer_hdr *hdr, struct reply_fds *reply_fds)
 {
 	const struct gofer_op_handler *h;
 
@@ -563,12 +581,12 @@ static int dispatch(struct gofer_server *s, const struct gofer_hdr *hdr, int *re
 	if (hdr->len != s->req_len || s->req_len < h->req_size ||
 	    (!h->names_follow && s->req_len != h->req_size))
 		return -EPROTO;
-	return h->handle(s, reply_fd);
+	return h->handle(s, reply_fds);
 }
 
 /* Answers the request in s->req (received is its length or -EMSGSIZE if it was cut); returns
-   the reply's length, with *reply_fd set if an fd goes with it. */
-static size_t answer(struct gofer_server *s, ssize_t received, int *reply_fd)
+   the reply's length, with the fds that go with it in *reply_fds. */
+static size_t answer(struct gofer_server *s, ssize_t received, struct reply_fds *reply_fds)
 {
 	struct gofer_hdr hdr = { 0 };
 	int r;
@@ -583,7 +601,7 @@ static size_t answer(struct gofer_server *s, ssize_t received, int *reply_fd)
 	/* Echo the op even of a short request, as far as it goes. */
 	memcpy(&hdr, s->req, s->req_len < sizeof(hdr) ? s->req_len : sizeof(hdr));
 	if (r == 0)
-		r = dispatch(s, &hdr, reply_fd);
+		r = dispatch(s, &hdr, reply_fds);
 	if (r < 0) {
 		hdr = (struct gofer_hdr){ .op = hdr.op, .len = sizeof(hdr), .error = r };
 		memcpy(s->reply, &hdr, sizeof(hdr));
@@ -660,7 +678,7 @@ int gofer_serve(int sock, const struct gofer_root *roots, int nroots)
 	if (r < 0)
 		return r;
 	for (;;) {
-		_cleanup_close_ int reply_fd = -1;
+		__attribute__((cleanup(reply_fds_close))) struct reply_fds reply_fds = { .n = 0 };
 		ssize_t received = sock_recv_fds(sock, s->req, sizeof(s->req), NULL, NULL);
 		ssize_t sent;
 		size_t reply_len;
@@ -676,8 +694,11 @@ int gofer_serve(int sock, const struct gofer_root *roots, int nroots)
 			return 0;
 		if (received < 0 && received != -EMSGSIZE)
 			return log_errno((int)received, "receiving a gofer request");
-		reply_len = answer(s, received, &reply_fd);
-		sent = sock_send_fds(sock, s->reply, reply_len, &reply_fd, reply_fd >= 0 ? 1 : 0);
+		reply_len = answer(s, received, &reply_fds);
+		/* An error reply carries no fds. */
+		if (reply_len == sizeof(struct gofer_hdr) && ((struct gofer_hdr *)s->reply)->error)
+			reply_fds_close(&reply_fds);
+		sent = sock_send_fds(sock, s->reply, reply_len, reply_fds.fd, reply_fds.n);
 		if (sent == -EPIPE || sent == -ECONNRESET)
 			return 0;
 		if (sent < 0)

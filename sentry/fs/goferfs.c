@@ -33,6 +33,11 @@ struct gofer_inode {
 	struct gofer_dir_entry *entries;	/* cached listing, loaded on first iterate */
 	size_t nentries, cap;
 	bool listed;
+	/* Descriptions of a file opened more than once, fetched ahead (one gofer trip for several
+	   opens: each open needs a description of its own, for its own offset). */
+	int spare_fds[GOFER_OPEN_MAX - 1];
+	int nspare;
+	unsigned opens;
 };
 
 static const struct inode_operations gofer_dir_iops, gofer_file_iops, gofer_link_iops,
@@ -177,6 +182,22 @@ static int goferfs_iterate(struct inode *dir, uint64_t *cookie, dir_emit_fn emit
 	return 0;
 }
 
+/* A new read-only description of an image file: a spare if there is one, else from the gofer
+   (with spares, for a file opened before). */
+static int gofer_file_description(struct gofer_inode *gi)
+{
+	int fds[GOFER_OPEN_MAX];
+
+	if (gi->nspare > 0)
+		return gi->spare_fds[--gi->nspare];
+	int n = gofer_open(&kernel.gofer, gi->fid, O_RDONLY, fds, gi->opens++ ? GOFER_OPEN_MAX : 1);
+	if (n < 0)
+		return n;
+	for (int i = 1; i < n; i++)
+		gi->spare_fds[gi->nspare++] = fds[i];
+	return fds[0];
+}
+
 static int goferfs_open(struct inode *inode, struct file *f, int flags)
 {
 	(void)flags;
@@ -184,7 +205,7 @@ static int goferfs_open(struct inode *inode, struct file *f, int flags)
 		return 0;
 	if (!S_ISREG(inode->mode))
 		return -EACCES;
-	int fd = gofer_open(&kernel.gofer, GI(inode)->fid, O_RDONLY);
+	int fd = gofer_file_description(GI(inode));
 	if (fd < 0)
 		return fd;
 	f->host_fd = fd;
@@ -203,6 +224,8 @@ static void gofer_listing_free(struct gofer_inode *gi)
 
 static void gofer_inode_free(struct gofer_inode *gi)
 {
+	while (gi->nspare > 0)
+		close(gi->spare_fds[--gi->nspare]);
 	gofer_clunk(&kernel.gofer, gi->fid);
 	gofer_listing_free(gi);
 	free(gi->link);
@@ -246,7 +269,7 @@ static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 	struct gofer_inode *gi = GI(inode);
 	int fd = -1;
 	if (keep > 0 && inode->size > 0) {
-		fd = gofer_open(&kernel.gofer, gi->fid, O_RDONLY);
+		fd = gofer_file_description(gi);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}

@@ -190,18 +190,20 @@ static void check_ids(void)
 	say("main: getsid(0) == getsid(getpid()) == getpid: %s",
 	    yesno(getsid(0) == getsid(getpid()) && getsid(0) == getpid()));
 
+	/* Detached: the thread replaces the clear-tid address pthread_join would wait on. */
 	pthread_t th;
+	thread_tidaddr_word = -1;
 	pthread_create(&th, NULL, id_thread, NULL);
-	pthread_join(th, NULL);
+	pthread_detach(th);
+	/* -1 until the thread ran; then 1 until its exit clears it (at most 5 s). */
+	struct timespec ts = { 0, 100000000 };
+	for (int i = 0; i < 50 && thread_tidaddr_word != 0; i++)
+		futex((void *)&thread_tidaddr_word, FUTEX_WAIT, thread_tidaddr_word, &ts);
 	say("thread: gettid != getpid: %s", yesno(thread_tid != getpid() && thread_tid > 0));
 	say("thread: /proc/thread-self/stat pid == its gettid: %s", yesno(thread_stat_pid == thread_tid));
 	say("thread: /proc/self/stat pid == getpid: %s", yesno(thread_self_stat_pid == getpid()));
 	say("thread: /proc/self/task/TID is a directory: %s", yesno(thread_task_dir));
 	say("thread: set_tid_address returns its gettid: %s", yesno(thread_tidaddr_ok));
-	struct timespec ts = { 2, 0 };
-	while (thread_tidaddr_word != 0 &&
-	       futex((void *)&thread_tidaddr_word, FUTEX_WAIT, thread_tidaddr_word, &ts) == 0)
-		;
 	say("thread: its set_tid_address word cleared at exit: %s", yesno(thread_tidaddr_word == 0));
 
 	int p[2];

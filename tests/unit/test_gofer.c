@@ -46,6 +46,15 @@
 #define KERNEL_O_LARGEFILE 0100000
 
 /* The served tree, built once by main(): root 0 is all of it, root 1 its "dir". */
+
+/* One description, as most opens ask. */
+static int open_one(struct gofer_client *c, uint32_t fid, uint32_t flags)
+{
+	int fd;
+	int r = gofer_open(c, fid, flags, &fd, 1);
+	return r < 0 ? r : fd;
+}
+
 static char tree[] = "/tmp/test_gofer.XXXXXX";
 
 static const char *const root_names[] = {
@@ -516,7 +525,7 @@ static void assert_still_serves(struct gofer_child *g)
 	ck_assert_int_eq(gofer_attach(g->client, 0, &root, &flags, &attr), 0);
 	g->root_fid = root;
 	fid = walk_fid(g, "dir/sub/deep.txt", NULL);
-	fd = gofer_open(g->client, fid, O_RDONLY);
+	fd = open_one(g->client, fid, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	assert_fd_content(fd, "deep\n");
 }
@@ -641,7 +650,7 @@ START_TEST(test_open_read)
 
 	gofer_start(&g);
 	file = walk_fid(&g, "file.txt", &attr);
-	fd = gofer_open(g.client, file, O_RDONLY);
+	fd = open_one(g.client, file, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	assert_fd_content(fd, "hello gofer\n");
 	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
@@ -652,18 +661,46 @@ START_TEST(test_open_read)
 	ck_assert_uint_eq(st.st_ino, attr.ino);
 
 	/* Flags the gofer ignores. */
-	flagged = gofer_open(g.client, file, O_RDONLY | O_NONBLOCK | O_NOATIME | O_CLOEXEC |
+	flagged = open_one(g.client, file, O_RDONLY | O_NONBLOCK | O_NOATIME | O_CLOEXEC |
 				      O_NOFOLLOW | O_NOCTTY | KERNEL_O_LARGEFILE);
 	ck_assert_int_ge(flagged, 0);
 	assert_fd_content(flagged, "hello gofer\n");
 
 	dir = walk_fid(&g, "dir", &attr);
-	dirfd = gofer_open(g.client, dir, O_RDONLY | O_DIRECTORY);
+	dirfd = open_one(g.client, dir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(dirfd, 0);
 	ck_assert_int_eq(fstat(dirfd, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	ck_assert_uint_eq(st.st_ino, attr.ino);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY | O_DIRECTORY), -ENOTDIR);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY | O_DIRECTORY), -ENOTDIR);
+	gofer_stop(&g);
+}
+END_TEST
+
+/* One OPEN can ask for several descriptions of a file: each has its own offset. A directory
+   gets one; counts outside 1..GOFER_OPEN_MAX are refused. */
+START_TEST(test_open_many)
+{
+	struct gofer_child g;
+	int fds[GOFER_OPEN_MAX];
+	char c;
+
+	gofer_start(&g);
+	uint32_t file = walk_fid(&g, "file.txt", NULL);
+	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY, fds, GOFER_OPEN_MAX), GOFER_OPEN_MAX);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'h');
+	for (int i = 1; i < GOFER_OPEN_MAX; i++) {
+		ck_assert_int_eq(lseek(fds[i], 0, SEEK_CUR), 0);
+		assert_fd_content(fds[i], "hello gofer\n");
+	}
+	for (int i = 0; i < GOFER_OPEN_MAX; i++)
+		close(fds[i]);
+	uint32_t dir = walk_fid(&g, "dir", NULL);
+	ck_assert_int_eq(gofer_open(g.client, dir, O_RDONLY | O_DIRECTORY, fds, 3), 1);
+	close(fds[0]);
+	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY, fds, 0), -EINVAL);
+	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY, fds, GOFER_OPEN_MAX + 1), -EINVAL);
 	gofer_stop(&g);
 }
 END_TEST
@@ -681,7 +718,7 @@ START_TEST(test_open_after_parent_clunk)
 	ck_assert_int_eq(gofer_clunk(g.client, out[0].fid), 0);
 	ck_assert_int_eq(gofer_clunk(g.client, out[1].fid), 0);
 	ck_assert_int_eq(gofer_clunk(g.client, g.root_fid), 0);
-	fd = gofer_open(g.client, out[2].fid, O_RDONLY);
+	fd = open_one(g.client, out[2].fid, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	assert_fd_content(fd, "deep\n");
 	gofer_stop(&g);
@@ -694,22 +731,22 @@ START_TEST(test_open_refused)
 	uint32_t file;
 
 	gofer_start(&g);
-	ck_assert_int_eq(gofer_open(g.client, walk_fid(&g, "link_file", NULL), O_RDONLY), -ELOOP);
-	ck_assert_int_eq(gofer_open(g.client, walk_fid(&g, "link_root", NULL), O_RDONLY), -ELOOP);
+	ck_assert_int_eq(open_one(g.client, walk_fid(&g, "link_file", NULL), O_RDONLY), -ELOOP);
+	ck_assert_int_eq(open_one(g.client, walk_fid(&g, "link_root", NULL), O_RDONLY), -ELOOP);
 	/* A fifo would block a reader with no writer: refused without being opened. */
-	ck_assert_int_eq(gofer_open(g.client, walk_fid(&g, "fifo", NULL), O_RDONLY), -EACCES);
-	ck_assert_int_eq(gofer_open(g.client, walk_fid(&g, "sock", NULL), O_RDONLY), -EACCES);
+	ck_assert_int_eq(open_one(g.client, walk_fid(&g, "fifo", NULL), O_RDONLY), -EACCES);
+	ck_assert_int_eq(open_one(g.client, walk_fid(&g, "sock", NULL), O_RDONLY), -EACCES);
 	file = walk_fid(&g, "file.txt", NULL);
-	ck_assert_int_eq(gofer_open(g.client, file, O_WRONLY), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDWR), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY | O_CREAT), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY | O_TRUNC), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY | O_APPEND), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, g.root_fid, O_TMPFILE | O_RDWR), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, g.root_fid, O_WRONLY | O_DIRECTORY), -EROFS);
-	ck_assert_int_eq(gofer_open(g.client, file, O_PATH), -EINVAL);
-	ck_assert_int_eq(gofer_open(g.client, file, O_RDONLY | O_DIRECT), -EINVAL);
-	ck_assert_int_eq(gofer_open(g.client, file, UINT32_MAX), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_WRONLY), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_RDWR), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY | O_CREAT), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY | O_TRUNC), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY | O_APPEND), -EROFS);
+	ck_assert_int_eq(open_one(g.client, g.root_fid, O_TMPFILE | O_RDWR), -EROFS);
+	ck_assert_int_eq(open_one(g.client, g.root_fid, O_WRONLY | O_DIRECTORY), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_PATH), -EINVAL);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY | O_DIRECT), -EINVAL);
+	ck_assert_int_eq(open_one(g.client, file, UINT32_MAX), -EROFS);
 	gofer_stop(&g);
 }
 END_TEST
@@ -728,12 +765,12 @@ START_TEST(test_open_swapped)
 	gofer_start(&g);
 	fid = walk_fid(&g, "scratch/swap.txt", NULL);
 	ck_assert_int_eq(renameat(scratch, "scratch/other.txt", scratch, "scratch/swap.txt"), 0);
-	ck_assert_int_eq(gofer_open(g.client, fid, O_RDONLY), -ESTALE);
+	ck_assert_int_eq(open_one(g.client, fid, O_RDONLY), -ESTALE);
 	ck_assert_int_eq(symlinkat("/etc/passwd", scratch, "scratch/swap.txt.new"), 0);
 	ck_assert_int_eq(renameat(scratch, "scratch/swap.txt.new", scratch, "scratch/swap.txt"), 0);
-	ck_assert_int_eq(gofer_open(g.client, fid, O_RDONLY), -ESTALE);
+	ck_assert_int_eq(open_one(g.client, fid, O_RDONLY), -ESTALE);
 	ck_assert_int_eq(unlinkat(scratch, "scratch/swap.txt", 0), 0);
-	ck_assert_int_eq(gofer_open(g.client, fid, O_RDONLY), -ESTALE);
+	ck_assert_int_eq(open_one(g.client, fid, O_RDONLY), -ESTALE);
 	gofer_stop(&g);
 }
 END_TEST
@@ -872,8 +909,8 @@ START_TEST(test_escapes)
 		ck_assert_int_eq(stop_error, 0);
 		ck_assert(S_ISLNK(out[0].attr.mode));
 		assert_attr_is(&out[0].attr, links[i]);
-		ck_assert_int_eq(gofer_open(g.client, out[0].fid, O_RDONLY), -ELOOP);
-		ck_assert_int_eq(gofer_open(g.client, out[0].fid, O_RDONLY | O_DIRECTORY), -ELOOP);
+		ck_assert_int_eq(open_one(g.client, out[0].fid, O_RDONLY), -ELOOP);
+		ck_assert_int_eq(open_one(g.client, out[0].fid, O_RDONLY | O_DIRECTORY), -ELOOP);
 	}
 	/* Names that are not one plain component, first or after a good one. */
 	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
@@ -920,7 +957,7 @@ START_TEST(test_bad_fids)
 	gofer_start(&g);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		ck_assert_int_eq(gofer_stat(g.client, bad[i], &attr), -EBADF);
-		ck_assert_int_eq(gofer_open(g.client, bad[i], O_RDONLY), -EBADF);
+		ck_assert_int_eq(open_one(g.client, bad[i], O_RDONLY), -EBADF);
 		ck_assert_int_eq(gofer_readdir(g.client, bad[i], 0, collect_small, &l, &cookie), -EBADF);
 		ck_assert_int_eq(gofer_readlink(g.client, bad[i], buf, sizeof(buf)), -EBADF);
 		ck_assert_int_eq(gofer_walk(g.client, bad[i], &name, 1, &out, &stop_error), -EBADF);
@@ -1347,6 +1384,7 @@ int main(int argc, char **argv)
 	tcase_add_test(serve, test_walk_stops);
 	tcase_add_test(serve, test_stat);
 	tcase_add_test(serve, test_open_read);
+	tcase_add_test(serve, test_open_many);
 	tcase_add_test(serve, test_open_after_parent_clunk);
 	tcase_add_test(serve, test_open_refused);
 	tcase_add_test(serve, test_open_swapped);
