@@ -3,6 +3,7 @@
    only for notifications) before the answer the tracer decided. */
 #define _GNU_SOURCE
 #include "platform/marker.h"
+#include "platform/notif.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -78,7 +79,6 @@ bool marker_is(int nr, const uint64_t *args)
 void marker_serve(int listener, const struct seccomp_notif *req)
 {
 	struct marker_request *m;
-	struct seccomp_notif_resp resp = { .id = req->id };
 	pid_t tid = (pid_t)req->pid;
 
 	pthread_mutex_lock(&marker_lock);
@@ -93,38 +93,11 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 	pthread_mutex_unlock(&marker_lock);
 	if (!m) {
 		log_warn("host thread %d made a marker syscall the sentry did not ask for", tid);
-		resp.error = -EPERM;
-		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		notif_answer(listener, req->id, NULL, 0, false, -EPERM);
 		return;
 	}
-	bool interrupted = false;
-	for (int i = 0; i < m->ninstalls && !interrupted; i++) {
-		struct seccomp_notif_addfd a = {
-			.id = req->id,
-			.flags = SECCOMP_ADDFD_FLAG_SETFD,
-			.srcfd = (uint32_t)m->installs[i].host_fd,
-			.newfd = (uint32_t)m->installs[i].guest_fd,
-			.newfd_flags = m->installs[i].cloexec ? O_CLOEXEC : 0,
-		};
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0) {
-			if (errno == ENOENT)
-				interrupted = true;
-			else
-				log_warn("installing fd %d in host thread %d: %m", a.newfd, tid);
-		}
-	}
-	if (m->cont)
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	else if (m->value < 0 && m->value >= -4095)
-		resp.error = (int32_t)m->value;
-	else
-		resp.val = m->value;
-	if (!interrupted && ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
-		if (errno == ENOENT)
-			interrupted = true;
-		else
-			log_warn("answering marker of host thread %d: %m", tid);
-	}
+	bool interrupted =
+		notif_answer(listener, req->id, m->installs, m->ninstalls, m->cont, m->value) == -ENOENT;
 	/* ENOENT: a signal (say the SIGCHLD of an exiting child) interrupted the thread while
 	   it waited here, and the kernel restarts the marker syscall: keep the request for the
 	   restart (installing again is harmless: same fds, same numbers). If the thread died
