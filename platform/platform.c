@@ -32,6 +32,7 @@ const int platform_guest_native_count =
 static const int via_tracer_syscalls[] = {
 	SYS_execve, SYS_execveat, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
 	SYS_wait4, SYS_waitid, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
+	SYS_set_tid_address,	/* the host runs it; its answer (a host tid) is replaced */
 };
 
 bool platform_syscall_via_tracer(int nr)

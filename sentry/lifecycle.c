@@ -107,9 +107,26 @@ long sentry_clone_return(pid_t tid, long host_result)
 		task_clone_settle(t);
 		if (host_result >= 0)
 			r = t->clone.child_tid;
+	} else if (t && t->exit_value_set) {
+		t->exit_value_set = false;
+		if (host_result >= 0)
+			r = t->exit_value;
 	}
 	kernel_unlock();
 	return r;
+}
+
+/* Does no member of process group pgid have a parent in another group of the same session
+   (will_become_orphaned_pgrp)? Then job-control stops are discarded. */
+static bool pgrp_orphaned(pid_t pgid)
+{
+	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg)) {
+		if (tg->pgid != pgid || tg->exited || !tg->parent)
+			continue;
+		if (tg->parent->pgid != pgid && tg->parent->sid == tg->sid)
+			return false;
+	}
+	return true;
 }
 
 int sentry_signal_delivery(pid_t tid, int sig)
@@ -125,6 +142,22 @@ int sentry_signal_delivery(pid_t tid, int sig)
 			t->tg->continued = true;
 			thread_group_stop_changed(t->tg);
 		}
+		struct sigaction_record *a = sig < TASK_NSIG ? &t->sighand->action[sig] : NULL;
+		bool dfl = a && a->handler == (uint64_t)(uintptr_t)SIG_DFL;
+		/* Job-control stops follow the guest's process groups, not the host's: discarded
+		   in an orphaned group, otherwise a stop the host cannot discard, reported as the
+		   signal it stands for. */
+		if (dfl && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+			if (pgrp_orphaned(t->tg->pgid)) {
+				sig = 0;
+			} else {
+				t->tg->stop_as = sig;
+				sig = SIGSTOP;
+			}
+		}
+		/* A handler with SA_RESETHAND runs once: the host resets it as it delivers. */
+		if (a && !dfl && a->handler != (uint64_t)(uintptr_t)SIG_IGN && (a->flags & SA_RESETHAND))
+			a->handler = (uint64_t)(uintptr_t)SIG_DFL;
 		pthread_cond_broadcast(&kernel.task_event);
 	}
 	kernel_unlock();
@@ -167,7 +200,8 @@ void sentry_thread_stopped(pid_t tid, int sig)
 	struct task *t = task_by_host_tid(tid);
 	if (t && !t->tg->stopped) {
 		t->tg->stopped = true;
-		t->tg->stop_signal = sig;
+		t->tg->stop_signal = sig == SIGSTOP && t->tg->stop_as ? t->tg->stop_as : sig;
+		t->tg->stop_as = 0;
 		t->tg->stop_reported = false;
 		t->tg->continued = false;
 		thread_group_stop_changed(t->tg);

@@ -54,6 +54,9 @@ static long do_clone(struct task *t, struct syscall_event *ev, uint64_t flags, u
 	/* The new thread must be traced (no CLONE_UNTRACED) and, if a process, the sentry's
 	   host child. */
 	uint64_t host_flags = flags & ~(uint64_t)(CLONE_UNTRACED | CLONE_PTRACE);
+	/* The child's tid word gets the virtual tid from the sentry when it adopts the child;
+	   the host would write the host tid when the child first runs, which may be later. */
+	host_flags &= ~(uint64_t)CLONE_CHILD_SETTID;
 	if (!(flags & CLONE_THREAD))
 		host_flags |= CLONE_PARENT;
 	ev->rewrite_nr = SYS_clone;

@@ -22,6 +22,11 @@ static long do_pipe2(struct task *t, struct syscall_event *ev, uint64_t ufds, in
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
+	/* A bad address is EFAULT with nothing installed (fds withdrawn below would leave the
+	   answer's pending installs naming host fds that are gone by then). */
+	r = guest_write(t, ufds, fds, sizeof(fds));
+	if (r < 0)
+		return r;
 	/* The sentry's copies are close-on-exec for the sentry; the guest's flags are per fd. */
 	if (pipe2(host, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) < 0)
 		return -errno;

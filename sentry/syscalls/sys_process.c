@@ -11,6 +11,7 @@
 #include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 SYSCALL(arch_prctl)
 {
@@ -28,20 +29,41 @@ SYSCALL(arch_prctl)
 	}
 }
 
-/* The host's clear_child_tid is not set: the address only matters for threads, which get it
-   natively from clone. The guest must see its virtual tid. */
+/* The host must hold the address: it clears the word and wakes it when the thread exits
+   (pthread_join of a thread that called it, the main thread's included, waits on that). The
+   syscall runs on the host, in the tracer, and the guest sees its virtual tid in place of
+   the host's answer. */
 SYSCALL(set_tid_address)
 {
 	t->clear_child_tid = ev->args[0];
-	return t->tid;
+	if (!ev->via_tracer)
+		return t->tid;
+	t->exit_value = t->tid;
+	t->exit_value_set = true;
+	ev->rewrite_nr = SYS_set_tid_address;
+	ev->rewrite_trace_exit = true;
+	return SYSCALL_REWRITE;
 }
 
+/* The host keeps the list (it walks it when the thread exits); the sentry keeps the address
+   for get_robust_list, which may ask about another thread. */
 SYSCALL(set_robust_list)
 {
-	(void)t;
 	if (ev->args[1] != 24)
 		return -EINVAL;
+	t->robust_list = ev->args[0];
 	return SYSCALL_CONTINUE;
+}
+
+/* May a process with credentials c look at (or change the limits of) one with tc? The same
+   real ids all round, or privilege (__ptrace_may_access with real credentials; prlimit's
+   check_prlimit_permission). */
+static bool may_access_creds(const struct creds *c, const struct creds *tc)
+{
+	if (creds_privileged(c))
+		return true;
+	return c->ruid == tc->euid && c->ruid == tc->suid && c->ruid == tc->ruid && c->rgid == tc->egid &&
+	       c->rgid == tc->sgid && c->rgid == tc->rgid;
 }
 
 static long do_prlimit(struct task *t, pid_t pid, unsigned resource, uint64_t unew, uint64_t uold)
@@ -51,6 +73,8 @@ static long do_prlimit(struct task *t, pid_t pid, unsigned resource, uint64_t un
 
 	if (!tg || tg->exited)
 		return -ESRCH;
+	if (tg != t->tg && !may_access_creds(task_creds(t), &tg->creds))
+		return -EPERM;
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
 	if (unew) {
@@ -108,6 +132,13 @@ SYSCALL(prctl)
 		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;
+	case PR_SET_CHILD_SUBREAPER:
+		t->tg->child_subreaper = ev->args[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->tg->child_subreaper;
+		return guest_write(t, ev->args[1], &v, sizeof(v));
+	}
 	case PR_GET_KEEPCAPS:
 		return 0;
 	case PR_SET_KEEPCAPS:
@@ -163,9 +194,14 @@ SYSCALL(futex)
 SYSCALL(get_robust_list)
 {
 	pid_t pid = (pid_t)ev->args[0];
-	if (pid != 0 && pid != t->tid)
-		return task_by_tid(pid) ? -EPERM : -ESRCH;
-	return SYSCALL_CONTINUE;
+	struct task *target = pid == 0 ? t : task_by_tid(pid);
+	if (!target)
+		return -ESRCH;
+	if (target->tg != t->tg && !may_access_creds(task_creds(t), task_creds(target)))
+		return -EPERM;
+	uint64_t len = 24, head = target->robust_list;
+	long r = guest_write(t, ev->args[2], &len, sizeof(len));
+	return r < 0 ? r : guest_write(t, ev->args[1], &head, sizeof(head));
 }
 
 /* A guest's own seccomp filters cannot be offered: a filter with a listener could answer the

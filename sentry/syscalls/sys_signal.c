@@ -76,11 +76,10 @@ static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope 
 		      int sig)
 {
 	bool found = false, sent = false;
-	long err = -ESRCH;
+	long err = -ESRCH, all_err = 0;
 
+	/* Zombies count, as on Linux (signalling one succeeds and does nothing). */
 	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg)) {
-		if (tg->exited)
-			continue;
 		if (scope == KILL_GROUP ? tg->pgid != pgid : (tg->tgid == 1 || tg == t->tg))
 			continue;
 		found = true;
@@ -89,7 +88,12 @@ static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope 
 			sent = true;
 		else
 			err = r;
+		if (r != -EPERM)
+			all_err = r;
 	}
+	/* kill(-1) is refused only for another reason than EPERM (kill_something_info). */
+	if (scope == KILL_ALL)
+		return found ? all_err : -ESRCH;
 	if (sent)
 		return 0;
 	return found ? err : -ESRCH;

@@ -104,7 +104,7 @@ SYSCALL(arch_prctl); SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL
 SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl); SYSCALL(sched_getaffinity);
 SYSCALL(execve); SYSCALL(execveat); SYSCALL(clone); SYSCALL(clone3); SYSCALL(fork);
 SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsid);
-SYSCALL(getrusage); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
+SYSCALL(getrusage); SYSCALL(times); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
 /* signal */
 SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill);
 /* credentials */

@@ -176,7 +176,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_sched_getaffinity, sched_getaffinity, 3, A_INT, A_UINT, A_PTR),
 	N(SYS_getcpu, "getcpu", 3, A_PTR, A_PTR, A_PTR),
 	S(SYS_getrusage, getrusage, 2, A_INT, A_PTR),
-	N(SYS_times, "times", 1, A_PTR),
+	S(SYS_times, times, 1, A_PTR),
 	/* signals: the host delivers them */
 	S(SYS_rt_sigaction, rt_sigaction, 4, A_SIGNAL, A_PTR, A_PTR, A_UINT),
 	S(SYS_kill, kill, 2, A_INT, A_SIGNAL),

@@ -124,10 +124,12 @@ static int exec_open(struct task *t, int dirfd, const char *path, int flags, str
 static int parse_shebang(char *hdr, size_t len, char **interp, char **arg)
 {
 	char *end = memchr(hdr, '\n', len);
+	bool cut = false;
 	if (!end) {
-		/* The kernel truncates an overlong line; an interpreter name that does not fit is
-		   an error. */
-		end = hdr + len;
+		/* The kernel keeps the last byte of its buffer for a NUL: a longer line is cut
+		   there, and an interpreter name that does not fit is an error. */
+		cut = len >= EXEC_HEADER_SIZE;
+		end = hdr + (cut ? EXEC_HEADER_SIZE - 1 : len);
 	}
 	*end = '\0';
 	char *p = hdr + 2;
@@ -141,7 +143,7 @@ static int parse_shebang(char *hdr, size_t len, char **interp, char **arg)
 	if (!*p) {
 		/* Only a full buffer can have cut the name: a shorter file ends in the kernel's
 		   NUL padding, so "#!/bin/sh" without a newline runs. */
-		if (end == hdr + len && len >= EXEC_HEADER_SIZE)
+		if (cut)
 			return -ENOEXEC;
 		*arg = NULL;
 		return 0;
@@ -199,11 +201,17 @@ static int exec_plan_build(struct task *t, int dirfd, const char *path, int flag
 	r = exec_open(t, dirfd, path, flags, &plan->file, &plan->exe_path);
 	if (r < 0)
 		return r;
-	/* The name the caller used: scripts are told it, and the task is named after it. */
-	if (path[0])
+	/* The name the caller used, as the kernel makes it (bprm->filename): scripts are told
+	   it, and the task is named after it. A script named through a close-on-exec fd could
+	   not be opened by its interpreter: the kernel refuses it (BINPRM_FLAGS_PATH_INACCESSIBLE). */
+	bool by_fd = dirfd != AT_FDCWD && path[0] != '/';
+	bool inaccessible = by_fd && fd_get_cloexec(t, dirfd) > 0;
+	if (!by_fd)
 		snprintf(display, sizeof(display), "%s", path);
-	else
+	else if (!path[0])
 		snprintf(display, sizeof(display), "/dev/fd/%d", dirfd);
+	else if (snprintf(display, sizeof(display), "/dev/fd/%d/%s", dirfd, path) >= (int)sizeof(display))
+		return -ENAMETOOLONG;
 	const char *base = strrchr(display, '/');
 	snprintf(plan->comm, sizeof(plan->comm), "%.*s", (int)sizeof(plan->comm) - 1,
 		 base ? base + 1 : display);
@@ -215,6 +223,8 @@ static int exec_plan_build(struct task *t, int dirfd, const char *path, int flag
 			return -EIO;
 		if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
 			char *interp, *arg;
+			if (inaccessible)
+				return -ENOENT;
 			if (depth >= EXEC_MAX_SCRIPT_DEPTH)
 				return -ELOOP;
 			r = parse_shebang((char *)hdr, (size_t)n, &interp, &arg);
@@ -242,9 +252,10 @@ static int exec_plan_build(struct task *t, int dirfd, const char *path, int flag
 		if (r < 0 || !interp)
 			return r;
 		/* ld.so runs the program: "ld.so --argv0 ARGV0 PROGRAM args". The program's path
-		   comes back to the sentry when ld.so opens it. */
+		   comes back to the sentry when ld.so opens it: the resolved one when the caller
+		   named it through an fd, which may be closed by then. */
 		const char *ldso[2] = { interp, "--argv0" };
-		const char *prog[1] = { display };
+		const char *prog[1] = { by_fd && depth == 0 && plan->exe_path ? plan->exe_path : display };
 		r = plan_splice(plan, 0, ldso, 2, true);
 		if (r == 0)
 			r = plan_splice(plan, 3, prog, 1, true);
@@ -375,6 +386,13 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	r = exec_plan_build(t, dirfd, path, flags, &plan);
 	if (r < 0)
 		goto out;
+	/* Run from an fd (fexecve), the task is named after the file it runs (the kernel's
+	   comm_from_dentry), not "N" of /dev/fd/N. */
+	if (!path[0] && plan.exe_path) {
+		const char *base = strrchr(plan.exe_path, '/');
+		snprintf(plan.comm, sizeof(plan.comm), "%.*s", (int)sizeof(plan.comm) - 1,
+			 base ? base + 1 : plan.exe_path);
+	}
 
 	/* Strings the host needs are written below the guest's stack pointer. */
 	struct stack_writer w = { t, (ev->sp - EXEC_STACK_GAP) & ~15ULL, 0 };
@@ -466,6 +484,7 @@ void task_exec_complete(struct task *t)
 			*a = (struct sigaction_record){ 0 };
 	}
 	t->clear_child_tid = 0;
+	t->robust_list = 0;
 	if (e) {
 		free(tg->exe_path);
 		free(tg->cmdline);

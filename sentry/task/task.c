@@ -406,22 +406,41 @@ void thread_group_reap(struct thread_group *tg)
 	thread_group_free(tg);
 }
 
-/* Orphans go to init, which is told about those already dead. */
+/* Who adopts tg's children: the nearest live ancestor that is a child subreaper
+   (PR_SET_CHILD_SUBREAPER), else init (find_new_reaper). */
+static struct thread_group *find_reaper(struct thread_group *tg)
+{
+	for (struct thread_group *p = tg->parent; p; p = p->parent)
+		if (p->child_subreaper && !p->exited)
+			return p;
+	struct thread_group *init = thread_group_by_pid(1);
+	return init != tg ? init : NULL;
+}
+
+/* Orphans go to the reaper; as on Linux they now signal SIGCHLD at exit, and the reaper is
+   told about those already dead (which it reaps at once if it ignores SIGCHLD). */
 static void reparent_children(struct thread_group *tg)
 {
-	struct thread_group *init = thread_group_by_pid(1);
+	struct thread_group *reaper = find_reaper(tg);
 	struct thread_group *c, *tmp;
 	bool zombies = false;
 
 	DL_FOREACH_SAFE2(tg->children, c, tmp, sibling_next) {
 		DL_DELETE2(tg->children, c, sibling_prev, sibling_next);
-		c->parent = init != tg ? init : NULL;
-		if (c->parent)
-			DL_APPEND2(init->children, c, sibling_prev, sibling_next);
-		zombies |= c->exited;
+		c->parent = reaper;
+		c->exit_signal = SIGCHLD;
+		if (!reaper)
+			continue;
+		DL_APPEND2(reaper->children, c, sibling_prev, sibling_next);
+		if (c->exited) {
+			if (!reaper->exited && ignores_children(reaper))
+				thread_group_reap(c);
+			else
+				zombies = true;
+		}
 	}
-	if (zombies && init && init != tg && !init->exited)
-		thread_group_signal(init, NULL, SIGCHLD);
+	if (zombies && !reaper->exited)
+		thread_group_signal(reaper, NULL, SIGCHLD);
 }
 
 static void thread_group_exited(struct thread_group *tg)

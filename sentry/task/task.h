@@ -72,11 +72,13 @@ struct thread_group {
 	int exit_signal;		/* sent to the parent at exit (clone's CSIGNAL; SIGCHLD) */
 	bool did_exec;			/* setpgid by the parent is refused after an exec */
 	bool killed;			/* SIGKILL sent: threads it is creating die with it */
+	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	/* Job control as the parent's wait sees it. */
 	bool stopped;
 	int stop_signal;
 	bool stop_reported;
 	bool continued;			/* resumed by SIGCONT, not yet reported */
+	int stop_as;			/* the job-control signal a SIGSTOP stands for (0: none) */
 	struct rusage rusage;		/* the group's own use, once exited */
 	struct rusage children_rusage;	/* reaped children's, for RUSAGE_CHILDREN */
 	UT_hash_handle hh;		/* kernel table by tgid */
@@ -112,11 +114,16 @@ struct task {
 	struct fs_context *fs;
 	struct sighand *sighand;
 	uint64_t clear_child_tid;
+	uint64_t robust_list;		/* set_robust_list's head (the host has it too) */
 	/* fd numbers [closing_lo, closing_hi] whose host mirrors this task is closing natively:
 	   reserved until the task's next syscall proves the close happened (empty: lo > hi). */
 	int closing_lo, closing_hi;
 	struct exec_pending *exec;
 	struct clone_pending clone;
+	/* A syscall the host runs whose result the guest sees replaced at its syscall-exit stop
+	   (set_tid_address: the host's answer is the host tid). */
+	bool exit_value_set;
+	long exit_value;
 	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
 	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
 	struct task *group_next;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -294,7 +295,7 @@ static void check_wait_variants(void)
 	say("waitid with no children: %s", res(r));
 	r = wait4(99999, &st, 0, NULL);
 	say("wait4 on a pid that is no child: %s", res(r));
-	r = wait4(-1, &st, 0x40000000, NULL);
+	r = wait4(-1, &st, 0x1000, NULL);
 	say("wait4 with unknown options: %s", res(r));
 	r = waitid(P_ALL, 0, &si, 0);
 	say("waitid without WEXITED/WSTOPPED/WCONTINUED: %s", res(r));
@@ -359,12 +360,16 @@ static void check_wait_variants(void)
 }
 
 /* What each signal's default action does to a child; prints what the parent's wait sees.
-   The core-dump bit depends on the host's core settings: only WIFSIGNALED/WTERMSIG count. */
+   The core-dump bit depends on the host's core settings: only WIFSIGNALED/WTERMSIG count.
+   A child that survives its signal says so and waits for the parent to let it exit, so
+   that a continue is always reported before the exit. */
 static void check_default_actions(bool own_group)
 {
 	for (int sig = 1; sig < 32; sig++) {
-		int ready[2];
+		int ready[2], alive[2], gate[2];
 		pipe(ready);
+		pipe(alive);
+		pipe(gate);
 		pid_t c = xfork();
 		if (c == 0) {
 			sigset_t none;
@@ -375,40 +380,69 @@ static void check_default_actions(bool own_group)
 			if (own_group)
 				setpgid(0, 0);
 			close(ready[0]);
+			close(alive[0]);
+			close(gate[1]);
 			write_int(ready[1], 1);
 			kill(getpid(), sig);
+			write_int(alive[1], 1);
+			char b;
+			while (read(gate[0], &b, 1) != 0)
+				;
 			_exit(100);
 		}
 		close(ready[1]);
+		close(alive[1]);
+		close(gate[0]);
 		read_int(ready[0]);
 		close(ready[0]);
 		char line[256];
 		int n = snprintf(line, sizeof(line), "%s sig %2d (%s):", own_group ? "own group" : "orphaned group",
 				 sig, sigabbrev_np(sig));
-		for (int round = 0; round < 4; round++) {
+		for (;;) {
 			int st;
-			pid_t r = waitpid(c, &st, WUNTRACED | WCONTINUED);
-			if (r != c) {
+			pid_t r = waitpid(c, &st, WUNTRACED | WNOHANG);
+			if (r < 0) {
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " wait: %s", en(errno));
 				break;
 			}
-			if (WIFEXITED(st)) {
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " exited %d", WEXITSTATUS(st));
-				break;
-			}
-			if (WIFSIGNALED(st)) {
+			if (r == c && WIFSIGNALED(st)) {
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " killed by %s",
 					      sigabbrev_np(WTERMSIG(st)));
 				break;
 			}
-			if (WIFSTOPPED(st)) {
+			if (r == c && WIFEXITED(st)) {
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " exited %d early", WEXITSTATUS(st));
+				break;
+			}
+			if (r == c && WIFSTOPPED(st)) {
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " stopped by %s (0x%x),",
 					      sigabbrev_np(WSTOPSIG(st)), st);
 				kill(c, SIGCONT);
-			} else if (WIFCONTINUED(st)) {
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " continued (0x%x),", st);
+				r = waitpid(c, &st, WCONTINUED);
+				if (r == c && WIFCONTINUED(st))
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " continued (0x%x),", st);
+				continue;
+			}
+			struct pollfd pfd = { alive[0], POLLIN, 0 };
+			if (poll(&pfd, 1, 20) == 1) {
+				/* A byte: it survived; end of file: it died meanwhile. */
+				read_int(alive[0]);
+				close(gate[1]);
+				gate[1] = -1;
+				r = waitpid(c, &st, 0);
+				if (r == c && WIFEXITED(st))
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " exited %d", WEXITSTATUS(st));
+				else if (r == c && WIFSIGNALED(st))
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " killed by %s",
+						      sigabbrev_np(WTERMSIG(st)));
+				else
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " wait status 0x%x", st);
+				break;
 			}
 		}
+		if (gate[1] >= 0)
+			close(gate[1]);
+		close(alive[0]);
 		say("%s", line);
 	}
 }
@@ -506,11 +540,18 @@ static void check_zombies(void)
 			int st2;
 			pid_t r = wait4(-1, &st2, 0, NULL);
 			int e = errno;
-			char qpath[64];
+			/* Linux may wake the waiter just before it frees the children: give /proc a
+			   moment. */
+			char qpath[64], spath[64];
 			snprintf(qpath, sizeof(qpath), "/proc/%d", quick);
-			int quick_gone = access(qpath, F_OK) < 0;
-			snprintf(qpath, sizeof(qpath), "/proc/%d", slow);
-			int slow_gone = access(qpath, F_OK) < 0;
+			snprintf(spath, sizeof(spath), "/proc/%d", slow);
+			int quick_gone = 0, slow_gone = 0;
+			for (int i = 0; i < 100 && !(quick_gone && slow_gone); i++) {
+				quick_gone = access(qpath, F_OK) < 0;
+				slow_gone = access(spath, F_OK) < 0;
+				if (!(quick_gone && slow_gone))
+					msleep(10);
+			}
 			write_int(p[1], r < 0 ? e : 0);
 			write_int(p[1], quick_gone | slow_gone << 1);
 			_exit(0);
@@ -667,9 +708,14 @@ static void check_clone(void)
 		    CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
 	int tid = clone(tls_thread, top, flags, (void *)r, &r->ptid, tcb, &r->ctid);
 	say("clone thread: %s", res(tid));
-	struct timespec ts = { 5, 0 };
-	while (r->ctid != 0 && futex((void *)&r->ctid, FUTEX_WAIT, r->ctid, &ts) == 0)
-		;
+	/* Until CLONE_CHILD_CLEARTID clears the word (at most 5 s). */
+	struct timespec ts = { 0, 100000000 };
+	for (int i = 0; i < 50 && (r->ctid != 0 || !r->done); i++) {
+		if (!r->done)
+			msleep(1);	/* CHILD_SETTID is written when the child first runs */
+		else
+			futex((void *)&r->ctid, FUTEX_WAIT, r->ctid, &ts);
+	}
 	say("clone thread: CLONE_PARENT_SETTID word == returned tid: %s", yesno(r->ptid == tid));
 	say("clone thread: CLONE_CHILD_SETTID word == its gettid: %s", yesno(r->ctid_seen == r->tid));
 	say("clone thread: its gettid == returned tid: %s", yesno(r->tid == tid));
@@ -729,22 +775,20 @@ static void check_clone(void)
 	waitpid(normal, &st, 0);
 
 	/* CLONE_PARENT: the new process is our sibling. */
-	int p[2];
+	int p[2], q[2];
 	pipe(p);
+	pipe(q);
 	pid_t mid = xfork();
 	if (mid == 0) {
 		pid_t s = clone(parent_reporter, top, CLONE_PARENT | SIGCHLD, (void *)(intptr_t)p[1]);
-		write_int(p[1], s);
+		write_int(q[1], s);
 		_exit(0);
 	}
 	int reported_ppid = read_int(p[0]);
-	int sibling = read_int(p[0]);
-	if (reported_ppid == mid) {	/* order of the two writes is the scheduler's */
-		int tmp = reported_ppid;
-		reported_ppid = sibling;
-		sibling = tmp;
-	}
+	int sibling = read_int(q[0]);
 	wait_status(mid);
+	close(q[0]);
+	close(q[1]);
 	w = waitpid(sibling, &st, 0);
 	say("clone CLONE_PARENT: the child's parent is its creator's parent: %s; we reap it: %s",
 	    yesno(reported_ppid == getpid()), yesno(w == sibling));
@@ -807,6 +851,28 @@ static void *crasher(void *arg)
 	return NULL;
 }
 
+static pthread_t main_thread;
+
+static void *join_main(void *arg)
+{
+	(void)arg;
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	int r = pthread_timedjoin_np(main_thread, NULL, &deadline);
+	exit(r == 0 ? 33 : r == ETIMEDOUT ? 34 : 35);
+}
+
+/* The main thread of a freshly exec'd program exits; another thread joins it, which waits
+   for the kernel to clear the tid word glibc registered with set_tid_address at start. */
+static int join_main_mode(void)
+{
+	pthread_t th;
+	main_thread = pthread_self();
+	pthread_create(&th, NULL, join_main, NULL);
+	pthread_exit(NULL);
+}
+
 static void check_thread_exits(void)
 {
 	pthread_t th;
@@ -849,6 +915,15 @@ static void check_thread_exits(void)
 	st = wait_status(c);
 	say("leader gone, then a thread killed by SIGSEGV: killed by %s",
 	    WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : "-");
+
+	c = xfork();
+	if (c == 0) {
+		char *argv[] = { (char *)self_path, "joinmain", NULL };
+		execv(self_path, argv);
+		_exit(127);
+	}
+	say("after exec, a thread joins the main thread that called pthread_exit: status 0x%x",
+	    wait_status(c));
 }
 
 /* --- orphans and subreapers --- */
@@ -860,9 +935,9 @@ static void check_orphans(void)
 	pipe(p);
 	pid_t b = xfork();
 	if (b == 0) {
+		pid_t old = getpid();
 		pid_t cc = xfork();
 		if (cc == 0) {
-			pid_t old = getppid();
 			while (getppid() == old)
 				msleep(1);
 			write_int(p[1], getppid());
@@ -920,9 +995,9 @@ static void check_orphans(void)
 			int u = -1;
 			prctl(PR_GET_CHILD_SUBREAPER, &u, 0, 0, 0);
 			write_int(q[1], u);
+			pid_t old = getpid();
 			pid_t c2 = xfork();
 			if (c2 == 0) {
-				pid_t old = getppid();
 				while (getppid() == old)
 					msleep(1);
 				write_int(q[1], getppid());
@@ -996,7 +1071,8 @@ static void check_pgrp_session(void)
 	say("setpgid(child, child): %s", res(setpgid(c, c)));
 	say("getpgid(child) == child: %s", yesno(getpgid(c) == c));
 	say("setpgid(child, 0) again: %s", res(setpgid(c, 0)));
-	say("setpgid(child, our group) moves it back: %s, getpgid == ours: %s", res(setpgid(c, getpgrp())),
+	const char *moved = res(setpgid(c, getpgrp()));
+	say("setpgid(child, our group) moves it back: %s, getpgid == ours: %s", moved,
 	    yesno(getpgid(c) == getpgrp()));
 	setpgid(c, c);
 	say("setpgid(0, -1): %s", res(setpgid(0, -1)));
@@ -1078,7 +1154,8 @@ static void check_pgrp_session(void)
 	}
 	close(gate[0]);
 	setpgid(c1, c1);
-	say("setpgid(second child, first child's group): %s; same group: %s", res(setpgid(c2, c1)),
+	const char *joined = res(setpgid(c2, c1));
+	say("setpgid(second child, first child's group): %s; same group: %s", joined,
 	    yesno(getpgid(c2) == c1));
 	/* A grandchild is not ours to move. */
 	close(gate[1]);
@@ -1165,6 +1242,8 @@ int main(int argc, char **argv)
 			;
 		return 8;
 	}
+	if (argc > 1 && !strcmp(argv[1], "joinmain"))
+		return join_main_mode();
 	if (argc > 1 && !strcmp(argv[1], "sandbox"))
 		return sandbox_only();
 

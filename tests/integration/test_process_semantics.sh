@@ -1,0 +1,166 @@
+#!/bin/bash
+# Process semantics, proven by static C programs (tests/progs) that print one line per check
+# and give the same stdout, stderr and exit status natively (pid 1 of a new pid namespace,
+# chrooted into a busybox rootfs, as root) and in the sandbox, on both platforms:
+#  - proc_lifecycle: fork, vfork, clone for processes and threads (CLONE_VM, CLONE_THREAD,
+#    CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID/CLEARTID, CLONE_VFORK, CLONE_PARENT,
+#    exit signals and __WCLONE/__WALL), exit and exit_group from threads, wait4/waitid
+#    (WNOHANG, WUNTRACED, WCONTINUED, WNOWAIT, P_PGID, exact status words, every signal's
+#    default action, in an orphaned process group and in one of its own), zombies, SIGCHLD
+#    ignored, orphans reparented to pid 1 or to a PR_SET_CHILD_SUBREAPER, virtual pids against
+#    /proc/self/stat, set_tid_address, process groups and sessions with their errnos;
+#  - sigcheck: rt_sigaction flags (SA_RESTART, SA_RESETHAND, SA_NODEFER, SA_SIGINFO, SA_ONSTACK,
+#    SA_NOCLDSTOP), masks, rt_sigreturn, sigaltstack, sigsuspend, sigtimedwait, sigpending,
+#    kill/tgkill/tkill to pids, groups and -1, permissions, pid 1's protection, SIGCHLD,
+#    SIGPIPE, stops, and read/wait4/poll/select/nanosleep/epoll_wait/futex/pause interrupted
+#    (EINTR or restarted, as SA_RESTART says);
+#  - pipecheck: pipe/pipe2 and their flags, O_NONBLOCK, end of file when the last writer in any
+#    process goes (one of them after an exec), EPIPE, PIPE_BUF atomicity with four writers,
+#    dup/dup2/dup3, fcntl, close-on-exec across exec, close_range;
+#  - futexcheck: futex wait/wake/requeue/cmp_requeue/wake_op/bitset, private and shared, robust
+#    lists, nanosleep and clock_nanosleep, sched_yield, getrusage, times, prlimit64;
+#  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
+#    program built dynamically) programs, #! scripts (nested to the kernel's limit, arguments,
+#    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
+#    a non-leader thread; and busybox (dynamic in Debian) run under other names.
+# Checked in the sandbox only, against its documented behaviour (natively, as root, these
+# would succeed): clone's namespace flags (EPERM) and CLONE_PIDFD (EINVAL), raw clone3 and
+# pidfd_open (ENOSYS, glibc falls back), PI futexes (ENOSYS), a robust mutex whose owner died
+# (the host cannot mark it: the futex word holds a virtual tid, so trylock says EBUSY where
+# Linux says EOWNERDEAD), siginfo of sentry-sent signals (SI_USER); and a guest's kill -9 -1
+# as root leaves a host process of the guests' host uid (65534) alive.
+# The core-dump bit of a wait status depends on the host's core settings: the programs print
+# WTERMSIG only. Needs root; the Debian part needs the cached rootfs (or network) and gcc.
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/../lib/common.sh"
+need_root
+
+PROGS="proc_lifecycle sigcheck pipecheck futexcheck execcheck"
+for p in $PROGS; do
+	[ -x "${BUILD_DIR:-}/tests/progs/$p" ] || skip "tests/progs/$p is not built (BUILD_DIR=${BUILD_DIR:-unset})"
+done
+command -v unshare >/dev/null || skip "unshare (util-linux) is needed for the native runs"
+command -v setpriv >/dev/null || skip "setpriv (util-linux) is needed to start a host process as uid 65534"
+
+ROOT="$WORK/rootfs"
+build_busybox_rootfs "$ROOT"
+for p in $PROGS; do
+	cp "$BUILD_DIR/tests/progs/$p" "$ROOT/$p"
+done
+
+# --- Native against sandbox. ---
+compare lifecycle "$ROOT" /proc_lifecycle
+compare signals "$ROOT" /sigcheck
+compare pipes-fds "$ROOT" /pipecheck
+compare futex-time "$ROOT" /futexcheck
+compare exec-static "$ROOT" /execcheck /tmp/exec
+
+# --- The sandbox's own behaviour where it differs from Linux by design. ---
+
+# expect_sandbox NAME EXPECTED CMD...: stdout in the sandbox, on every platform, is EXPECTED
+# and the status 0.
+expect_sandbox() {
+	local name=$1 expected=$2
+	shift 2
+	for platform in $PLATFORMS; do
+		local sb="$WORK/$name.$platform"
+		mkdir -p "$sb"
+		run_sandbox "$sb" "$platform" "$ROOT" "$@"
+		if [ "$(cat "$sb/stdout")" = "$expected" ] && [ "$(cat "$sb/status")" = 0 ]; then
+			pass
+		else
+			fail "$name [$platform]: status $(cat "$sb/status")"
+			diff -u <(echo "$expected") "$sb/stdout" | head -20 | sed 's/^/    /'
+			head -5 "$sb/stderr" | sed 's/^/    stderr: /'
+		fi
+	done
+}
+
+expect_sandbox lifecycle-refused "clone CLONE_NEWNS: EPERM
+clone CLONE_NEWUTS: EPERM
+clone CLONE_NEWIPC: EPERM
+clone CLONE_NEWUSER: EPERM
+clone CLONE_NEWPID: EPERM
+clone CLONE_NEWNET: EPERM
+clone CLONE_NEWCGROUP: EPERM
+clone CLONE_PIDFD: EINVAL
+raw clone3: ENOSYS
+pthread_create: 0, join: 0, ran: yes, returned 0x1234
+fork (glibc, after clone3's ENOSYS): status 0x0
+pidfd_open: ENOSYS" /proc_lifecycle sandbox
+
+expect_sandbox futex-refused "FUTEX_LOCK_PI: ENOSYS
+FUTEX_UNLOCK_PI: ENOSYS
+FUTEX_TRYLOCK_PI: ENOSYS
+FUTEX_WAIT_REQUEUE_PI: ENOSYS
+pthread_mutexattr_setprotocol PRIO_INHERIT: 0
+robust mutex, owner thread gone: trylock EBUSY" /futexcheck sandbox
+
+# Natively, the same robust mutex is EOWNERDEAD (what the sandbox cannot do).
+native="$WORK/robust.native"
+mkdir -p "$native"
+run_native "$native" "$ROOT" /futexcheck robust
+if grep -q "trylock EOWNERDEAD" "$native/stdout"; then
+	pass
+else
+	fail "robust mutex natively: $(cat "$native/stdout")"
+fi
+
+expect_sandbox signal-siginfo "kill from a child: si_signo USR1, si_code 0" /sigcheck sandbox
+
+# A guest's kill -9 -1, as root, reaches only the guest's processes: a host process with
+# the guests' host identity survives, and so does the sandbox itself (gofer, sentry).
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 300 </dev/null >/dev/null 2>&1 &
+host_sleep=$!
+sleep 0.2
+for platform in $PLATFORMS; do
+	sb="$WORK/kill-all.$platform"
+	mkdir -p "$sb"
+	run_sandbox "$sb" "$platform" "$ROOT" /bin/sh -c \
+		'sleep 100 & s=$!; kill -9 -1; echo "kill -9 -1: $?"; wait $s; echo "guest sleep: $?"; echo after'
+	expected="kill -9 -1: 0
+guest sleep: 137
+after"
+	if [ "$(cat "$sb/stdout")" = "$expected" ] && [ "$(cat "$sb/status")" = 0 ] &&
+		kill -0 "$host_sleep" 2>/dev/null; then
+		pass
+	else
+		fail "kill -9 -1 [$platform]: status $(cat "$sb/status"), host sleep alive: $(kill -0 "$host_sleep" 2>/dev/null && echo yes || echo no)"
+		sed 's/^/    /' "$sb/stdout" "$sb/stderr" | head -10
+	fi
+done
+kill "$host_sleep" 2>/dev/null
+wait "$host_sleep" 2>/dev/null
+
+# --- Dynamic programs (Debian rootfs). ---
+. "$SRC_DIR/tests/lib/debian_rootfs.sh"
+DEB="$WORK/debian"
+if ! (debian_rootfs "$DEB") >"$WORK/debian.log" 2>&1; then
+	echo "note: no Debian rootfs ($(tail -1 "$WORK/debian.log")): the dynamic checks are skipped"
+elif ! command -v gcc >/dev/null; then
+	echo "note: gcc is not installed: the dynamic execcheck is skipped"
+	DYN=0
+else
+	DYN=1
+fi
+if [ -d "$DEB/bin" ]; then
+	make_dev_nodes "$DEB"
+	if [ "${DYN:-0}" = 1 ]; then
+		mkdir -p "$DEB/dyn"
+		if gcc -O1 -o "$DEB/dyn/execcheck" "$SRC_DIR/tests/progs/execcheck.c" -lpthread; then
+			# The same checks, with this program and its scripts' interpreter dynamic.
+			compare exec-dynamic "$DEB" /dyn/execcheck /tmp/exec
+		else
+			fail "building a dynamic execcheck with the host's gcc"
+		fi
+	fi
+	# argv[0] reaches a dynamic program: busybox picks its applet by it.
+	mkdir -p "$DEB/bbdir"
+	ln -sf /bin/busybox "$DEB/bbdir/echo"
+	ln -sf /bin/busybox "$DEB/usr/local/bin/notanapplet"
+	compare busybox-symlink "$DEB" /bbdir/echo argv0 picks the applet
+	compare busybox-unknown-name "$DEB" /usr/local/bin/notanapplet
+	compare busybox-exec-a "$DEB" /bin/bash -c 'exec -a printf /bin/busybox "%s|" a b'
+	compare busybox-from-path "$DEB" /bin/sh -c 'PATH=/bbdir:$PATH; echo via PATH; cd /bbdir && ./echo relative'
+fi
+finish
