@@ -125,25 +125,6 @@ compare_fs() {
 	done
 }
 
-# expect_sandbox NAME EXPECTED CMD...: sandbox-only behaviour (no native equivalent).
-expect_sandbox() {
-	local name=$1 expected=$2
-	shift 2
-	for platform in $PLATFORMS; do
-		local sb="$WORK/$name.$platform"
-		mkdir -p "$sb"
-		run_sandbox_as "$sb" "$platform" "" "$@"
-		printf '%s\n' "$expected" >"$sb/expected"
-		if cmp -s "$sb/expected" "$sb/stdout" && [ "$(cat "$sb/status")" = 0 ]; then
-			pass
-		else
-			fail "$name [$platform]: unexpected output (status $(cat "$sb/status"))"
-			show_diff "$sb/expected" "$sb/stdout"
-			sed 's/^/    stderr: /' "$sb/stderr" | head -5
-		fi
-	done
-}
-
 # ls -la without the times and the block total (see the top).
 LSL='ls_l() { ls -la "$@" | grep -v "^total" | awk "{ \$6=\$7=\$8=\"\"; print }"; }'
 
@@ -248,12 +229,12 @@ expect_sandbox copy-up-old-fd "banana
 apple
 cherry
 --
-rewritten" sh -c 'exec 3</data/words; echo rewritten > /data/words; cat <&3; echo --; cat /data/words'
+rewritten" "$ROOT" sh -c 'exec 3</data/words; echo rewritten > /data/words; cat <&3; echo --; cat /data/words'
 
 # /dev/shm is a tmpfs of its own (the chroot has no /dev/shm).
 expect_sandbox dev-shm "shared
 tmpfs 1777
-moved across mounts (copied: rename gives EXDEV): shared" sh -c '
+moved across mounts (copied: rename gives EXDEV): shared" "$ROOT" sh -c '
 	echo shared > /dev/shm/f && cat /dev/shm/f
 	stat -f -c "%T" /dev/shm | tr -d "\n"; stat -c " %a" /dev/shm
 	mv /dev/shm/f /tmp/f && test ! -e /dev/shm/f && echo "moved across mounts (copied: rename gives EXDEV): $(cat /tmp/f)"'
@@ -262,7 +243,7 @@ moved across mounts (copied: rename gives EXDEV): shared" sh -c '
 expect_sandbox fresh-sandbox "banana
 apple
 cherry
-/data/keep/small" sh -c 'cat /data/words; ls /data/keep/small'
+/data/keep/small" "$ROOT" sh -c 'cat /data/words; ls /data/keep/small'
 
 IMAGE_AFTER=$(image_sum)
 if [ "$IMAGE_BEFORE" = "$IMAGE_AFTER" ]; then

@@ -122,3 +122,23 @@ compare() {
 		fi
 	done
 }
+
+# expect_sandbox NAME EXPECTED ROOT CMD...: behaviour of the sandbox's own, with no native
+# equivalent: stdout on every platform is EXPECTED and the status 0.
+expect_sandbox() {
+	local name=$1 expected=$2 root=$3
+	shift 3
+	for platform in $PLATFORMS; do
+		local sb="$WORK/$name.$platform"
+		mkdir -p "$sb"
+		run_sandbox "$sb" "$platform" "$root" "$@"
+		printf '%s\n' "$expected" >"$sb/expected"
+		if cmp -s "$sb/expected" "$sb/stdout" && [ "$(cat "$sb/status")" = 0 ]; then
+			pass
+		else
+			fail "$name [$platform]: unexpected output (status $(cat "$sb/status"))"
+			diff -u "$sb/expected" "$sb/stdout" | head -20 | sed 's/^/    /'
+			head -5 "$sb/stderr" | sed 's/^/    stderr: /'
+		fi
+	done
+}

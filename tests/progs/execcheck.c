@@ -23,44 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/guest_check.h"
+
 extern char **environ;
 
 static const char *self_path;
 static char dir[256] = "/tmp";
-
-static void say(const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, (size_t)n) < 0)
-		_exit(99);
-}
-
-static const char *en(int e)
-{
-	const char *s = strerrorname_np(e);
-	return s ? s : "E?";
-}
-
-static const char *yesno(int b)
-{
-	return b ? "yes" : "no";
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 /* A string with control characters escaped, at most 80 characters of it. */
 static const char *esc(const char *s)

@@ -30,62 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, (size_t)n) < 0)
-		_exit(99);
-}
-
-static const char *en(int e)
-{
-	const char *s = strerrorname_np(e);
-	return s ? s : "E?";
-}
-
-static const char *res(long r)
-{
-	return r < 0 ? en(errno) : "ok";
-}
-
-static const char *yesno(int b)
-{
-	return b ? "yes" : "no";
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static pid_t xfork(void)
-{
-	pid_t p = fork();
-	if (p < 0) {
-		say("fork failed: %s", en(errno));
-		exit(1);
-	}
-	return p;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = -1;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
+#include "lib/guest_check.h"
 
 static long futex(atomic_int *uaddr, int op, int val, const struct timespec *ts, atomic_int *uaddr2, int val3)
 {

@@ -30,80 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/guest_check.h"
+
 static const char *self_path;
-
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, (size_t)n) < 0)
-		_exit(99);
-}
-
-static const char *en(int e)
-{
-	const char *s = strerrorname_np(e);
-	return s ? s : "E?";
-}
-
-/* "ok" or the errno name of a call returning -1. */
-static const char *res(long r)
-{
-	return r < 0 ? en(errno) : "ok";
-}
-
-static const char *yesno(int b)
-{
-	return b ? "yes" : "no";
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static pid_t xfork(void)
-{
-	pid_t p = fork();
-	if (p < 0) {
-		say("fork failed: %s", en(errno));
-		exit(1);
-	}
-	return p;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = -1;
-	while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
-		;
-	return st;
-}
-
-static void write_int(int fd, int v)
-{
-	if (write(fd, &v, sizeof(v)) != sizeof(v))
-		_exit(98);
-}
-
-static int read_int(int fd)
-{
-	int v = -12345;
-	ssize_t n;
-	while ((n = read(fd, &v, sizeof(v))) < 0 && errno == EINTR)
-		;
-	return n == sizeof(v) ? v : -12345;
-}
 
 static long futex(void *addr, int op, int val, const struct timespec *ts)
 {
