@@ -27,8 +27,16 @@ void log_init(const char *who)
 void log_set_json_fd(int fd)
 {
 	log_json_fd = fd;
-	if (fd >= 0 && log_min_level > LOG_LEVEL_INFO)
+	if (fd < 0)
+		return;
+	if (log_min_level > LOG_LEVEL_INFO)
 		log_min_level = LOG_LEVEL_INFO;
+	/* json-c seeds its key hash with getrandom(2) at the first key it adds: do that now,
+	   while the process may still make the syscall, not at a first message written after
+	   its seccomp allow-list is in place (the gofer's has no getrandom). */
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "level", NULL);
+	json_object_put(o);
 }
 
 void log_set_level(enum log_level level)

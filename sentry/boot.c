@@ -240,6 +240,8 @@ int sentry_boot(struct boot_config *cfg)
 		kill(pid, SIGKILL);
 		return 125;
 	}
+	log_debug("confined; guest pid 1 is host pid %d, platform %s", pid,
+		  platform_name(kernel.platform.kind));
 
 	kernel_lock();
 	while (!kernel.init_exited)
@@ -249,7 +251,9 @@ int sentry_boot(struct boot_config *cfg)
 		task_signal_all(SIGKILL);
 		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	}
-	int code = exit_code(kernel.init_status);
+	int status = kernel.init_status;
 	kernel_unlock();
+	int code = exit_code(status);
+	log_debug("guest pid 1 ended with wait status 0x%x: exit code %d", status, code);
 	return code;
 }

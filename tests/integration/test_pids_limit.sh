@@ -7,9 +7,12 @@ need_root
 
 ROOT="$WORK/rootfs"
 build_busybox_rootfs "$ROOT"
+# The timer is forked before the bomb: while the bomb runs, the shell could not fork it (and
+# ash gives up on a script whose fork fails).
 cat >"$ROOT/bomb.sh" <<'SCRIPT'
+sleep 3 & timer=$!
 ( bomb() { bomb | bomb & }; bomb ) 2>/dev/null
-sleep 3
+wait $timer
 kill -9 -1 2>/dev/null
 sleep 1
 if kill -0 -1 2>/dev/null; then echo "others alive"; else echo "no others left"; fi

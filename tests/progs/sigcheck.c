@@ -334,9 +334,21 @@ static void check_threads(void)
 	say("tgkill tid 0: %s", res(syscall(SYS_tgkill, getpid(), 0, SIGUSR1)));
 	say("tkill tid -1: %s", res(syscall(SYS_tkill, -1, SIGUSR1)));
 	say("tgkill sig 0 (existence): %s", res(syscall(SYS_tgkill, getpid(), worker_tid, 0)));
+	/* The worker may be between its test of worker_stop and pause when a signal comes:
+	   signal it until it has gone. */
 	worker_stop = 1;
-	syscall(SYS_tgkill, getpid(), worker_tid, SIGUSR1);
-	pthread_join(th, NULL);
+	for (;;) {
+		syscall(SYS_tgkill, getpid(), worker_tid, SIGUSR1);
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 10000000;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(th, NULL, &deadline) == 0)
+			break;
+	}
 	signal(SIGUSR1, SIG_DFL);
 }
 
@@ -844,9 +856,16 @@ static void check_stop_in_handler_child(void)
 		setpgid(0, 0);
 		hits = 0;
 		set_handler(SIGUSR1, count, 0);
+		/* SIGUSR1 is taken only in sigsuspend: the stop may come before the child gets
+		   there, and a handler run before it would leave it waiting for another. */
+		sigset_t usr1, none;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigemptyset(&none);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
 		write_int(p[1], 0);
 		for (;;) {
-			pause();
+			sigsuspend(&none);
 			write_int(p[1], hits);
 		}
 	}
