@@ -10,6 +10,7 @@
 #include "sentry/task/fdtable.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -109,24 +110,30 @@ int proc_fill_stat(const struct proc_target *t, FILE *m)
 	const struct rusage *ru = zombie ? &tg->rusage : NULL;
 	rlim_t rsslim = tg->rlimits[RLIMIT_RSS].rlim_cur;
 
+	/* The shown thread's scheduling record; a real-time thread's priority is -1 - its
+	   real-time priority, another's 20 + nice. */
+	struct sched_settings sched = t->task ? t->task->sched : (struct sched_settings){ 0 };
+	bool rt = sched.policy == SCHED_FIFO || sched.policy == SCHED_RR;
+	int priority = rt ? -1 - sched.rt_priority : 20 + sched.nice;
+
 	proc_cpu_of(t, &utime, &stime);
 	proc_sig_masks(t->task, &ign, &cgt);
 	fprintf(m, "%d (", t->id);
 	fwrite(tg->comm, 1, comm_len(tg), m);	/* raw, as Linux prints it */
-	fprintf(m, ") %c %d %d %d 0 -1 %lu %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 %llu "
-		"0 0 %llu %lu %lu 0 0 0 0 0 %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+	fprintf(m, ") %c %d %d %d 0 -1 %lu %lu %lu %lu %lu %llu %llu %llu %llu %d %d %d 0 %llu "
+		"0 0 %llu %lu %lu 0 0 0 0 0 %llu %llu 0 0 0 %d 0 %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
 		state, proc_ppid(tg), tg->pgid, tg->sid, flags,
 		ru ? (unsigned long)ru->ru_minflt : 0, (unsigned long)cru->ru_minflt,
 		ru ? (unsigned long)ru->ru_majflt : 0, (unsigned long)cru->ru_majflt,
 		(unsigned long long)ns_to_ticks(utime), (unsigned long long)ns_to_ticks(stime),
 		(unsigned long long)ns_to_ticks(timeval_ns(&cru->ru_utime)),
-		(unsigned long long)ns_to_ticks(timeval_ns(&cru->ru_stime)),
+		(unsigned long long)ns_to_ticks(timeval_ns(&cru->ru_stime)), priority, sched.nice,
 		proc_nthreads(tg), (unsigned long long)ns_to_ticks(tg->start_ns),
 		(unsigned long long)rsslim,
 		/* startcode, endcode: Linux shows 1 when it hides them, 0 without memory. */
 		zombie ? 0UL : 1UL, zombie ? 0UL : 1UL,
 		(unsigned long long)(ign & 0x7fffffffULL), (unsigned long long)(cgt & 0x7fffffffULL),
-		t->thread && t->id != tg->tgid ? -1 : tg->exit_signal,
+		t->thread && t->id != tg->tgid ? -1 : tg->exit_signal, sched.rt_priority, sched.policy,
 		zombie ? tg->exit_status : 0);
 	return 0;
 }

@@ -161,17 +161,6 @@ SYSCALL(prctl)
 	}
 }
 
-SYSCALL(sched_getaffinity)
-{
-	pid_t pid = (pid_t)ev->args[0];
-	if (pid != 0 && pid != t->tid && !task_by_tid(pid))
-		return -ESRCH;
-	/* Every guest thread may run on every CPU the sandbox has; the host answers for itself. */
-	if (pid != 0 && pid != t->tid)
-		return -EPERM;
-	return SYSCALL_CONTINUE;
-}
-
 /* Futexes live in the guest's memory, so the host does them, except the priority-inheritance
    kinds: their futex word holds a tid, which the host would read as a host tid. */
 SYSCALL(futex)

@@ -46,6 +46,20 @@ static bool may_signal(struct task *t, struct thread_group *tg)
 	       c->euid == tg->creds.suid;
 }
 
+/* Does a signal the caller may send do nothing: signal 0 (a check), a zombie, or a signal
+   the sandbox's pid 1 does not handle? Like the init of a pid namespace, pid 1 only gets the
+   signals it handles: the others (SIGKILL and SIGSTOP included) are dropped. */
+static bool signal_dropped(struct thread_group *tg, int sig)
+{
+	if (sig == 0 || tg->exited)
+		return true;
+	if (tg->tgid != 1)
+		return false;
+	struct task *any = thread_group_any(tg);
+	uint64_t handler = any ? any->sighand->action[sig].handler : 0;
+	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;
+}
+
 /* Sends sig to tg (or one thread of it). A signal to the caller itself is delivered as the
    syscall returns, as on Linux: the caller waits killably (or stopped) for the answer, so
    the signal does not interrupt the kill itself. */
@@ -55,16 +69,8 @@ static long send_signal(struct task *t, struct syscall_event *ev, struct thread_
 	(void)ev;
 	if (!may_signal(t, tg))
 		return -EPERM;
-	if (sig == 0 || tg->exited)
+	if (signal_dropped(tg, sig))
 		return 0;
-	/* Like the init of a pid namespace, the sandbox's pid 1 only gets the signals it
-	   handles: the others (SIGKILL and SIGSTOP included) are dropped. */
-	if (tg->tgid == 1) {
-		struct task *any = thread_group_any(tg);
-		uint64_t handler = any ? any->sighand->action[sig].handler : 0;
-		if (handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN)
-			return 0;
-	}
 	return thread_group_signal(tg, thread, sig);
 }
 
@@ -137,4 +143,67 @@ SYSCALL(tgkill)
 SYSCALL(tkill)
 {
 	return thread_kill(t, ev, -1, (pid_t)ev->args[0], (int)ev->args[1]);
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the sentry decides as for kill and tgkill, then the
+   host runs the syscall as the caller, on the target's host ids (through the tracer, which
+   can rewrite registers). The receiver gets the caller's siginfo as written, si_pid
+   included, and the host applies its rule on si_code to the same pair of threads. */
+static long queue_signal(struct task *t, struct syscall_event *ev, struct thread_group *tg,
+			 struct task *thread, int sig)
+{
+	if (sig < 0 || sig >= TASK_NSIG)
+		return -EINVAL;
+	if (!may_signal(t, tg))
+		return -EPERM;
+	if (signal_dropped(tg, sig))
+		return 0;
+	ev->rewrite_nr = ev->nr;
+	ev->args[0] = (uint64_t)tg->host_pid;
+	if (thread)
+		ev->args[1] = (uint64_t)thread->host_tid;
+	return SYSCALL_REWRITE;
+}
+
+/* Only a thread signalling itself may claim a code of kill's or the kernel's (si_code >= 0)
+   or tkill's. */
+static long read_queued_info(struct task *t, uint64_t uinfo, bool to_self)
+{
+	siginfo_t info;
+	long r = guest_read(t, uinfo, &info, sizeof(info));
+	if (r < 0)
+		return r;
+	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && !to_self)
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL(rt_sigqueueinfo)
+{
+	pid_t pid = (pid_t)ev->args[0];
+	if (!ev->via_tracer)
+		return -ENOSYS;
+	long r = read_queued_info(t, ev->args[2], pid == t->tg->tgid);
+	if (r < 0)
+		return r;
+	struct thread_group *tg = pid > 0 ? thread_group_by_pid(pid) : NULL;
+	if (!tg)
+		return -ESRCH;
+	return queue_signal(t, ev, tg, NULL, (int)ev->args[1]);
+}
+
+SYSCALL(rt_tgsigqueueinfo)
+{
+	pid_t tgid = (pid_t)ev->args[0], tid = (pid_t)ev->args[1];
+	if (!ev->via_tracer)
+		return -ENOSYS;
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	long r = read_queued_info(t, ev->args[3], tid == t->tid);
+	if (r < 0)
+		return r;
+	struct task *target = task_by_tid(tid);
+	if (!target || target->tg->tgid != tgid)
+		return -ESRCH;
+	return queue_signal(t, ev, target->tg, target, (int)ev->args[2]);
 }

@@ -101,12 +101,18 @@ SYSCALL(sysinfo); SYSCALL(getpgid); SYSCALL(getpgrp); SYSCALL(getsid);
 SYSCALL(mmap);
 /* process */
 SYSCALL(arch_prctl); SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL(prlimit64);
-SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl); SYSCALL(sched_getaffinity);
+SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl);
 SYSCALL(execve); SYSCALL(execveat); SYSCALL(clone); SYSCALL(clone3); SYSCALL(fork);
 SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsid);
 SYSCALL(getrusage); SYSCALL(times); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
+/* scheduling */
+SYSCALL(getpriority); SYSCALL(setpriority); SYSCALL(sched_getscheduler); SYSCALL(sched_setscheduler);
+SYSCALL(sched_getparam); SYSCALL(sched_setparam); SYSCALL(sched_get_priority_max);
+SYSCALL(sched_get_priority_min); SYSCALL(sched_rr_get_interval); SYSCALL(sched_getaffinity);
+SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set);
 /* signal */
-SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill);
+SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill); SYSCALL(rt_sigqueueinfo);
+SYSCALL(rt_tgsigqueueinfo);
 /* credentials */
 SYSCALL(setuid); SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid);
 SYSCALL(setresgid); SYSCALL(setfsuid); SYSCALL(setfsgid); SYSCALL(setgroups); SYSCALL(capget);

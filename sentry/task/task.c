@@ -294,6 +294,16 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 	}
 	t->tid = tid;
 	t->host_tid = host_tid;
+	t->sched = parent->sched;
+	/* SCHED_RESET_ON_FORK: no real-time policy and no negative nice for the child, which
+	   does not inherit the flag (sched_fork). */
+	if (t->sched.reset_on_fork) {
+		if (t->sched.policy == SCHED_FIFO || t->sched.policy == SCHED_RR)
+			t->sched = (struct sched_settings){ .policy = SCHED_OTHER };
+		else if (t->sched.nice < 0)
+			t->sched.nice = 0;
+		t->sched.reset_on_fork = false;
+	}
 	t->files = (flags & CLONE_FILES) ? parent->files : fdtable_dup(parent->files);
 	t->fs = (flags & CLONE_FS) ? parent->fs
 				   : fs_context_new(&parent->fs->root, &parent->fs->cwd, parent->fs->umask);

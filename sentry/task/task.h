@@ -104,6 +104,17 @@ struct clone_pending {
 	pid_t child_tid;		/* the new thread's tid, for the parent's return value */
 };
 
+/* A thread's nice value, scheduling policy and I/O priority, as the guest sets and reads
+   them. The host schedules every guest thread as SCHED_OTHER, nice 0, with no I/O priority:
+   the guest's settings are a record. */
+struct sched_settings {
+	int nice;			/* -20..19 */
+	int policy;			/* SCHED_OTHER, _FIFO, _RR, _BATCH or _IDLE */
+	int rt_priority;		/* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
+	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	int ioprio;			/* ioprio_set's class and level (0: none set) */
+};
+
 struct task {
 	int refs;			/* the task tables, and handlers waiting on its behalf */
 	bool dead;			/* its host thread is gone */
@@ -115,6 +126,7 @@ struct task {
 	struct sighand *sighand;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;		/* set_robust_list's head (the host has it too) */
+	struct sched_settings sched;
 	/* fd numbers [closing_lo, closing_hi] whose host mirrors this task is closing natively:
 	   reserved until the task's next syscall proves the close happened (empty: lo > hi). */
 	int closing_lo, closing_hi;

@@ -37,6 +37,11 @@ compare bash-c "$ROOT" /bin/bash -c 'a=$(seq 1 5 | paste -sd+); echo $((a)); for
 compare dash-c "$ROOT" /bin/dash -c 'echo $(( 7 * 6 )); ls /data | wc -l'
 compare id "$ROOT" /usr/bin/id
 compare uname "$ROOT" /bin/uname -a
+# Scheduling tools (util-linux, coreutils, procps): the sentry's record of nice values,
+# policies and I/O priorities, and the host's affinity.
+compare sched-tools "$ROOT" /bin/sh -c 'nice -n 5 sh -c "nice; renice -n 2 -p \$\$; nice"
+	chrt -r 7 chrt -p 1; chrt -b 0 nice -n -2 ps -o ni=,pri=,cls=,comm=
+	ionice -c 3 ionice; taskset -c 0 taskset -cp 1 | sed "s/.*: //"'
 compare stat "$ROOT" /usr/bin/stat -c '%n %s %a %U %G %F %Y' /data/words /data/tree /bin/bash
 
 # ps from procps: the sandbox's own processes, structurally.

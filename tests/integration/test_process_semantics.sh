@@ -13,12 +13,14 @@
 #    SA_NOCLDSTOP), masks, rt_sigreturn, sigaltstack, sigsuspend, sigtimedwait, sigpending,
 #    kill/tgkill/tkill to pids, groups and -1, permissions, pid 1's protection, SIGCHLD,
 #    SIGPIPE, stops, and read/wait4/poll/select/nanosleep/epoll_wait/futex/pause interrupted
-#    (EINTR or restarted, as SA_RESTART says);
+#    (EINTR or restarted, as SA_RESTART says), sigqueue and rt_(tg)sigqueueinfo;
 #  - pipecheck: pipe/pipe2 and their flags, O_NONBLOCK, end of file when the last writer in any
 #    process goes (one of them after an exec), EPIPE, PIPE_BUF atomicity with four writers,
 #    dup/dup2/dup3, fcntl, close-on-exec across exec, close_range;
 #  - futexcheck: futex wait/wake/requeue/cmp_requeue/wake_op/bitset, private and shared, robust
 #    lists, nanosleep and clock_nanosleep, sched_yield, getrusage, times, prlimit64;
+#  - schedcheck: nice values (thread, group, user), scheduling policies and priorities, I/O
+#    priorities, CPU affinity, and who may change them;
 #  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
 #    program built dynamically) programs, #! scripts (nested to the kernel's limit, arguments,
 #    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
@@ -35,7 +37,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 
-PROGS="proc_lifecycle sigcheck pipecheck futexcheck execcheck"
+PROGS="proc_lifecycle sigcheck pipecheck futexcheck execcheck schedcheck"
 for p in $PROGS; do
 	[ -x "${BUILD_DIR:-}/tests/progs/$p" ] || skip "tests/progs/$p is not built (BUILD_DIR=${BUILD_DIR:-unset})"
 done
@@ -54,6 +56,7 @@ compare signals "$ROOT" /sigcheck
 compare pipes-fds "$ROOT" /pipecheck
 compare futex-time "$ROOT" /futexcheck
 compare exec-static "$ROOT" /execcheck /tmp/exec
+compare sched "$ROOT" /schedcheck
 
 # --- The sandbox's own behaviour where it differs from Linux by design. ---
 
@@ -86,6 +89,13 @@ if grep -q "trylock EOWNERDEAD" "$native/stdout"; then
 else
 	fail "robust mutex natively: $(cat "$native/stdout")"
 fi
+
+# Root raising RLIMIT_NICE and RLIMIT_RTPRIO (natively that needs CAP_SYS_RESOURCE, which
+# root here may lack), then uid 1000 using them.
+expect_sandbox sched-rlimits "setrlimit RLIMIT_NICE 25: ok
+uid 1000, RLIMIT_NICE 25 (nice -5): to 2: ok; to -5: ok; to -6: EACCES
+setrlimit RLIMIT_RTPRIO 5: ok
+uid 1000, RLIMIT_RTPRIO 5: SCHED_FIFO 5: ok; 6: EPERM; RR 5: ok" "$ROOT" /schedcheck rlimits
 
 expect_sandbox signal-siginfo "kill from a child: si_signo USR1, si_code 0" "$ROOT" /sigcheck sandbox
 

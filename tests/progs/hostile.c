@@ -52,6 +52,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -866,6 +867,18 @@ static const struct spec specs[] = {
 	{ "prctl", 5, { A(K_NONE, PR_SET_NAME), A(K_IN, B(B_AAAA)), A(K_NONE, 0), A(K_NONE, 0), A(K_NONE, 0) }, 0 },
 	{ "sched_yield", 0, { NO }, 0 },
 	{ "sched_getaffinity", 3, { A(K_PID, 0), A(K_LEN, 128), A(K_OUT, B(B_OUT)) }, 0 },
+	{ "sched_setaffinity", 3, { A(K_PID, 0), A(K_LEN, 8), A(K_IN, B(B_RO)) }, 0 },
+	{ "getpriority", 2, { A(K_INT, PRIO_PROCESS), A(K_PID, 0) }, 0 },
+	{ "setpriority", 3, { A(K_INT, PRIO_PROCESS), A(K_PID, 0), A(K_INT, 0) }, 0 },
+	{ "sched_getscheduler", 1, { A(K_PID, 0) }, 0 },
+	{ "sched_setscheduler", 3, { A(K_PID, 0), A(K_INT, SCHED_OTHER), A(K_IN, B(B_RO)) }, 0 },
+	{ "sched_getparam", 2, { A(K_PID, 0), A(K_OUT, B(B_OUT)) }, 0 },
+	{ "sched_setparam", 2, { A(K_PID, 0), A(K_IN, B(B_RO)) }, 0 },
+	{ "sched_get_priority_max", 1, { A(K_INT, SCHED_OTHER) }, 0 },
+	{ "sched_get_priority_min", 1, { A(K_INT, SCHED_OTHER) }, 0 },
+	{ "sched_rr_get_interval", 2, { A(K_PID, 0), A(K_OUT, B(B_OUT)) }, 0 },
+	{ "ioprio_get", 2, { A(K_INT, 1), A(K_PID, 0) }, 0 },
+	{ "ioprio_set", 3, { A(K_INT, 1), A(K_PID, 0), A(K_INT, 0) }, 0 },
 	{ "getcpu", 3, { A(K_OUT, B(B_OUT)), A(K_OUT, 0), A(K_OUT, 0) }, 0 },
 	{ "getrusage", 2, { A(K_INT, RUSAGE_SELF), A(K_OUT, B(B_OUT)) }, 0 },
 	{ "times", 1, { A(K_OUT, B(B_OUT)) }, 0 },
@@ -874,6 +887,8 @@ static const struct spec specs[] = {
 	{ "kill", 2, { A(K_PID, 0), A(K_SIGSEND, 0) }, 0 },
 	{ "tgkill", 3, { A(K_PID, 0), A(K_PID, 0), A(K_SIGSEND, 0) }, 0 },
 	{ "tkill", 2, { A(K_PID, 0), A(K_SIGSEND, 0) }, 0 },
+	{ "rt_sigqueueinfo", 3, { A(K_PID, 0), A(K_SIGSEND, 0), A(K_IN, B(B_RO)) }, 0 },
+	{ "rt_tgsigqueueinfo", 4, { A(K_PID, 0), A(K_PID, 0), A(K_SIGSEND, 0), A(K_IN, B(B_RO)) }, 0 },
 	{ "rt_sigsuspend", 2, { A(K_IN, B(B_RO)), A(K_LEN, 8) }, F_SIGMASK },
 	{ "rt_sigtimedwait", 4, { A(K_IN, B(B_RO)), A(K_OUT, B(B_OUT)), A(K_IN, B(B_RO)), A(K_LEN, 8) }, 0 },
 	{ "rt_sigpending", 2, { A(K_OUT, B(B_OUT)), A(K_LEN, 8) }, 0 },

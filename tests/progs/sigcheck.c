@@ -81,8 +81,8 @@ static void unblock_all(void)
 /* --- handlers and siginfo --- */
 
 static volatile int hits;
-static volatile int last_signo, last_code, last_status, last_errno_seen;
-static volatile pid_t last_tid;
+static volatile int last_signo, last_code, last_status, last_errno_seen, last_value;
+static volatile pid_t last_tid, last_pid;
 static volatile uintptr_t last_addr;
 static volatile int in_handler_blocked_self, in_handler_blocked_usr2;
 static volatile int depth, max_depth;
@@ -93,15 +93,18 @@ static void count(int sig)
 	hits++;
 }
 
+/* hits last: a thread that waits for it then finds the rest written. */
 static void record(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	hits++;
 	last_signo = si->si_signo;
 	last_code = si->si_code;
 	last_status = si->si_status;
+	last_value = si->si_value.sival_int;
+	last_pid = si->si_pid;
 	last_tid = gettid();
 	(void)sig;
+	hits++;
 }
 
 static void check_siginfo(void)
@@ -116,6 +119,126 @@ static void check_siginfo(void)
 	say("raise (tgkill): si_code %d (SI_TKILL %d)", last_code, SI_TKILL);
 	syscall(SYS_tkill, gettid(), SIGUSR1);
 	say("tkill: si_code %d", last_code);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static volatile int queue_thread_stop;
+static volatile pid_t queue_thread_tid;
+
+static void *queue_thread(void *arg)
+{
+	(void)arg;
+	queue_thread_tid = gettid();
+	while (!queue_thread_stop)
+		msleep(1);
+	return NULL;
+}
+
+static long queueinfo(pid_t pid, int sig, int code)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_pid = getpid();
+	si.si_value.sival_int = 99;
+	return syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
+}
+
+static long tgqueueinfo(pid_t tgid, pid_t tid, int sig, int code)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_value.sival_int = 5;
+	return syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, &si);
+}
+
+/* sigqueue and the raw rt_sigqueueinfo/rt_tgsigqueueinfo: the receiver gets the sender's
+   siginfo; only a thread signalling itself may claim kill's or tkill's codes. */
+static void check_sigqueue(void)
+{
+	set_action(SIGUSR1, record, 0, NULL);
+	hits = 0;
+	const char *r = res(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 42 }));
+	say("sigqueue to self: %s, handler ran %d time(s), si_code %d (SI_QUEUE %d), value %d, si_pid ours: %s", r,
+	    hits, last_code, SI_QUEUE, last_value, yesno(last_pid == getpid()));
+
+	int p[2];
+	pipe(p);
+	pid_t c = xfork();
+	if (c == 0) {
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+		write_int(p[1], 0);
+		siginfo_t si;
+		write_int(p[1], sigwaitinfo(&usr1, &si));
+		write_int(p[1], si.si_code);
+		write_int(p[1], si.si_value.sival_int);
+		write_int(p[1], si.si_pid == getppid());
+		_exit(0);
+	}
+	read_int(p[0]);
+	r = res(sigqueue(c, SIGUSR1, (union sigval){ .sival_int = 7 }));
+	int got = read_int(p[0]), code = read_int(p[0]), value = read_int(p[0]), from_parent = read_int(p[0]);
+	say("sigqueue to a child: %s; it took %s, si_code %d, value %d, si_pid its parent's: %s", r, sname(got),
+	    code, value, yesno(from_parent));
+	wait_status(c);
+	close(p[0]);
+	close(p[1]);
+
+	hits = 0;
+	r = res(queueinfo(getpid(), SIGUSR1, SI_USER));
+	say("rt_sigqueueinfo SI_USER to self: %s, si_code %d, value %d", r, last_code, last_value);
+	pid_t other = xfork();
+	if (other == 0) {
+		for (;;)
+			pause();
+	}
+	say("rt_sigqueueinfo SI_USER to another process: %s", res(queueinfo(other, SIGUSR1, SI_USER)));
+	say("rt_sigqueueinfo SI_TKILL to another process: %s", res(queueinfo(other, SIGUSR1, SI_TKILL)));
+	say("rt_sigqueueinfo SI_KERNEL to another process: %s", res(queueinfo(other, SIGUSR1, SI_KERNEL)));
+	say("rt_sigqueueinfo signal 0 to another process: %s", res(queueinfo(other, 0, SI_QUEUE)));
+	kill(other, SIGKILL);
+	wait_status(other);
+	say("rt_sigqueueinfo to a pid that does not exist: %s", res(queueinfo(99999, SIGUSR1, SI_QUEUE)));
+	say("rt_sigqueueinfo pid 0: %s; pid -1: %s", res(queueinfo(0, SIGUSR1, SI_QUEUE)),
+	    res(queueinfo(-1, SIGUSR1, SI_QUEUE)));
+	say("rt_sigqueueinfo signal 99: %s", res(queueinfo(getpid(), 99, SI_QUEUE)));
+	say("rt_sigqueueinfo bad siginfo pointer: %s", res(syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, (void *)8)));
+
+	/* To one thread: main blocks the signal, so only a thread-directed one reaches the
+	   other thread's handler. */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_t th;
+	queue_thread_stop = 0;
+	queue_thread_tid = 0;
+	pthread_create(&th, NULL, queue_thread, NULL);
+	while (!queue_thread_tid)
+		msleep(1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	hits = 0;
+	r = res(tgqueueinfo(getpid(), queue_thread_tid, SIGUSR1, SI_QUEUE));
+	while (!hits)
+		msleep(1);
+	say("rt_tgsigqueueinfo to a thread: %s; handled by it: %s, si_code %d, value %d", r,
+	    yesno(last_tid == queue_thread_tid), last_code, last_value);
+	say("rt_tgsigqueueinfo SI_TKILL to another thread: %s",
+	    res(tgqueueinfo(getpid(), queue_thread_tid, SIGUSR1, SI_TKILL)));
+	say("rt_tgsigqueueinfo wrong tgid: %s; tgid 0: %s; tid -1: %s",
+	    res(tgqueueinfo(getpid() + 1000, queue_thread_tid, SIGUSR1, SI_QUEUE)),
+	    res(tgqueueinfo(0, queue_thread_tid, SIGUSR1, SI_QUEUE)), res(tgqueueinfo(getpid(), -1, SIGUSR1, SI_QUEUE)));
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	hits = 0;
+	r = res(tgqueueinfo(getpid(), gettid(), SIGUSR1, SI_TKILL));
+	say("rt_tgsigqueueinfo SI_TKILL to itself: %s, si_code %d", r, last_code);
+	queue_thread_stop = 1;
+	pthread_join(th, NULL);
 	signal(SIGUSR1, SIG_DFL);
 }
 
@@ -914,6 +1037,7 @@ int main(int argc, char **argv)
 		return sandbox_mode();
 	setsid();
 	check_siginfo();
+	check_sigqueue();
 	check_fault();
 	check_flags();
 	check_masks();
