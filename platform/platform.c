@@ -28,11 +28,11 @@ const int platform_guest_native_count =
 
 /* These stop in the tracer under every back end: they change registers (exec), create host
    threads the sentry must adopt (clone), may wait in the sentry, where only a stopped
-   thread can be watched for signals (wait4, waitid, poll, select), or run on the host with
-   an argument or result translated between virtual and host ids. */
+   thread can be watched for signals (wait4, waitid, poll, select, flock), or run on the
+   host with an argument or result translated between virtual and host ids. */
 static const int via_tracer_syscalls[] = {
 	SYS_execve, SYS_execveat, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
-	SYS_wait4, SYS_waitid, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
+	SYS_wait4, SYS_waitid, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6, SYS_flock,
 	SYS_set_tid_address,	/* the host runs it; its answer (a host tid) is replaced */
 	/* the host runs these on the target's host ids */
 	SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,

@@ -5,6 +5,7 @@
    the image exactly as before: no extra trip to the gofer for lookups, stats or reads. */
 #define _GNU_SOURCE
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/fifo.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/kernel.h"
 #include "common/log.h"
@@ -38,10 +39,11 @@ struct gofer_inode {
 	int spare_fds[GOFER_OPEN_MAX - 1];
 	int nspare;
 	unsigned opens;
+	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
 };
 
 static const struct inode_operations gofer_dir_iops, gofer_file_iops, gofer_link_iops,
-	gofer_other_iops;
+	gofer_fifo_iops, gofer_other_iops;
 
 static void gofer_timespec(struct timespec *ts, int64_t sec, int64_t nsec)
 {
@@ -53,8 +55,14 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint32_t fid,
 				     const struct gofer_attr *a)
 {
 	struct gofer_inode *gi = calloc(1, sizeof(*gi));
+	if (gi && S_ISFIFO(a->mode) && !(gi->fifo = fifo_new())) {
+		free(gi);
+		return NULL;
+	}
 	struct inode *inode = gi ? inode_new(sb, a->mode) : NULL;
 	if (!inode) {
+		if (gi)
+			fifo_free(gi->fifo);
 		free(gi);
 		return NULL;
 	}
@@ -68,6 +76,9 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint32_t fid,
 		inode->fops = &host_file_ops;
 	} else if (S_ISLNK(a->mode)) {
 		inode->iops = &gofer_link_iops;
+	} else if (S_ISFIFO(a->mode)) {
+		inode->iops = &gofer_fifo_iops;
+		inode->fops = &fifo_file_ops;
 	} else {
 		inode->iops = &gofer_other_iops;
 	}
@@ -203,6 +214,9 @@ static int goferfs_open(struct inode *inode, struct file *f, int flags)
 	(void)flags;
 	if (S_ISDIR(inode->mode))
 		return 0;
+	/* Sockets cannot be opened; devices of the image are not the sandbox's. */
+	if (S_ISSOCK(inode->mode))
+		return -ENXIO;
 	if (!S_ISREG(inode->mode))
 		return -EACCES;
 	int fd = gofer_file_description(GI(inode));
@@ -228,6 +242,7 @@ static void gofer_inode_free(struct gofer_inode *gi)
 		close(gi->spare_fds[--gi->nspare]);
 	gofer_clunk(&kernel.gofer, gi->fid);
 	gofer_listing_free(gi);
+	fifo_free(gi->fifo);
 	free(gi->link);
 	free(gi);
 }
@@ -304,7 +319,18 @@ static const struct inode_operations gofer_link_iops = {
 	.setattr = memfs_setattr_attrs,
 };
 
-/* Devices, FIFOs and sockets of the image: names and attributes only. */
+static int goferfs_fifo_open(struct inode *inode, struct file *f, int flags)
+{
+	return fifo_open(GI(inode)->fifo, f, flags);
+}
+
+static const struct inode_operations gofer_fifo_iops = {
+	.open = goferfs_fifo_open,
+	.evict = goferfs_evict,
+	.setattr = memfs_setattr_attrs,
+};
+
+/* Devices and sockets of the image: names and attributes only. */
 static const struct inode_operations gofer_other_iops = {
 	.open = goferfs_open,
 	.evict = goferfs_evict,

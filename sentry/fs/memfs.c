@@ -9,6 +9,7 @@
    with the access mode and O_APPEND of the open (memfile_fops). */
 #define _GNU_SOURCE
 #include "sentry/fs/memfs.h"
+#include "sentry/fs/fifo.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
@@ -26,7 +27,7 @@
 
 static const struct inode_operations memdir_iops, memfile_iops, memlink_iops, memfifo_iops,
 	memsock_iops;
-static const struct file_operations memfile_fops, memfifo_fops;
+static const struct file_operations memfile_fops;
 
 static void touch_ctime(struct inode *inode)
 {
@@ -799,168 +800,32 @@ static const struct inode_operations memsock_iops = {
 	.setattr = memfs_setattr_attrs,
 };
 
-/* ---- FIFOs ----
-
-   A FIFO is a host pipe shared by its openers: readers get the read end, writers the
-   write end, mirrored into the guest so the data path, blocking and EOF are the host's.
-   The ends a side has not taken yet are kept by the inode (pending) until someone opens
-   that side; the ends of open files are the files' own (f->host_fd), so EOF comes when
-   the last writer closes. Differences from Linux, for lack of a way to reopen a pipe end
-   (no /proc in the sentry): open does not wait for the other side (a reader that comes
-   first waits in read instead), openers of one side share one open file description
-   (O_NONBLOCK is shared), a side that all openers closed cannot be joined again (a new
-   opener starts a new pipe), and O_RDWR gets the read end while keeping the write end
-   open (reads never see EOF; writes fail). */
-
-struct memfifo_open {
-	struct file *file;
-	int side;			/* 0: reads (O_RDONLY, O_RDWR), 1: writes */
-	int extra_wr;			/* O_RDWR: the write end it keeps open, or -1 */
-	struct memfifo_open *next;
-};
-
-struct memfifo {
-	int pending[2];			/* ends no opener holds yet, or -1 */
-	struct memfifo_open *opens;
-};
+/* ---- FIFOs (sentry/fs/fifo.c) ---- */
 
 static struct inode *memfifo_new(struct super_block *sb, const struct inode_init *init)
 {
-	struct memfifo *ff = calloc(1, sizeof(*ff));
-	struct inode *inode = ff ? mem_inode_new(sb, init, &memfifo_iops, &memfifo_fops) : NULL;
+	struct fifo *ff = fifo_new();
+	struct inode *inode = ff ? mem_inode_new(sb, init, &memfifo_iops, &fifo_file_ops) : NULL;
 	if (!inode) {
-		free(ff);
+		fifo_free(ff);
 		return NULL;
 	}
-	ff->pending[0] = ff->pending[1] = -1;
 	inode->priv = ff;
 	return inode;
 }
 
-/* An fd of the pipe's side (0 read, 1 write): pending, or held by an open file. */
-static int memfifo_end(struct memfifo *ff, int side)
-{
-	if (ff->pending[side] >= 0)
-		return ff->pending[side];
-	for (struct memfifo_open *o = ff->opens; o; o = o->next) {
-		if (o->side == side && o->file->host_fd >= 0)
-			return o->file->host_fd;
-		if (side == 1 && o->extra_wr >= 0)
-			return o->extra_wr;
-	}
-	return -1;
-}
-
-static bool memfifo_has_reader(struct memfifo *ff)
-{
-	for (struct memfifo_open *o = ff->opens; o; o = o->next)
-		if (o->side == 0)
-			return true;
-	return false;
-}
-
-static void memfifo_drop_pending(struct memfifo *ff)
-{
-	for (int i = 0; i < 2; i++) {
-		if (ff->pending[i] >= 0)
-			close(ff->pending[i]);
-		ff->pending[i] = -1;
-	}
-}
-
 static int memfifo_open(struct inode *inode, struct file *f, int flags)
 {
-	struct memfifo *ff = inode->priv;
-	int acc = flags & O_ACCMODE;
-	int side = acc == O_WRONLY ? 1 : 0;
-
-	if (side == 1 && (flags & O_NONBLOCK) && !memfifo_has_reader(ff))
-		return -ENXIO;
-	struct memfifo_open *o = calloc(1, sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	o->extra_wr = -1;
-	if (memfifo_end(ff, side) < 0) {
-		/* Nobody holds this side: a new pipe (its other end waits for its opener). */
-		int p[2];
-		if (pipe2(p, O_CLOEXEC) < 0) {
-			free(o);
-			return -errno;
-		}
-		memfifo_drop_pending(ff);
-		ff->pending[0] = p[0];
-		ff->pending[1] = p[1];
-	}
-	f->host_fd = fcntl(memfifo_end(ff, side), F_DUPFD_CLOEXEC, 0);
-	if (f->host_fd < 0) {
-		free(o);
-		return -errno;
-	}
-	if (acc == O_RDWR && memfifo_end(ff, 1) >= 0)
-		o->extra_wr = fcntl(memfifo_end(ff, 1), F_DUPFD_CLOEXEC, 0);
-	if (flags & O_NONBLOCK)
-		fcntl(f->host_fd, F_SETFL, O_NONBLOCK);
-	if (ff->pending[side] >= 0) {
-		close(ff->pending[side]);
-		ff->pending[side] = -1;
-	}
-	if (o->extra_wr >= 0 && ff->pending[1] >= 0) {
-		close(ff->pending[1]);
-		ff->pending[1] = -1;
-	}
-	o->file = f;
-	o->side = side;
-	o->next = ff->opens;
-	ff->opens = o;
-	f->priv = o;
-	return 0;
-}
-
-static void memfifo_release(struct file *f)
-{
-	struct memfifo_open *o = f->priv;
-	struct memfifo *ff = f->inode->priv;
-	if (!o)
-		return;
-	for (struct memfifo_open **pp = &ff->opens; *pp; pp = &(*pp)->next) {
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
-	}
-	if (o->extra_wr >= 0)
-		close(o->extra_wr);
-	free(o);
-	f->priv = NULL;
-	if (ff->opens)
-		return;
-	/* Nobody has it open. On Linux a writer's open waits for a reader, so what a writer
-	   wrote before any reader came still waits for one: keep the read end while it holds
-	   data. Otherwise start afresh next time. */
-	int unread = 0;
-	if (ff->pending[0] >= 0 && ioctl(ff->pending[0], FIONREAD, &unread) == 0 && unread > 0) {
-		if (ff->pending[1] >= 0)
-			close(ff->pending[1]);
-		ff->pending[1] = -1;
-		return;
-	}
-	memfifo_drop_pending(ff);
+	return fifo_open(inode->priv, f, flags);
 }
 
 static void memfifo_evict(struct inode *inode)
 {
-	struct memfifo *ff = inode->priv;
-	memfifo_drop_pending(ff);
-	free(ff);
+	fifo_free(inode->priv);
 }
 
 static const struct inode_operations memfifo_iops = {
 	.open = memfifo_open,
 	.evict = memfifo_evict,
 	.setattr = memfs_setattr_attrs,
-};
-
-static const struct file_operations memfifo_fops = {
-	.host_io = true,
-	.release = memfifo_release,
 };

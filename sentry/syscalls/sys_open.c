@@ -10,6 +10,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 
@@ -223,13 +224,25 @@ SYSCALL(fcntl)
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
 		return native_flags ? SYSCALL_CONTINUE : 0;
-	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
-	case F_OFD_GETLK:
 	case F_OFD_SETLK:
-	case F_OFD_SETLKW:
-		/* Locks on host objects are the host's; sentry-made files have no other user. */
+	case F_OFD_SETLKW: {
+		/* The host description may allow more than the guest's open (a memfd shared by
+		   every open of an upper file is read-write): a lock needs the open's own access. */
+		struct flock fl;
+		long r = guest_read(t, arg, &fl, sizeof(fl));
+		if (r < 0)
+			return r;
+		int acc = f->flags & O_ACCMODE;
+		if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
+			return -EBADF;
+	}
+		/* fall through */
+	case F_GETLK:
+	case F_OFD_GETLK:
+		/* Record locks on host objects are the host's; sentry-made files have no other
+		   user. */
 		return host ? SYSCALL_CONTINUE : 0;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
@@ -239,6 +252,44 @@ SYSCALL(fcntl)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Waits (on a thread of its own, through the tracer, so that signals interrupt it) until
+   the lock is had, unless LOCK_NB. */
+static long flock_wait(struct task *t, struct syscall_event *ev, struct file *f, int type, bool nb)
+{
+	unsigned seen = t->interrupts;
+	t->pending_signals = 0;
+	for (;;) {
+		long r = flock_set(f, type);
+		if (r != -EWOULDBLOCK || nb)
+			return r;
+		if (!ev->may_block)
+			return SYSCALL_BLOCK;
+		if (syscall_interrupted(t, ev, seen))
+			return syscall_interrupted_result(t, true);
+		syscall_wait_event();
+	}
+}
+
+SYSCALL(flock)
+{
+	unsigned op = (unsigned)ev->args[1];
+	int type = (int)(op & ~(unsigned)LOCK_NB);
+
+	/* LOCK_MAND requests are accepted and ignored, before anything is checked. */
+	if (op & LOCK_MAND)
+		return 0;
+	if (type != LOCK_SH && type != LOCK_EX && type != LOCK_UN)
+		return -EINVAL;
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	/* The fd may be closed while this waits: the open file stays until the wait ends. */
+	file_get(f);
+	long r = flock_wait(t, ev, f, type, op & LOCK_NB);
+	file_put(f);
+	return r;
 }
 
 SYSCALL(ioctl)

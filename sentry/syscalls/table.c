@@ -37,6 +37,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_dup2, dup2, 2, A_FD, A_FD),
 	S(SYS_dup3, dup3, 3, A_FD, A_FD, A_OFLAGS),
 	S(SYS_fcntl, fcntl, 3, A_FD, A_INT, A_HEX),
+	S(SYS_flock, flock, 2, A_FD, A_HEX),
 	S(SYS_ioctl, ioctl, 3, A_FD, A_HEX, A_HEX),
 	S(SYS_fstat, fstat, 2, A_FD, A_PTR),
 	S(SYS_stat, stat, 2, A_PATH, A_PTR),

@@ -42,6 +42,7 @@ void file_put(struct file *f)
 		return;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	flock_release(f);
 	if (f->host_fd >= 0)
 		close(f->host_fd);
 	inode_put(f->inode);

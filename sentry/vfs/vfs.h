@@ -152,6 +152,7 @@ struct inode {
 	int64_t blksize;
 	int64_t blocks;
 	struct timespec atime, mtime, ctime;
+	struct flock_holder *flocks;	/* flock(2) locks on it (sentry/vfs/flock.c) */
 	void *priv;
 };
 
@@ -262,6 +263,16 @@ struct file *file_alloc(const struct file_operations *ops, const struct path *p,
 			struct inode *inode, int flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
+
+/* flock(2) locks, owned by open files (descriptions) and kept on their inodes: the sentry's
+   own, for every kind of file (the opens of an in-memory file share one host description,
+   and locks on image files must not reach the host's). flock_set takes LOCK_SH, LOCK_EX or
+   LOCK_UN and gives 0, -EWOULDBLOCK for a conflicting lock, or -ENOMEM; as on Linux a lock
+   of the other type that f holds is dropped first, whether or not the new one is had.
+   flock_release drops f's lock (its last reference went). Waiters are woken through
+   kernel.task_event. */
+int flock_set(struct file *f, int type);
+void flock_release(struct file *f);
 
 /* Copies a sentry buffer out to the guest iovecs from *pos (content of an emulated file). */
 long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,

@@ -19,6 +19,9 @@
 #    dup/dup2/dup3, fcntl, close-on-exec across exec, close_range;
 #  - futexcheck: futex wait/wake/requeue/cmp_requeue/wake_op/bitset, private and shared, robust
 #    lists, nanosleep and clock_nanosleep, sched_yield, getrusage, times, prlimit64;
+#  - lockcheck: flock (shared, exclusive, conversion, ownership by the open file description,
+#    waiting, EINTR or restart) on image files, created files and directories, and fcntl
+#    record locks between processes;
 #  - schedcheck: nice values (thread, group, user), scheduling policies and priorities, I/O
 #    priorities, CPU affinity, and who may change them;
 #  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
@@ -37,7 +40,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 
-PROGS="proc_lifecycle sigcheck pipecheck futexcheck execcheck schedcheck"
+PROGS="proc_lifecycle sigcheck pipecheck lockcheck futexcheck execcheck schedcheck"
 for p in $PROGS; do
 	[ -x "${BUILD_DIR:-}/tests/progs/$p" ] || skip "tests/progs/$p is not built (BUILD_DIR=${BUILD_DIR:-unset})"
 done
@@ -54,6 +57,7 @@ done
 compare lifecycle "$ROOT" /proc_lifecycle
 compare signals "$ROOT" /sigcheck
 compare pipes-fds "$ROOT" /pipecheck
+compare locks "$ROOT" /lockcheck /etc/passwd /tmp
 compare futex-time "$ROOT" /futexcheck
 compare exec-static "$ROOT" /execcheck /tmp/exec
 compare sched "$ROOT" /schedcheck

@@ -43,6 +43,7 @@ printf 'secret\n' >"$ROOT/data/keep/secret"
 chmod 600 "$ROOT/data/keep/secret"
 printf 'users\n' >"$ROOT/data/keep/usersfile"
 chown 1000:1000 "$ROOT/data/keep/usersfile"
+mkfifo "$ROOT/data/fifo"
 printf 'root file\n' >"$ROOT/tmp/rootfile"
 chmod 666 "$ROOT/tmp/rootfile"
 mkdir "$ROOT/tmp/userdir" "$ROOT/tmp/sgid"
@@ -140,6 +141,13 @@ compare_fs image-files "" sh -c "$LSL"'
 	: > /data/random.bin && wc -c /data/random.bin
 	echo new > /etc/newfile && cat /etc/newfile
 	ls_l /etc /data'
+
+# FIFOs: one of the image (the sentry's pipe, never the host's FIFO) and one made here.
+compare_fs fifos "" sh -c '
+	(echo through the image fifo > /data/fifo &); cat /data/fifo
+	(seq 3 > /data/fifo &); wc -l < /data/fifo
+	mkfifo /tmp/made && (echo through a new fifo > /tmp/made &); cat /tmp/made
+	ls -l /data/fifo /tmp/made | cut -c1-10'
 
 compare_fs dirs "" sh -c '
 	mkdir -p /tmp/a/b/c /data/x/y/z /data/tree/sub/new && echo in > /data/x/y/z/f

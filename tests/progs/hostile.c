@@ -53,6 +53,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -709,6 +710,7 @@ static const struct spec specs[] = {
 	{ "dup3", 3, { A(K_FD, B(B_FILE)), A(K_FDNEW, 30), A(K_FLAGS, 0) }, 0 },
 	{ "fcntl", 3, { A(K_FD, B(B_TMP)), A(K_FCNTL, F_GETFD), A(K_IN, B(B_RO)) }, 0 },
 	{ "fcntl", 3, { A(K_NONE, B(B_TMP)), A(K_NONE, F_SETLK), A(K_IN, B(B_RO)) }, 0 },
+	{ "flock", 2, { A(K_FD, B(B_TMP)), A(K_INT, LOCK_SH | LOCK_NB) }, 0 },
 	{ "fcntl", 3, { A(K_NONE, B(B_TMP)), A(K_NONE, F_GETLK), A(K_OUT, B(B_OUT)) }, 0 },
 	{ "fcntl", 3, { A(K_NONE, B(B_TMP)), A(K_NONE, F_DUPFD), A(K_INT, 0) }, 0 },
 	{ "ioctl", 3, { A(K_FD, B(B_TMP)), A(K_IOCTL, FIONREAD), A(K_OUT, B(B_OUT)) }, 0 },
