@@ -84,6 +84,10 @@ FUTEX_WAIT_REQUEUE_PI: ENOSYS
 pthread_mutexattr_setprotocol PRIO_INHERIT: 0
 robust mutex, owner thread gone: trylock EBUSY" "$ROOT" /futexcheck sandbox
 
+# A CPU clock names its process by pid: one of the host's (this script's) is not there.
+expect_sandbox cpu-clock-of-host-pid "the CPU clock of a host pid: EINVAL, its resolution: EINVAL" \
+	"$ROOT" /futexcheck hostclock $$
+
 # Natively, the same robust mutex is EOWNERDEAD (what the sandbox cannot do).
 native="$WORK/robust.native"
 mkdir -p "$native"

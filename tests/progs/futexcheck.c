@@ -1,12 +1,14 @@
 /* Threads and time: futex operations (wait, wake, requeue, cmp_requeue, wake_op, the bitset
    forms, private and shared), robust lists, nanosleep and clock_nanosleep (relative and
-   TIMER_ABSTIME), sched_yield, getrusage (self, children, thread), times, prlimit64.
+   TIMER_ABSTIME), sched_yield, CPU clocks of processes, getrusage (self, children, thread),
+   times, prlimit64.
    Prints one line per check; waits that depend on a thread being asleep are retried until
    they happen, so nothing printed depends on timing. Children never print.
 
    futexcheck          the checks
    futexcheck robust   a robust mutex whose owner thread exits (Linux: EOWNERDEAD)
-   futexcheck sandbox  what the sandbox refuses by design (PI futexes) */
+   futexcheck sandbox  what the sandbox refuses by design (PI futexes)
+   futexcheck hostclock PID   the CPU clock of a pid the sandbox does not have */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -493,6 +495,48 @@ static void *busy_thread(void *arg)
 	return (void *)(intptr_t)(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime));
 }
 
+/* CPU-time clocks of a process named by pid (clock_getcpuclockid): they advance with its
+   work, and a pid that does not exist has none. (Another thread's clock,
+   pthread_getcpuclockid, is not offered: DESIGN.md.) */
+static void check_cpu_clocks(void)
+{
+	clockid_t clock;
+	struct timespec a, b;
+	int e = clock_getcpuclockid(getpid(), &clock);
+	say("clock_getcpuclockid self: %s", e ? en(e) : "ok");
+	int r1 = clock_gettime(clock, &a);
+	for (volatile long i = 0; i < 20000000; i++)
+		;
+	int r2 = clock_gettime(clock, &b);
+	say("our process clock: %s, %s, advanced: %s", res(r1), res(r2),
+	    yesno(b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec > a.tv_nsec)));
+	say("its resolution: %s", res(clock_getres(clock, &a)));
+
+	int p[2];
+	pipe(p);
+	pid_t c = xfork();
+	if (c == 0) {
+		for (volatile long i = 0; i < 50000000; i++)
+			;
+		write_int(p[1], 0);
+		for (;;)
+			pause();
+	}
+	read_int(p[0]);
+	clock_getcpuclockid(c, &clock);
+	r1 = clock_gettime(clock, &a);
+	say("a child's process clock: %s, at least 1 ms: %s", res(r1), yesno(a.tv_sec > 0 || a.tv_nsec > 1000000));
+	kill(c, SIGKILL);
+	wait_status(c);
+	say("a reaped child's clock: %s", res(clock_gettime(clock, &a)));
+	clockid_t none = (clockid_t)((~(unsigned)99999 << 3) | 2);
+	say("the clock of a pid that does not exist: %s; its resolution: %s", res(clock_gettime(none, &a)),
+	    res(clock_getres(none, &a)));
+
+	close(p[0]);
+	close(p[1]);
+}
+
 static void check_rusage(void)
 {
 	/* In a fresh child, so that nothing earlier counts. */
@@ -707,8 +751,20 @@ static int sandbox_mode(void)
 	return robust_mode();
 }
 
+/* The CPU clock of a pid the sandbox does not have (a host process's): none. */
+static int hostclock_mode(pid_t pid)
+{
+	clockid_t clock = (clockid_t)((~(unsigned)pid << 3) | 2);
+	struct timespec ts;
+	const char *get = res(clock_gettime(clock, &ts));
+	say("the CPU clock of a host pid: %s, its resolution: %s", get, res(clock_getres(clock, &ts)));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "hostclock"))
+		return hostclock_mode(atoi(argv[2]));
 	if (argc > 1 && !strcmp(argv[1], "robust"))
 		return robust_mode();
 	if (argc > 1 && !strcmp(argv[1], "sandbox"))
@@ -723,6 +779,7 @@ int main(int argc, char **argv)
 	check_shared();
 	check_robust_list();
 	check_sleep();
+	check_cpu_clocks();
 	check_rusage();
 	check_prlimit();
 	say("done");
