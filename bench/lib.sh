@@ -60,13 +60,14 @@ bench_build() {
 # The runsc-c to measure: $RUNSCC, else runsc-c on PATH, else BUILD_DIR/runsc-c (built if
 # needed). Sets RUNSCC to an absolute path.
 bench_find_runscc() {
+	# The build's runsc-c before an installed one, which may be older than the build.
 	if [ -n "${RUNSCC:-}" ]; then
 		RUNSCC=$(command -v "$RUNSCC") || bench_die "RUNSCC=$RUNSCC is not an executable"
-	elif command -v runsc-c >/dev/null; then
-		RUNSCC=$(command -v runsc-c)
-	else
+	elif [ "$BENCH_BUILD_GIVEN" = 0 ] || [ -x "$BUILD_DIR/runsc-c" ]; then
 		bench_build runsc-c
 		RUNSCC=$BUILD_DIR/runsc-c
+	elif command -v runsc-c >/dev/null; then
+		RUNSCC=$(command -v runsc-c)
 	fi
 	[ -x "$RUNSCC" ] || bench_die "no runsc-c at $RUNSCC (build it, or set RUNSCC)"
 }

@@ -7,7 +7,7 @@
 #
 # BUILD_DIR (argument or environment): a build tree that already holds bench/syscall;
 # without one, the source tree's build/ is configured and built. The runsc-c measured is
-# $RUNSCC, else runsc-c on PATH, else BUILD_DIR/runsc-c. ITERATIONS=N runs exactly N timed
+# $RUNSCC, else BUILD_DIR/runsc-c, else runsc-c on PATH. ITERATIONS=N runs exactly N timed
 # iterations of every op instead of the default (see `syscall --help`). ROUNDS=N repeats
 # the whole set N times, platforms interleaved, and shows each cell's median (default 1).
 # Run as root: native runs chrooted into the rootfs, and the sandboxes need root.
