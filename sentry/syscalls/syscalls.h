@@ -106,6 +106,8 @@ SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl);
 SYSCALL(execve); SYSCALL(execveat); SYSCALL(clone); SYSCALL(clone3); SYSCALL(fork);
 SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsid);
 SYSCALL(getrusage); SYSCALL(times); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
+/* sockets */
+SYSCALL(socket); SYSCALL(socketpair);
 /* time */
 SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep);
 /* scheduling */

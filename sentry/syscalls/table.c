@@ -180,6 +180,9 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_seccomp, seccomp, 3, A_INT, A_HEX, A_PTR),
 	N(SYS_sched_yield, "sched_yield", 0),
 	N(SYS_restart_syscall, "restart_syscall", 0),
+	/* sockets: none offered yet */
+	S(SYS_socket, socket, 3, A_INT, A_HEX, A_INT),
+	S(SYS_socketpair, socketpair, 4, A_INT, A_HEX, A_INT, A_PTR),
 	/* scheduling */
 	S(SYS_getpriority, getpriority, 2, A_INT, A_INT),
 	S(SYS_setpriority, setpriority, 3, A_INT, A_INT, A_INT),

@@ -42,6 +42,17 @@ compare uname "$ROOT" /bin/uname -a
 compare sched-tools "$ROOT" /bin/sh -c 'nice -n 5 sh -c "nice; renice -n 2 -p \$\$; nice"
 	chrt -r 7 chrt -p 1; chrt -b 0 nice -n -2 ps -o ni=,pri=,cls=,comm=
 	ionice -c 3 ionice; taskset -c 0 taskset -cp 1 | sed "s/.*: //"'
+# Account tools (shadow, util-linux): a group and a user made, used and removed. They
+# probe for the audit netlink socket, which the sandbox does not offer. The native side
+# works on a copy of the root.
+cp -a "$ROOT" "$WORK/debian-accounts"
+NATIVE_ROOT="$WORK/debian-accounts" compare accounts "$ROOT" /bin/sh -c '
+	groupadd -g 1500 grp && useradd -m -u 1500 -g grp -s /bin/bash alice && id alice
+	tail -1 /etc/passwd && ls -A /home/alice && stat -c "%U %G %a" /home/alice
+	echo alice:pw | chpasswd && grep -c "^alice:\$" /etc/shadow
+	su alice -c "id; echo \$HOME; touch ~/mine; stat -c %U ~/mine"; runuser -u alice -- id -un
+	usermod -aG grp root && id root; userdel -r alice 2>/dev/null; id alice; echo $?'
+rm -rf "$WORK/debian-accounts"
 compare stat "$ROOT" /usr/bin/stat -c '%n %s %a %U %G %F %Y' /data/words /data/tree /bin/bash
 
 # ps from procps: the sandbox's own processes, structurally.

@@ -95,13 +95,14 @@ run_sandbox() {
 }
 
 # compare NAME ROOT CMD...: stdout, stderr and exit status equal natively and in the sandbox
-# on every platform.
+# on every platform. NATIVE_ROOT=DIR runs the native side in DIR, a copy of ROOT, for a
+# command that changes its root (the sandbox's changes stay in the sandbox).
 compare() {
 	local name=$1 root=$2
 	shift 2
 	local native="$WORK/$name.native"
 	mkdir -p "$native"
-	run_native "$native" "$root" "$@"
+	run_native "$native" "${NATIVE_ROOT:-$root}" "$@"
 	for platform in $PLATFORMS; do
 		local sb="$WORK/$name.$platform"
 		mkdir -p "$sb"
