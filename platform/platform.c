@@ -36,6 +36,7 @@ static const int via_tracer_syscalls[] = {
 	SYS_set_tid_address,	/* the host runs it; its answer (a host tid) is replaced */
 	/* the host runs these on the target's host ids */
 	SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
+	SYS_timer_create,
 };
 
 bool platform_syscall_via_tracer(int nr)

@@ -9,6 +9,11 @@
 
 struct task;
 
+/* A rewritten syscall whose new arguments live in guest memory gets them written this far
+   below the stopped thread's stack pointer: past the x86-64 red zone and whatever the
+   caller keeps there. */
+#define GUEST_SCRATCH_GAP 512
+
 int guest_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int guest_write(struct task *t, uint64_t addr, const void *buf, size_t len);
 /* Reads a NUL-terminated string of at most size-1 bytes; returns its length, -EFAULT, or

@@ -1,7 +1,10 @@
-/* Clocks. The host answers for every clock but one that names a process or thread by pid
-   (a CPU-time clock, clock_getcpuclockid): the guest's pid is a virtual one, and passed on
-   as it is it would name a host process (and tell the guest which host pids exist). The
-   sentry reads such a clock itself, on the host id of the guest's process or thread. */
+/* Clocks and POSIX timers. The host answers for every clock but one that names a process
+   or thread by pid (a CPU-time clock, clock_getcpuclockid): the guest's pid is a virtual
+   one, and passed on as it is it would name a host process (and tell the guest which host
+   pids exist). The sentry reads such a clock itself, on the host id of the guest's
+   process. Timers are the host's (per process, like their ids); timer_create goes through
+   the tracer so that a clock or a thread (SIGEV_THREAD_ID) named by virtual id is named by
+   host id instead. */
 #define _GNU_SOURCE
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
@@ -9,6 +12,8 @@
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <time.h>
 
 #define CPUCLOCK_PERTHREAD 4
@@ -67,4 +72,44 @@ SYSCALL(clock_nanosleep)
 	if (r != 0)
 		return r > 0 ? SYSCALL_CONTINUE : r;
 	return -EINVAL;
+}
+
+SYSCALL(timer_create)
+{
+	clockid_t clock = (clockid_t)ev->args[0];
+	clockid_t host_clock;
+	bool rewrite = false;
+
+	if (!ev->via_tracer)
+		return -ENOSYS;
+	int r = guest_clock(clock, &host_clock);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		ev->args[0] = (uint64_t)host_clock;
+		rewrite = true;
+	}
+	if (ev->args[1]) {
+		struct sigevent sev;
+		long e = guest_read(t, ev->args[1], &sev, sizeof(sev));
+		if (e < 0)
+			return e;
+		if (sev.sigev_notify == SIGEV_THREAD_ID) {
+			/* A thread of the caller's process, as Linux requires (good_sigevent). */
+			struct task *target = task_by_tid(sev._sigev_un._tid);
+			if (!target || target->tg != t->tg)
+				return -EINVAL;
+			sev._sigev_un._tid = target->host_tid;
+			uint64_t copy = (ev->sp - GUEST_SCRATCH_GAP - sizeof(sev)) & ~15ULL;
+			e = guest_write(t, copy, &sev, sizeof(sev));
+			if (e < 0)
+				return e;
+			ev->args[1] = copy;
+			rewrite = true;
+		}
+	}
+	if (!rewrite)
+		return SYSCALL_CONTINUE;
+	ev->rewrite_nr = ev->nr;
+	return SYSCALL_REWRITE;
 }

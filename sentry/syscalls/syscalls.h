@@ -109,7 +109,7 @@ SYSCALL(getrusage); SYSCALL(times); SYSCALL(futex); SYSCALL(get_robust_list); SY
 /* sockets */
 SYSCALL(socket); SYSCALL(socketpair);
 /* time */
-SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep);
+SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL(timer_create);
 /* scheduling */
 SYSCALL(getpriority); SYSCALL(setpriority); SYSCALL(sched_getscheduler); SYSCALL(sched_setscheduler);
 SYSCALL(sched_getparam); SYSCALL(sched_setparam); SYSCALL(sched_get_priority_max);

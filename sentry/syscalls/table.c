@@ -155,6 +155,12 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	N(SYS_clock_settime, "clock_settime", 2, A_INT, A_PTR),
 	N(SYS_adjtimex, "adjtimex", 1, A_PTR),
 	N(SYS_clock_adjtime, "clock_adjtime", 2, A_INT, A_PTR),
+	/* POSIX timers: the host's, once created with host ids */
+	S(SYS_timer_create, timer_create, 3, A_INT, A_PTR, A_PTR),
+	N(SYS_timer_settime, "timer_settime", 4, A_INT, A_HEX, A_PTR, A_PTR),
+	N(SYS_timer_gettime, "timer_gettime", 2, A_INT, A_PTR),
+	N(SYS_timer_getoverrun, "timer_getoverrun", 1, A_INT),
+	N(SYS_timer_delete, "timer_delete", 1, A_INT),
 	/* process */
 	N(SYS_exit, "exit", 1, A_INT),
 	N(SYS_exit_group, "exit_group", 1, A_INT),

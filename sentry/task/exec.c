@@ -28,7 +28,6 @@
 #define EXEC_MAX_SCRIPT_DEPTH 5	/* the kernel's exec_binprm: 5 rewrites, the 6th is ELOOP */
 #define EXEC_HEADER_SIZE 256	/* BINPRM_BUF_SIZE: how much of a #! line counts */
 #define EXEC_MAX_ARGS 0x20000
-#define EXEC_STACK_GAP 512	/* below the red zone and whatever the caller keeps there */
 
 /* The new argv is head[] followed by the guest's argv[1..]. A NULL in head stands for the
    guest's argv[0] (passed as the guest's own pointer). */
@@ -395,7 +394,7 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	}
 
 	/* Strings the host needs are written below the guest's stack pointer. */
-	struct stack_writer w = { t, (ev->sp - EXEC_STACK_GAP) & ~15ULL, 0 };
+	struct stack_writer w = { t, (ev->sp - GUEST_SCRATCH_GAP) & ~15ULL, 0 };
 	w.floor = w.top > (1u << 20) ? w.top - (1u << 20) : 0;
 	uint64_t empty_addr, new_argv = uargv;
 	r = stack_push(&w, "", 1, 1, &empty_addr);

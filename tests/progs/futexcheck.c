@@ -1,7 +1,7 @@
 /* Threads and time: futex operations (wait, wake, requeue, cmp_requeue, wake_op, the bitset
    forms, private and shared), robust lists, nanosleep and clock_nanosleep (relative and
-   TIMER_ABSTIME), sched_yield, CPU clocks of processes, getrusage (self, children, thread),
-   times, prlimit64.
+   TIMER_ABSTIME), sched_yield, CPU clocks of processes, POSIX timers, getrusage (self,
+   children, thread), times, prlimit64.
    Prints one line per check; waits that depend on a thread being asleep are retried until
    they happen, so nothing printed depends on timing. Children never print.
 
@@ -751,6 +751,171 @@ static int sandbox_mode(void)
 	return robust_mode();
 }
 
+static volatile int timer_hits, timer_code, timer_value;
+static volatile pid_t timer_tid;
+
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	timer_code = si->si_code;
+	timer_value = si->si_value.sival_int;
+	timer_tid = gettid();
+	timer_hits++;
+}
+
+static volatile int thread_fn_calls, thread_fn_value;
+
+static void on_timer_thread(union sigval v)
+{
+	thread_fn_value = v.sival_int;
+	thread_fn_calls++;
+}
+
+static volatile int timer_thread_stop;
+static volatile pid_t timer_thread_tid;
+
+static void *timer_thread(void *arg)
+{
+	(void)arg;
+	timer_thread_tid = gettid();
+	while (!timer_thread_stop)
+		msleep(1);
+	return NULL;
+}
+
+static void wait_for(volatile int *counter, int n)
+{
+	for (int i = 0; i < 2000 && *counter < n; i++)
+		msleep(1);
+}
+
+/* POSIX timers: signals with the timer's value (SI_TIMER), periodic overruns, one thread
+   as the target (SIGEV_THREAD_ID), a function on a thread (SIGEV_THREAD), SIGEV_NONE, a CPU
+   clock, and the errors. */
+static void check_timers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_timer;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+
+	timer_t tm;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR1;
+	sev.sigev_value.sival_int = 77;
+	const char *r = res(timer_create(CLOCK_MONOTONIC, &sev, &tm));
+	struct itimerspec once = { { 0, 0 }, { 0, 20000000 } }, cur;
+	timer_hits = 0;
+	const char *set = res(timer_settime(tm, 0, &once, NULL));
+	wait_for(&timer_hits, 1);
+	say("timer_create MONOTONIC, SIGEV_SIGNAL: %s, settime 20 ms: %s; fired: %d, SI_TIMER: %s, value %d",
+	    r, set, timer_hits, yesno(timer_code == SI_TIMER), timer_value);
+	timer_gettime(tm, &cur);
+	say("after it fired, timer_gettime: disarmed: %s", yesno(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0));
+
+	/* Periodic, with the signal blocked: one signal, the rest counted as overruns. */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	struct itimerspec every = { { 0, 5000000 }, { 0, 5000000 } };
+	timer_settime(tm, 0, &every, NULL);
+	msleep(100);
+	timer_gettime(tm, &cur);
+	say("periodic 5 ms: timer_gettime shows it armed: %s", yesno(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0));
+	timer_hits = 0;
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	timer_settime(tm, 0, &off, NULL);
+	int over = timer_getoverrun(tm);
+	say("blocked 100 ms: one signal taken when unblocked: %s; timer_getoverrun: %s", yesno(timer_hits >= 1),
+	    res(over));
+	r = res(timer_delete(tm));
+	say("timer_delete: %s; settime after it: %s", r, res(timer_settime(tm, 0, &once, NULL)));
+
+	/* One thread as the target. */
+	pthread_t th;
+	timer_thread_stop = 0;
+	timer_thread_tid = 0;
+	pthread_create(&th, NULL, timer_thread, NULL);
+	while (!timer_thread_tid)
+		msleep(1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGUSR1;
+	sev._sigev_un._tid = timer_thread_tid;
+	r = res(timer_create(CLOCK_REALTIME, &sev, &tm));
+	timer_hits = 0;
+	timer_settime(tm, 0, &once, NULL);
+	wait_for(&timer_hits, 1);
+	say("SIGEV_THREAD_ID to another thread: %s; handled by it: %s", r, yesno(timer_hits == 1 && timer_tid == timer_thread_tid));
+	timer_delete(tm);
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	timer_thread_stop = 1;
+	pthread_join(th, NULL);
+
+	sev._sigev_un._tid = 99999;
+	say("SIGEV_THREAD_ID to a tid that does not exist: %s", res(timer_create(CLOCK_REALTIME, &sev, &tm)));
+	int p[2];
+	pipe(p);
+	pid_t c = xfork();
+	if (c == 0) {
+		read_int(p[0]);
+		_exit(0);
+	}
+	sev._sigev_un._tid = c;
+	say("SIGEV_THREAD_ID to another process: %s", res(timer_create(CLOCK_REALTIME, &sev, &tm)));
+	write_int(p[1], 0);
+	wait_status(c);
+	close(p[0]);
+	close(p[1]);
+
+	/* A function on a thread glibc makes (SIGEV_THREAD_ID to its helper thread). */
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = on_timer_thread;
+	sev.sigev_value.sival_int = 31;
+	r = res(timer_create(CLOCK_MONOTONIC, &sev, &tm));
+	thread_fn_calls = 0;
+	timer_settime(tm, 0, &once, NULL);
+	wait_for(&thread_fn_calls, 1);
+	say("SIGEV_THREAD: %s; the function ran: %s, value %d", r, yesno(thread_fn_calls == 1), thread_fn_value);
+	timer_delete(tm);
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_NONE;
+	timer_create(CLOCK_MONOTONIC, &sev, &tm);
+	struct itimerspec long_once = { { 0, 0 }, { 5, 0 } };
+	timer_settime(tm, 0, &long_once, NULL);
+	timer_gettime(tm, &cur);
+	say("SIGEV_NONE: counting down: %s", yesno(cur.it_value.tv_sec >= 4 && cur.it_value.tv_sec <= 5));
+	timer_delete(tm);
+
+	/* The process's CPU clock (NULL sigevent: SIGALRM, which is handled here). */
+	sa.sa_sigaction = on_timer;
+	sigaction(SIGALRM, &sa, NULL);
+	r = res(timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &tm));
+	timer_hits = 0;
+	struct itimerspec cpu = { { 0, 0 }, { 0, 30000000 } };
+	timer_settime(tm, 0, &cpu, NULL);
+	for (int i = 0; i < 3000 && !timer_hits; i++)
+		for (volatile int j = 0; j < 100000; j++)
+			;
+	say("CPU clock timer, default sigevent: %s; fired after 30 ms of work: %s", r, yesno(timer_hits == 1));
+	timer_delete(tm);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+
+	say("timer_create clock 99: %s", res(timer_create(99, NULL, &tm)));
+	say("timer_create bad sigevent: %s", res(syscall(SYS_timer_create, CLOCK_MONOTONIC, (void *)8, &tm)));
+	say("timer_settime on a timer id never made: %s", res(syscall(SYS_timer_settime, 4242, 0, &once, NULL)));
+}
+
 /* The CPU clock of a pid the sandbox does not have (a host process's): none. */
 static int hostclock_mode(pid_t pid)
 {
@@ -780,6 +945,7 @@ int main(int argc, char **argv)
 	check_robust_list();
 	check_sleep();
 	check_cpu_clocks();
+	check_timers();
 	check_rusage();
 	check_prlimit();
 	say("done");

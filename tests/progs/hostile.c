@@ -868,6 +868,7 @@ static const struct spec specs[] = {
 	{ "prctl", 5, { A(K_PRCTL, PR_GET_NAME), A(K_OUT, B(B_OUT)), A(K_NONE, 0), A(K_NONE, 0), A(K_NONE, 0) }, 0 },
 	{ "prctl", 5, { A(K_NONE, PR_SET_NAME), A(K_IN, B(B_AAAA)), A(K_NONE, 0), A(K_NONE, 0), A(K_NONE, 0) }, 0 },
 	{ "sched_yield", 0, { NO }, 0 },
+	{ "timer_create", 3, { A(K_INT, CLOCK_MONOTONIC), A(K_IN, B(B_RO)), A(K_OUT, B(B_OUT)) }, 0 },
 	{ "sched_getaffinity", 3, { A(K_PID, 0), A(K_LEN, 128), A(K_OUT, B(B_OUT)) }, 0 },
 	{ "sched_setaffinity", 3, { A(K_PID, 0), A(K_LEN, 8), A(K_IN, B(B_RO)) }, 0 },
 	{ "getpriority", 2, { A(K_INT, PRIO_PROCESS), A(K_PID, 0) }, 0 },
