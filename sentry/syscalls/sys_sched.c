@@ -60,6 +60,15 @@ static struct task *sched_target(struct task *t, pid_t pid)
 	return pid == 0 ? t : task_by_tid(pid);
 }
 
+/* The target of the sched_* calls that take a pid: EINVAL for a negative one. */
+static long sched_lookup(struct task *t, pid_t pid, struct task **out)
+{
+	if (pid < 0)
+		return -EINVAL;
+	*out = sched_target(t, pid);
+	return *out ? 0 : -ESRCH;
+}
+
 /* Calls fn for each thread that which/who names (getpriority(2); ioprio_set(2)'s
    IOPRIO_WHO_* are PRIO_* + 1); -ESRCH when none, -EINVAL for a bad which. fn returns the
    new accumulated result. */
@@ -137,23 +146,21 @@ SYSCALL(setpriority)
 
 SYSCALL(sched_getscheduler)
 {
-	pid_t pid = (pid_t)ev->args[0];
-	if (pid < 0)
-		return -EINVAL;
-	struct task *target = sched_target(t, pid);
-	if (!target)
-		return -ESRCH;
+	struct task *target;
+	long r = sched_lookup(t, (pid_t)ev->args[0], &target);
+	if (r < 0)
+		return r;
 	return target->sched.policy | (target->sched.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
 SYSCALL(sched_getparam)
 {
-	pid_t pid = (pid_t)ev->args[0];
-	if (pid < 0 || !ev->args[1])
+	struct task *target;
+	if (!ev->args[1])
 		return -EINVAL;
-	struct task *target = sched_target(t, pid);
-	if (!target)
-		return -ESRCH;
+	long r = sched_lookup(t, (pid_t)ev->args[0], &target);
+	if (r < 0)
+		return r;
 	struct sched_param param = { .sched_priority = target->sched.rt_priority };
 	return guest_write(t, ev->args[1], &param, sizeof(param));
 }
@@ -163,14 +170,15 @@ SYSCALL(sched_getparam)
 static long set_scheduler(struct task *t, pid_t pid, int policy, uint64_t uparam)
 {
 	struct sched_param param;
+	struct task *target;
 	if (pid < 0 || !uparam)
 		return -EINVAL;
 	long r = guest_read(t, uparam, &param, sizeof(param));
 	if (r < 0)
 		return r;
-	struct task *target = sched_target(t, pid);
-	if (!target)
-		return -ESRCH;
+	r = sched_lookup(t, pid, &target);
+	if (r < 0)
+		return r;
 
 	bool reset_on_fork = target->sched.reset_on_fork;
 	if (policy < 0) {
@@ -245,12 +253,10 @@ SYSCALL(sched_get_priority_min)
    (the sentry's own thread is one too). */
 SYSCALL(sched_rr_get_interval)
 {
-	pid_t pid = (pid_t)ev->args[0];
-	if (pid < 0)
-		return -EINVAL;
-	struct task *target = sched_target(t, pid);
-	if (!target)
-		return -ESRCH;
+	struct task *target;
+	long r = sched_lookup(t, (pid_t)ev->args[0], &target);
+	if (r < 0)
+		return r;
 	struct timespec ts = { 0, 0 };
 	if (target->sched.policy == SCHED_RR)
 		ts.tv_nsec = RR_TIMESLICE_NS;

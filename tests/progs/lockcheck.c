@@ -180,9 +180,7 @@ static void check_flock_errors(const char *dir)
 /* A record lock the child asks about (F_GETLK) or tries (F_SETLK) while we hold one. */
 static const char *child_record_lock(const char *path, int cmd, short type)
 {
-	static char bufs[4][64];
-	static int next;
-	char *b = bufs[next++ % 4];
+	char *b = say_buffer();
 	int p[2];
 	pipe(p);
 	pid_t c = xfork();
@@ -199,11 +197,11 @@ static const char *child_record_lock(const char *path, int cmd, short type)
 	close(p[0]);
 	close(p[1]);
 	if (e)
-		snprintf(b, sizeof(bufs[0]), "%s", en(e));
+		snprintf(b, SAY_BUFFER_SIZE, "%s", en(e));
 	else if (cmd == F_GETLK)	/* l_pid in the sandbox is a host pid (DESIGN.md) */
-		snprintf(b, sizeof(bufs[0]), "%s", t == F_UNLCK ? "unlocked" : t == F_WRLCK ? "write-locked" : "read-locked");
+		snprintf(b, SAY_BUFFER_SIZE, "%s", t == F_UNLCK ? "unlocked" : t == F_WRLCK ? "write-locked" : "read-locked");
 	else
-		snprintf(b, sizeof(bufs[0]), "ok");
+		snprintf(b, SAY_BUFFER_SIZE, "ok");
 	return b;
 }
 

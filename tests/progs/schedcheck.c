@@ -30,26 +30,22 @@ static long raw_getpriority(int which, int who)
 
 static const char *prio(long r)
 {
-	static char bufs[4][32];
-	static int next;
-	char *b = bufs[next++ % 4];
+	char *b = say_buffer();
 	if (r < 0)
-		snprintf(b, sizeof(bufs[0]), "%s", en(errno));
+		snprintf(b, SAY_BUFFER_SIZE, "%s", en(errno));
 	else
-		snprintf(b, sizeof(bufs[0]), "nice %ld", 20 - r);
+		snprintf(b, SAY_BUFFER_SIZE, "nice %ld", 20 - r);
 	return b;
 }
 
 static const char *policy_name(int p)
 {
-	static char bufs[4][64];
-	static int next;
-	char *buf = bufs[next++ % 4];
+	char *buf = say_buffer();
 	if (p < 0)
 		return en(errno);
 	const char *names[] = { "OTHER", "FIFO", "RR", "BATCH", "?", "IDLE", "DEADLINE" };
 	int base = p & ~SCHED_RESET_ON_FORK;
-	snprintf(buf, sizeof(bufs[0]), "%s%s", base >= 0 && base < 7 ? names[base] : "?",
+	snprintf(buf, SAY_BUFFER_SIZE, "%s%s", base >= 0 && base < 7 ? names[base] : "?",
 		 p & SCHED_RESET_ON_FORK ? "|RESET_ON_FORK" : "");
 	return buf;
 }
@@ -329,13 +325,11 @@ static long ioprio_set(int which, int who, int ioprio)
 
 static const char *ioprio_str(long r)
 {
-	static char bufs[4][48];
-	static int next;
-	char *b = bufs[next++ % 4];
+	char *b = say_buffer();
 	if (r < 0)
-		snprintf(b, sizeof(bufs[0]), "%s", en(errno));
+		snprintf(b, SAY_BUFFER_SIZE, "%s", en(errno));
 	else
-		snprintf(b, sizeof(bufs[0]), "class %ld data %ld", IOPRIO_PRIO_CLASS(r), IOPRIO_PRIO_DATA(r));
+		snprintf(b, SAY_BUFFER_SIZE, "class %ld data %ld", IOPRIO_PRIO_CLASS(r), IOPRIO_PRIO_DATA(r));
 	return b;
 }
 

@@ -32,15 +32,13 @@
 
 static const char *describe(int st)
 {
-	static char bufs[4][64];
-	static int next;
-	char *buf = bufs[next++ % 4];
+	char *buf = say_buffer();
 	if (WIFEXITED(st))
-		snprintf(buf, sizeof(bufs[0]), "exited %d", WEXITSTATUS(st));
+		snprintf(buf, SAY_BUFFER_SIZE, "exited %d", WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
-		snprintf(buf, sizeof(bufs[0]), "killed by %s", sname(WTERMSIG(st)));
+		snprintf(buf, SAY_BUFFER_SIZE, "killed by %s", sname(WTERMSIG(st)));
 	else
-		snprintf(buf, sizeof(bufs[0]), "status 0x%x", st);
+		snprintf(buf, SAY_BUFFER_SIZE, "status 0x%x", st);
 	return buf;
 }
 

@@ -88,3 +88,10 @@ int read_int(int fd)
 		;
 	return n == sizeof(v) ? v : -12345;
 }
+
+char *say_buffer(void)
+{
+	static char bufs[4][SAY_BUFFER_SIZE];
+	static unsigned next;
+	return bufs[next++ % 4];
+}

@@ -23,6 +23,10 @@ void msleep(int ms);
 pid_t xfork(void);
 /* The wait status of pid (any kind of child), retried through EINTR; -1 on error. */
 int wait_status(pid_t pid);
+/* One of four static buffers of SAY_BUFFER_SIZE bytes, in turn: for a function that formats
+   a value for say(), used up to four times in one call. */
+#define SAY_BUFFER_SIZE 128
+char *say_buffer(void);
 /* An int through a pipe: a short write exits 98, a short read gives -12345. */
 void write_int(int fd, int v);
 int read_int(int fd);
