@@ -39,14 +39,6 @@ static const int via_tracer_syscalls[] = {
 	SYS_timer_create,
 };
 
-bool platform_syscall_via_tracer(int nr)
-{
-	for (size_t i = 0; i < sizeof(via_tracer_syscalls) / sizeof(via_tracer_syscalls[0]); i++)
-		if (via_tracer_syscalls[i] == nr)
-			return true;
-	return false;
-}
-
 /* The "slow" syscalls, which Linux lets a signal interrupt. */
 static const int natively_blocking_syscalls[] = {
 	SYS_read, SYS_readv, SYS_write, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_preadv,
@@ -110,6 +102,16 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 					     SCMP_A5_64(SCMP_CMP_NE, PLATFORM_MARKER_MAGIC));
 		else
 			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+		if (r < 0)
+			return r;
+	}
+	/* A thread's CPU clock named by tid: the host must read it as the guest thread (only its
+	   own process may), with the tid translated. Negative clock ids with the per-thread bit
+	   (a few of them name the caller itself, and come back unchanged). */
+	static const int thread_clock_syscalls[] = { SYS_clock_gettime, SYS_clock_getres };
+	for (size_t i = 0; i < sizeof(thread_clock_syscalls) / sizeof(thread_clock_syscalls[0]); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), thread_clock_syscalls[i], 1,
+				     SCMP_A0_32(SCMP_CMP_MASKED_EQ, 0x80000004, 0x80000004));
 		if (r < 0)
 			return r;
 	}

@@ -119,8 +119,6 @@ int platform_guest_filter(enum platform_kind kind, struct sock_fprog *prog);
 /* Syscalls the host executes for the guest without asking the sentry (documented list). */
 extern const int platform_guest_native_syscalls[];
 extern const int platform_guest_native_count;
-/* Syscalls that always stop in the tracer (register rewriting, new threads). */
-bool platform_syscall_via_tracer(int nr);
 /* Syscalls that may block in the host once the sentry lets them run (a signal may then end
    them with EINTR, as on Linux); any other syscall is never interrupted. */
 bool platform_syscall_may_block_natively(long nr);

@@ -1,10 +1,10 @@
 /* Clocks and POSIX timers. The host answers for every clock but one that names a process
    or thread by pid (a CPU-time clock, clock_getcpuclockid): the guest's pid is a virtual
    one, and passed on as it is it would name a host process (and tell the guest which host
-   pids exist). The sentry reads such a clock itself, on the host id of the guest's
-   process. Timers are the host's (per process, like their ids); timer_create goes through
-   the tracer so that a clock or a thread (SIGEV_THREAD_ID) named by virtual id is named by
-   host id instead. */
+   pids exist). The sentry reads a process's such clock itself, on the host pid; a thread's
+   is read by the guest thread on the host, with the tid rewritten. Timers are the host's
+   (per process, like their ids); timer_create goes through the tracer so that a clock or a
+   thread (SIGEV_THREAD_ID) named by virtual id is named by host id instead. */
 #define _GNU_SOURCE
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
@@ -19,32 +19,55 @@
 #define CPUCLOCK_PERTHREAD 4
 #define CPUCLOCK_FD 3		/* a dynamic clock named by an fd, not a pid */
 
-/* For a guest's clock id: 1 when the host may answer it as the guest named it; 0 with
-   *host set to the host clock id to read in the sentry (a process's CPU clock); -EINVAL for
-   a pid that names no process, and for a thread's clock named by tid: Linux lets only the
-   thread's own process read it, and the sentry is not that process. */
-static int guest_clock(clockid_t clock, clockid_t *host)
+enum clock_kind { CLOCK_AS_NAMED, CLOCK_OF_PROCESS, CLOCK_OF_THREAD };
+
+/* What a guest's clock id names: CLOCK_AS_NAMED, a clock the host may use as the guest
+   named it; CLOCK_OF_PROCESS or CLOCK_OF_THREAD, a CPU clock, with *host set to the same
+   clock of the host ids; -EINVAL for a pid that names no process, or a tid that names no
+   thread of t's process (only its own process may use a thread's clock, as on Linux). */
+static int guest_clock(struct task *t, clockid_t clock, clockid_t *host)
 {
 	if (clock >= 0 || (clock & 3) == CPUCLOCK_FD)
-		return 1;
-	pid_t pid = (pid_t)~(clock >> 3);
+		return CLOCK_AS_NAMED;
+	pid_t pid = (pid_t)~(clock >> 3), host_id;
 	if (pid == 0)
-		return 1;
-	if (clock & CPUCLOCK_PERTHREAD)
+		return CLOCK_AS_NAMED;
+	if (clock & CPUCLOCK_PERTHREAD) {
+		struct task *target = task_by_tid(pid);
+		if (!target || target->tg != t->tg)
+			return -EINVAL;
+		host_id = target->host_tid;
+	} else {
+		struct thread_group *tg = thread_group_by_pid(pid);
+		if (!tg || tg->exited)
+			return -EINVAL;
+		host_id = tg->host_pid;
+	}
+	*host = (clockid_t)((~(unsigned)host_id << 3) | ((unsigned)clock & 7));
+	return clock & CPUCLOCK_PERTHREAD ? CLOCK_OF_THREAD : CLOCK_OF_PROCESS;
+}
+
+/* A thread's clock is read by the guest thread itself, on the host, with the host tid (the
+   guest filter sends these through the tracer). */
+static long rewrite_clock(struct syscall_event *ev, clockid_t host)
+{
+	if (!ev->via_tracer)
 		return -EINVAL;
-	struct thread_group *tg = thread_group_by_pid(pid);
-	if (!tg || tg->exited)
-		return -EINVAL;
-	*host = (clockid_t)((~(unsigned)tg->host_pid << 3) | ((unsigned)clock & 7));
-	return 0;
+	ev->rewrite_nr = ev->nr;
+	ev->args[0] = (uint64_t)(int64_t)host;
+	return SYSCALL_REWRITE;
 }
 
 SYSCALL(clock_gettime)
 {
 	clockid_t clock;
-	int r = guest_clock((clockid_t)ev->args[0], &clock);
-	if (r != 0)
-		return r > 0 ? SYSCALL_CONTINUE : r;
+	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
+	if (r < 0)
+		return r;
+	if (r == CLOCK_AS_NAMED)
+		return SYSCALL_CONTINUE;
+	if (r == CLOCK_OF_THREAD)
+		return rewrite_clock(ev, clock);
 	struct timespec ts;
 	if (clock_gettime(clock, &ts) < 0)
 		return -EINVAL;	/* it has gone meanwhile */
@@ -54,24 +77,28 @@ SYSCALL(clock_gettime)
 SYSCALL(clock_getres)
 {
 	clockid_t clock;
-	int r = guest_clock((clockid_t)ev->args[0], &clock);
-	if (r != 0)
-		return r > 0 ? SYSCALL_CONTINUE : r;
+	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
+	if (r < 0)
+		return r;
+	if (r == CLOCK_AS_NAMED)
+		return SYSCALL_CONTINUE;
+	if (r == CLOCK_OF_THREAD)
+		return rewrite_clock(ev, clock);
 	struct timespec ts;
 	if (clock_getres(clock, &ts) < 0)
 		return -EINVAL;
 	return ev->args[1] ? guest_write(t, ev->args[1], &ts, sizeof(ts)) : 0;
 }
 
-/* Sleeping on another process's CPU clock is not offered. */
+/* Sleeping on another process's CPU clock is not offered (nor on a thread's: Linux refuses
+   it). */
 SYSCALL(clock_nanosleep)
 {
-	(void)t;
 	clockid_t clock;
-	int r = guest_clock((clockid_t)ev->args[0], &clock);
-	if (r != 0)
-		return r > 0 ? SYSCALL_CONTINUE : r;
-	return -EINVAL;
+	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
+	if (r < 0)
+		return r;
+	return r == CLOCK_AS_NAMED ? SYSCALL_CONTINUE : -EINVAL;
 }
 
 SYSCALL(timer_create)
@@ -82,11 +109,11 @@ SYSCALL(timer_create)
 
 	if (!ev->via_tracer)
 		return -ENOSYS;
-	int r = guest_clock(clock, &host_clock);
+	int r = guest_clock(t, clock, &host_clock);
 	if (r < 0)
 		return r;
-	if (r == 0) {
-		ev->args[0] = (uint64_t)host_clock;
+	if (r != CLOCK_AS_NAMED) {
+		ev->args[0] = (uint64_t)(int64_t)host_clock;
 		rewrite = true;
 	}
 	if (ev->args[1]) {
