@@ -1,8 +1,8 @@
 #!/bin/bash
 # Set-up on a fresh Debian 12 machine, as root: installs what runsc-c needs, builds it,
 # installs /usr/local/bin/runsc-c, and runs a program in a sandbox to show it works.
-#   sudo ./setup.sh            everything
-#   sudo ./setup.sh --deps     only the Debian packages
+#   ./setup.sh            everything
+#   ./setup.sh --deps     only the Debian packages
 set -euo pipefail
 cd "$(dirname "$0")"
 

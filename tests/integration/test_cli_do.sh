@@ -1,18 +1,21 @@
 #!/bin/bash
 # The `runsc-c do` contract: the guest's environment (clean default, --env, --cwd,
 # --hostname, --uid/--gid), stdin/stdout/stderr passing through, the exit status (the
-# guest's, or 128+signal), errors for a bad rootfs, program or platform, and --debug --log
-# (messages from the sentry and the gofer, both confined by then). Where Linux has an
-# equivalent the sandbox is compared with the native run. Needs root.
+# guest's, or 128+signal), errors for a bad rootfs, program or platform, --debug --log
+# (messages from the sentry and the gofer, both confined by then), and syscalls the sentry
+# does not implement (ENOSYS, logged once by name). Where Linux has an equivalent the
+# sandbox is compared with the native run. Needs root.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 FAULT="${BUILD_DIR:-}/tests/progs/fault"
-[ -x "$FAULT" ] || skip "tests/progs/fault is not built (BUILD_DIR=${BUILD_DIR:-unset})"
+TRAPCHECK="${BUILD_DIR:-}/tests/progs/trapcheck"
+[ -x "$FAULT" ] && [ -x "$TRAPCHECK" ] || skip "tests/progs/{fault,trapcheck} are not built (BUILD_DIR=${BUILD_DIR:-unset})"
 
 ROOT="$WORK/rootfs"
 build_busybox_rootfs "$ROOT"
 cp "$FAULT" "$ROOT/fault"
+cp "$TRAPCHECK" "$ROOT/trapcheck"
 
 compare env "$ROOT" /bin/env
 compare exit-status "$ROOT" /bin/sh -c 'echo out; echo err >&2; exit 42'
@@ -61,6 +64,26 @@ done" ]; then pass; else fail "stdin [$platform]: got $out"; fi
 		else
 			fail "--debug --log [$platform]: no debug message from the $component in $log"
 			head -5 "$log" | sed 's/^/    /'
+		fi
+	done
+done
+
+# A syscall the sentry does not implement: ENOSYS every time, logged once by name.
+# (io_uring_setup 425, kexec_load 246, mq_open 240.)
+for platform in $PLATFORMS; do
+	log="$WORK/enosys.$platform.log"
+	check "unimplemented syscalls [$platform]" 0 "syscall 425: ENOSYS
+syscall 425: ENOSYS
+syscall 246: ENOSYS
+syscall 246: ENOSYS
+syscall 240: ENOSYS
+syscall 240: ENOSYS" "$RUNSCC" --log "$log" do --platform="$platform" --rootfs "$ROOT" -- /trapcheck calls 425 246 240
+	for name in io_uring_setup kexec_load mq_open; do
+		n=$(grep -c "unimplemented syscall $name ([0-9]*): ENOSYS" "$log")
+		if [ "$n" = 1 ]; then
+			pass
+		else
+			fail "unimplemented $name [$platform]: logged $n times in $log"
 		fi
 	done
 done

@@ -16,7 +16,9 @@
 	An x32 syscall (getpid | __X32_SYSCALL_BIT): the guest filter's bad-arch action must kill
 	the process with SIGSYS.
    trapcheck int80
-	An i386 syscall through int $0x80 (getpid, 20): the same. */
+	An i386 syscall through int $0x80 (getpid, 20): the same.
+   trapcheck calls NR...
+	Each number twice (arguments -1), a line each: "syscall NR: ERRNO" or "ok". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -239,6 +241,19 @@ static int mode_int80(void)
 	return 1;
 }
 
+/* Each number twice, with harmless arguments: what came back. */
+static int mode_calls(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		long nr = strtol(argv[i], NULL, 0);
+		for (int k = 0; k < 2; k++) {
+			long r = raw6(nr, -1, -1, -1, -1, -1, -1);
+			printf("syscall %ld: %s\n", nr, r < 0 && r > -4096 ? strerrorname_np((int)-r) : "ok");
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -249,6 +264,8 @@ int main(int argc, char **argv)
 		return mode_x32();
 	if (argc == 2 && !strcmp(argv[1], "int80"))
 		return mode_int80();
-	fprintf(stderr, "usage: trapcheck all [SKIP,...|-] [MAX] | x32 | int80\n");
+	if (argc >= 3 && !strcmp(argv[1], "calls"))
+		return mode_calls(argc, argv);
+	fprintf(stderr, "usage: trapcheck all [SKIP,...|-] [MAX] | x32 | int80 | calls NR...\n");
 	return 2;
 }
