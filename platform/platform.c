@@ -105,13 +105,13 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 		if (r < 0)
 			return r;
 	}
-	/* A thread's CPU clock named by tid: the host must read it as the guest thread (only its
-	   own process may), with the tid translated. Negative clock ids with the per-thread bit
-	   (a few of them name the caller itself, and come back unchanged). */
-	static const int thread_clock_syscalls[] = { SYS_clock_gettime, SYS_clock_getres };
-	for (size_t i = 0; i < sizeof(thread_clock_syscalls) / sizeof(thread_clock_syscalls[0]); i++) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), thread_clock_syscalls[i], 1,
-				     SCMP_A0_32(SCMP_CMP_MASKED_EQ, 0x80000004, 0x80000004));
+	/* A CPU clock named by pid or tid (a negative clock id; the few that name the caller
+	   itself, or an fd, come back unchanged): the host reads it as the guest thread (only
+	   its own process may read a thread's), with the id translated. */
+	static const int cpu_clock_syscalls[] = { SYS_clock_gettime, SYS_clock_getres };
+	for (size_t i = 0; i < sizeof(cpu_clock_syscalls) / sizeof(cpu_clock_syscalls[0]); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), cpu_clock_syscalls[i], 1,
+				     SCMP_A0_32(SCMP_CMP_MASKED_EQ, 0x80000000, 0x80000000));
 		if (r < 0)
 			return r;
 	}

@@ -168,6 +168,22 @@ long syscall_interrupted_result(struct task *t, bool restartable)
 	return SYSCALL_RESTART;
 }
 
+long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg)
+{
+	unsigned seen = t->interrupts;
+	t->pending_signals = 0;
+	for (;;) {
+		long r = attempt(t, ev, arg);
+		if (r != SYSCALL_NOT_YET)
+			return r;
+		if (!ev->may_block)
+			return SYSCALL_BLOCK;
+		if (syscall_interrupted(t, ev, seen))
+			return syscall_interrupted_result(t, true);
+		syscall_wait_event();
+	}
+}
+
 void syscall_wait_event(void)
 {
 	struct timespec deadline;

@@ -254,22 +254,21 @@ SYSCALL(fcntl)
 	}
 }
 
-/* Waits (on a thread of its own, through the tracer, so that signals interrupt it) until
-   the lock is had, unless LOCK_NB. */
-static long flock_wait(struct task *t, struct syscall_event *ev, struct file *f, int type, bool nb)
+struct flock_request {
+	struct file *file;
+	int type;
+	bool nb;
+};
+
+/* Has the lock, or a conflict is the answer (LOCK_NB); else waits on (the guest filter
+   sends flock through the tracer, so that signals interrupt the wait). */
+static long flock_attempt(struct task *t, struct syscall_event *ev, void *arg)
 {
-	unsigned seen = t->interrupts;
-	t->pending_signals = 0;
-	for (;;) {
-		long r = flock_set(f, type);
-		if (r != -EWOULDBLOCK || nb)
-			return r;
-		if (!ev->may_block)
-			return SYSCALL_BLOCK;
-		if (syscall_interrupted(t, ev, seen))
-			return syscall_interrupted_result(t, true);
-		syscall_wait_event();
-	}
+	const struct flock_request *req = arg;
+	(void)t;
+	(void)ev;
+	long r = flock_set(req->file, req->type);
+	return r == -EWOULDBLOCK && !req->nb ? SYSCALL_NOT_YET : r;
 }
 
 SYSCALL(flock)
@@ -286,8 +285,8 @@ SYSCALL(flock)
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
 	/* The fd may be closed while this waits: the open file stays until the wait ends. */
-	file_get(f);
-	long r = flock_wait(t, ev, f, type, op & LOCK_NB);
+	struct flock_request req = { file_get(f), type, op & LOCK_NB };
+	long r = syscall_wait_until(t, ev, flock_attempt, &req);
 	file_put(f);
 	return r;
 }

@@ -1,8 +1,8 @@
 /* Clocks and POSIX timers. The host answers for every clock but one that names a process
    or thread by pid (a CPU-time clock, clock_getcpuclockid): the guest's pid is a virtual
    one, and passed on as it is it would name a host process (and tell the guest which host
-   pids exist). The sentry reads a process's such clock itself, on the host pid; a thread's
-   is read by the guest thread on the host, with the tid rewritten. Timers are the host's
+   pids exist). Such a clock is used by the guest thread on the host, named by host id (the
+   syscall rewritten in the tracer). Timers are the host's
    (per process, like their ids); timer_create goes through the tracer so that a clock or a
    thread (SIGEV_THREAD_ID) named by virtual id is named by host id instead. */
 #define _GNU_SOURCE
@@ -13,18 +13,16 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
-#include <time.h>
 
 #define CPUCLOCK_PERTHREAD 4
 #define CPUCLOCK_FD 3		/* a dynamic clock named by an fd, not a pid */
 
-enum clock_kind { CLOCK_AS_NAMED, CLOCK_OF_PROCESS, CLOCK_OF_THREAD };
+#define CLOCK_AS_NAMED 1
 
 /* What a guest's clock id names: CLOCK_AS_NAMED, a clock the host may use as the guest
-   named it; CLOCK_OF_PROCESS or CLOCK_OF_THREAD, a CPU clock, with *host set to the same
-   clock of the host ids; -EINVAL for a pid that names no process, or a tid that names no
-   thread of t's process (only its own process may use a thread's clock, as on Linux). */
+   named it; 0, a CPU clock of a process or thread named by virtual id, with *host set to
+   the same clock of its host id; -EINVAL for a pid that names no live process, or a tid
+   that names no thread of t's process (only its own process may use a thread's clock). */
 static int guest_clock(struct task *t, clockid_t clock, clockid_t *host)
 {
 	if (clock >= 0 || (clock & 3) == CPUCLOCK_FD)
@@ -43,14 +41,19 @@ static int guest_clock(struct task *t, clockid_t clock, clockid_t *host)
 			return -EINVAL;
 		host_id = tg->host_pid;
 	}
-	*host = (clockid_t)((~(unsigned)host_id << 3) | ((unsigned)clock & 7));
-	return clock & CPUCLOCK_PERTHREAD ? CLOCK_OF_THREAD : CLOCK_OF_PROCESS;
+	*host = cpu_clock_id(host_id, (unsigned)clock);
+	return 0;
 }
 
-/* A thread's clock is read by the guest thread itself, on the host, with the host tid (the
-   guest filter sends these through the tracer). */
-static long rewrite_clock(struct syscall_event *ev, clockid_t host)
+/* clock_gettime and clock_getres of a CPU clock named by id run on the host as the guest
+   thread, with the host id (the guest filter sends negative clock ids through the tracer,
+   where registers can be rewritten). */
+static long clock_by_host_id(struct task *t, struct syscall_event *ev)
 {
+	clockid_t host;
+	int r = guest_clock(t, (clockid_t)ev->args[0], &host);
+	if (r != 0)
+		return r == CLOCK_AS_NAMED ? SYSCALL_CONTINUE : r;
 	if (!ev->via_tracer)
 		return -EINVAL;
 	ev->rewrite_nr = ev->nr;
@@ -60,34 +63,12 @@ static long rewrite_clock(struct syscall_event *ev, clockid_t host)
 
 SYSCALL(clock_gettime)
 {
-	clockid_t clock;
-	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
-	if (r < 0)
-		return r;
-	if (r == CLOCK_AS_NAMED)
-		return SYSCALL_CONTINUE;
-	if (r == CLOCK_OF_THREAD)
-		return rewrite_clock(ev, clock);
-	struct timespec ts;
-	if (clock_gettime(clock, &ts) < 0)
-		return -EINVAL;	/* it has gone meanwhile */
-	return guest_write(t, ev->args[1], &ts, sizeof(ts));
+	return clock_by_host_id(t, ev);
 }
 
 SYSCALL(clock_getres)
 {
-	clockid_t clock;
-	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
-	if (r < 0)
-		return r;
-	if (r == CLOCK_AS_NAMED)
-		return SYSCALL_CONTINUE;
-	if (r == CLOCK_OF_THREAD)
-		return rewrite_clock(ev, clock);
-	struct timespec ts;
-	if (clock_getres(clock, &ts) < 0)
-		return -EINVAL;
-	return ev->args[1] ? guest_write(t, ev->args[1], &ts, sizeof(ts)) : 0;
+	return clock_by_host_id(t, ev);
 }
 
 /* Sleeping on another process's CPU clock is not offered (nor on a thread's: Linux refuses
@@ -96,9 +77,7 @@ SYSCALL(clock_nanosleep)
 {
 	clockid_t clock;
 	int r = guest_clock(t, (clockid_t)ev->args[0], &clock);
-	if (r < 0)
-		return r;
-	return r == CLOCK_AS_NAMED ? SYSCALL_CONTINUE : -EINVAL;
+	return r == 0 ? -EINVAL : r == CLOCK_AS_NAMED ? SYSCALL_CONTINUE : r;
 }
 
 SYSCALL(timer_create)
@@ -112,7 +91,7 @@ SYSCALL(timer_create)
 	int r = guest_clock(t, clock, &host_clock);
 	if (r < 0)
 		return r;
-	if (r != CLOCK_AS_NAMED) {
+	if (r == 0) {
 		ev->args[0] = (uint64_t)(int64_t)host_clock;
 		rewrite = true;
 	}

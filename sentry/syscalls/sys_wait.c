@@ -145,30 +145,27 @@ static long wait_scan(struct task *t, struct syscall_event *ev, const struct wai
 	return any ? 0 : -ECHILD;
 }
 
+/* A child to report, or no child that could ever be one (ECHILD), or WNOHANG: the answer;
+   else the wait goes on. */
+static long wait_attempt(struct task *t, struct syscall_event *ev, void *arg)
+{
+	const struct wait_request *w = arg;
+	long r = wait_scan(t, ev, w);
+	if (r != 0)
+		return r;
+	if (!(w->options & WNOHANG))
+		return SYSCALL_NOT_YET;
+	if (w->uinfop) {
+		siginfo_t none;
+		memset(&none, 0, sizeof(none));
+		return guest_write(t, w->uinfop, &none, sizeof(none));
+	}
+	return 0;
+}
+
 static long do_wait(struct task *t, struct syscall_event *ev, const struct wait_request *w)
 {
-	unsigned seen = t->interrupts;
-	t->pending_signals = 0;
-	for (;;) {
-		long r = wait_scan(t, ev, w);
-		if (r != 0)
-			return r;
-		if (w->options & WNOHANG) {
-			if (w->uinfop) {
-				siginfo_t none;
-				memset(&none, 0, sizeof(none));
-				long e = guest_write(t, w->uinfop, &none, sizeof(none));
-				if (e < 0)
-					return e;
-			}
-			return 0;
-		}
-		if (!ev->may_block)
-			return SYSCALL_BLOCK;
-		if (syscall_interrupted(t, ev, seen))
-			return syscall_interrupted_result(t, true);
-		syscall_wait_event();
-	}
+	return syscall_wait_until(t, ev, wait_attempt, (void *)w);
 }
 
 SYSCALL(wait4)
@@ -266,7 +263,7 @@ static clock_t tv_to_ticks(struct timeval tv)
 static int64_t cpu_clock_ns(pid_t pid, int which)
 {
 	struct timespec ts;
-	if (clock_gettime((clockid_t)(~(unsigned)pid << 3) | which, &ts) < 0)
+	if (clock_gettime(cpu_clock_id(pid, (unsigned)which), &ts) < 0)
 		return -errno;
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

@@ -4,6 +4,7 @@
 #define RUNSCC_SENTRY_SYSCALLS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include "platform/platform.h"
 
 struct task;
@@ -66,6 +67,22 @@ void syscall_wait_event(void);
    a signal without handler such as a stop) or EINTR. restartable is false for calls Linux
    never restarts after a handler (poll, select: -ERESTARTNOHAND). */
 long syscall_interrupted_result(struct task *t, bool restartable);
+
+/* A wait in the sentry for a condition the kernel lock guards (a child's exit, a lock's
+   release): calls attempt until it answers anything but SYSCALL_NOT_YET, waking on task
+   events. The first call comes on the receiving thread: if the answer is not there yet, the
+   handler goes on a thread of its own (SYSCALL_BLOCK) and starts again. A signal ends the
+   wait as for a syscall Linux restarts after SA_RESTART handlers. */
+#define SYSCALL_NOT_YET ((long)0x7ffffffffffff0f0)
+typedef long (*syscall_attempt_fn)(struct task *t, struct syscall_event *ev, void *arg);
+long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg);
+
+/* A CPU-time clock id (clock_getcpuclockid) of host id pid, flags its low 3 bits (which
+   clock, and CPUCLOCK_PERTHREAD). */
+static inline clockid_t cpu_clock_id(pid_t pid, unsigned flags)
+{
+	return (clockid_t)((~(unsigned)pid << 3) | (flags & 7));
+}
 
 #define SYSCALL(name) long sys_##name(struct task *t, struct syscall_event *ev)
 
