@@ -10,6 +10,41 @@
 #include "platform/platform.h"
 #include "sentry/kernel.h"
 
+/* A mount of the container's (OCI config.json "mounts"), as the sentry is to provide it. */
+struct sandbox_mount {
+	const char *destination;	/* absolute path in the guest */
+	const char *type;		/* "bind", "tmpfs", "proc", "sysfs", "devpts", "mqueue", ... */
+	const char *source;		/* host path for "bind" */
+	bool readonly;
+	uint64_t size;			/* tmpfs size= in bytes; 0: the default */
+	uint32_t mode;			/* tmpfs mode=; 0: the default */
+};
+
+/* One resource limit (RLIMIT_*), as setrlimit takes it. */
+struct sandbox_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+/* One process to run in the sandbox: the first one (init) or one started by exec. */
+struct sandbox_process {
+	char **argv;		/* NULL-terminated; argv[0] resolved in the guest's PATH */
+	char **env;		/* NULL-terminated */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* additional gids */
+	size_t ngroups;
+	int umask;		/* -1: the default (022) */
+	struct sandbox_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	/* Capability sets as bit masks (1 << CAP_X); all ones: every capability. The sentry
+	   records them; enforcement is the Linux-fidelity work. */
+	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	int stdio[3];		/* host fds that become the process's 0, 1, 2 */
+};
+
 struct sandbox_spec {
 	const char *rootfs;
 	enum platform_kind platform;
@@ -23,11 +58,33 @@ struct sandbox_spec {
 	uint32_t pids_max;
 	const char *log_path;	/* passed on to the gofer and the sentry */
 	bool debug;
+	/* OCI: extra mounts, a read-only root, paths to mask or make read-only. */
+	struct sandbox_mount *mounts;
+	size_t nmounts;
+	bool root_readonly;
+	char **masked_paths;	/* NULL-terminated or NULL */
+	char **readonly_paths;	/* NULL-terminated or NULL */
+	/* OCI: the first process's details beyond argv/env/cwd/uid/gid above (init.stdio is
+	   ignored by sandbox_run, which passes its own 0-2). */
+	struct sandbox_process init;
+	/* OCI create: a listening unix socket (SOCK_SEQPACKET) the sentry serves control
+	   requests on (sandbox/control.h); -1: none. */
+	int control_fd;
+	/* OCI create: the first process does not exec until a "start" control request. */
+	bool wait_for_start;
 };
 
 /* Runs the sandbox in the foreground; returns the guest's exit code (128+signal if killed),
    or 125 if the sandbox could not start. */
 int sandbox_run(const struct sandbox_spec *spec);
+
+/* OCI create: starts the gofer and the sentry detached from the caller (no parent-death
+   signal; the caller's subreaper, e.g. containerd's shim, inherits them) with the first
+   process waiting for "start". Returns once the sentry has the first process ready, with the
+   sentry's host pid in *sentry_pid: that process lives exactly as long as the guest's init
+   and exits with its exit code (128+signal if killed). spec->init.stdio are the first
+   process's 0-2. Returns -errno (and starts nothing, leaves nothing) on failure. */
+int sandbox_create(const struct sandbox_spec *spec, pid_t *sentry_pid);
 
 /* The sentry's side: reads the spec from fd into cfg (strings owned by cfg). */
 int sandbox_read_spec(int fd, struct boot_config *cfg);
