@@ -1,8 +1,8 @@
 # Builds (once) and caches a Debian bookworm minbase root filesystem for the tests, from
 # Debian's packages with debootstrap. Sourced; defines debian_rootfs DIR.
 : "${RUNSCC_CACHE:=/var/cache/runsc-c}"
-DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox
-DEBIAN_CACHE_VERSION=1
+DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox,python3,git
+DEBIAN_CACHE_VERSION=2
 
 # debian_rootfs DIR: DIR becomes a fresh copy of the cached rootfs (built if missing).
 debian_rootfs() {
