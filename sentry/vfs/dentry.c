@@ -94,12 +94,11 @@ int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry *
 
 	if (!dir || !S_ISDIR(dir->mode))
 		return -ENOTDIR;
-	if (!dir->sb->uncached) {
-		HASH_FIND_STR(parent->children, name, d);
-		if (d) {
-			*out = dentry_get(d);
-			return 0;
-		}
+	/* A file system that caches no names keeps only the ways to its mount points. */
+	HASH_FIND_STR(parent->children, name, d);
+	if (d) {
+		*out = dentry_get(d);
+		return 0;
 	}
 	if (!dir->iops || !dir->iops->lookup)
 		return -ENOENT;

@@ -176,7 +176,7 @@ static int gofer_child_main(int sock, const struct child_opts *opts)
 		if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
 			return 2;
 	}
-	if (opts->confine && gofer_confine() < 0)
+	if (opts->confine && gofer_confine(false) < 0)
 		return 3;
 	if (gofer_serve(sock, roots, 2) < 0)
 		return 1;
@@ -1330,7 +1330,7 @@ START_TEST(test_confined_kill)
 		struct rlimit no_core = { 0, 0 };
 
 		setrlimit(RLIMIT_CORE, &no_core);
-		if (gofer_confine() < 0)
+		if (gofer_confine(false) < 0)
 			_exit(3);
 		syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
 		_exit(0);
