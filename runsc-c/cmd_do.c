@@ -44,11 +44,22 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* An octal mode, as tmpfs's mode= takes it. */
+static int parse_mode(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 8);
+	if (end == s || *end || errno || s[0] == '-' || n > 07777)
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
 /* --mount type=T,src=S,dst=D[,ro][,size=N][,mode=M] (the value is modified in place). */
 static void parse_mount(char *arg, struct sandbox_mount *m)
 {
 	char *save = NULL;
-	long mode;
 	*m = (struct sandbox_mount){ 0 };
 	for (char *opt = strtok_r(arg, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(opt, '=');
@@ -67,8 +78,8 @@ static void parse_mount(char *arg, struct sandbox_mount *m)
 			m->readonly = false;
 		else if (!strcmp(opt, "size") && parse_size(val, &m->size) == 0)
 			continue;
-		else if (!strcmp(opt, "mode") && parse_int(val, 0, 07777, &mode) == 0 && val[0] == '0')
-			m->mode = (uint32_t)mode;
+		else if (!strcmp(opt, "mode") && parse_mode(val, &m->mode) == 0)
+			continue;
 		else
 			die("--mount: bad option %s%s%s", opt, eq ? "=" : "", val);
 	}

@@ -8,8 +8,9 @@
 
    A bind mount's tree is the host's, changed by the host too: every change the guest makes
    is a gofer operation on the host file (write through), attributes are asked again at
-   each stat and listings at each new read of the directory. Names once looked up stay
-   cached (a name the host adds after the guest looked for it is not seen). */
+   each stat and listings at each new read of the directory. A name found missing is asked
+   for again at the next lookup; names found stay cached (a file the host removes or
+   replaces gives ESTALE when opened). */
 #define _GNU_SOURCE
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/fifo.h"
@@ -541,11 +542,13 @@ int goferfs_attach(uint32_t root, bool overlay, struct dentry **out)
 	struct super_block *sb = calloc(1, sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;
-	sb->fstype = "gofer";
+	/* /proc/mounts shows the image as "overlay" and a bind mount as "bind". */
+	sb->fstype = overlay ? "gofer" : "bind";
 	sb->dev = (dev_t)attr.dev;
 	/* The image is read-only below its overlay; a bind mount is as its root was given. */
 	sb->readonly = !overlay && (flags & GOFER_ROOT_READONLY);
 	sb->priv = (void *)(overlay ? &overlay_kind : &bind_kind);
+	sb->shared = !overlay;
 	sb->next_ino = GOFERFS_UPPER_INO_BASE;
 	struct inode *inode = gofer_inode_new(sb, fid, &attr);
 	if (!inode)

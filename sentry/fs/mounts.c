@@ -167,11 +167,11 @@ static int make_tmpfs(const struct boot_mount *m, struct dentry **root)
 	return memfs_new("tmpfs", m->mode ? m->mode : 01777, m->size, root);
 }
 
-/* Kernel interfaces the sandbox does not have (devpts, mqueue, cgroups): an empty directory. */
+/* Kernel interfaces the sandbox does not have (devpts, mqueue, cgroups): an empty directory
+   that goes by their name. */
 static int make_empty(const struct boot_mount *m, struct dentry **root)
 {
-	(void)m;
-	return memfs_new("tmpfs", 0555, 0, root);
+	return memfs_new(m->type, 0555, 0, root);
 }
 
 static int make_bind(const struct boot_mount *m, struct dentry **root)

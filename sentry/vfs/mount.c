@@ -57,11 +57,8 @@ int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long fl
 	where->dentry->mounted = m;
 	/* In a file system that caches no names (procfs) the way to a mount point is kept, and
 	   found again by lookups (dentry_lookup_child). */
-	for (struct dentry *d = where->dentry; d->parent && !d->hashed; d = d->parent) {
-		HASH_ADD_KEYPTR(hh, d->parent->children, d->name, strlen(d->name), d);
-		d->hashed = true;
-		dentry_get(d);
-	}
+	for (struct dentry *d = where->dentry; d->parent && !d->hashed; d = d->parent)
+		dentry_hash(d);
 	return 0;
 }
 

@@ -135,6 +135,7 @@ struct super_block {
 	dev_t dev;
 	bool readonly;
 	bool uncached;			/* names are dynamic: do not cache dentries */
+	bool shared;			/* another (the host) adds names: cache no missing ones */
 	uint64_t next_ino;
 	uint64_t bytes_max;		/* tmpfs size=: file data the sentry may hold; 0: no limit */
 	uint64_t bytes_used;
@@ -226,6 +227,8 @@ void dentry_put(struct dentry *d);
 struct dentry *dentry_new_root(struct inode *inode);
 /* An unhashed dentry for an object reached without a name (takes the inode reference). */
 struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode);
+/* Puts d in its parent's table of cached names (which takes a reference), if not there. */
+void dentry_hash(struct dentry *d);
 /* The cached child name of parent, looked up through the file system on a miss. */
 int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out);
 
