@@ -18,7 +18,8 @@ static void do_usage(FILE *out)
 	fprintf(out,
 		"usage: runsc-c do --rootfs DIR [--platform=unotify|ptrace] [--strace] [--env K=V]...\n"
 		"                  [--cwd DIR] [--hostname NAME] [--uid N] [--gid N] [--pids-max N]\n"
-		"                  [--read-only] [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
+		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
+		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
 		"                  -- PROG [ARGS...]\n");
 }
@@ -111,6 +112,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "pids-max", required_argument, NULL, 'P' },
 		{ "mount", required_argument, NULL, 'm' },
 		{ "read-only", no_argument, NULL, 'R' },
+		{ "masked-path", required_argument, NULL, 'M' },
+		{ "readonly-path", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -119,10 +122,12 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	char host[256];
 	char **env = calloc((size_t)argc + 3, sizeof(char *));
 	struct sandbox_mount *mounts = calloc((size_t)argc, sizeof(*mounts));
-	int nenv = 0;
+	char **masked = calloc((size_t)argc, sizeof(char *));
+	char **readonly = calloc((size_t)argc, sizeof(char *));
+	int nenv = 0, nmasked = 0, nreadonly = 0;
 	long v;
 
-	if (!env || !mounts)
+	if (!env || !mounts || !masked || !readonly)
 		die("out of memory");
 	env[nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	env[nenv++] = "HOME=/root";
@@ -181,6 +186,12 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		case 'R':
 			spec.root_readonly = true;
 			break;
+		case 'M':
+			masked[nmasked++] = optarg;
+			break;
+		case 'O':
+			readonly[nreadonly++] = optarg;
+			break;
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -199,8 +210,12 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.env = env;
 	spec.argv = argv + optind;
 	spec.mounts = mounts;
+	spec.masked_paths = masked;
+	spec.readonly_paths = readonly;
 	int code = sandbox_run(&spec);
 	free(env);
 	free(mounts);
+	free(masked);
+	free(readonly);
 	return code;
 }

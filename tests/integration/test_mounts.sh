@@ -196,6 +196,23 @@ touch /; touch /x; mkdir /y; rm /bin/ls; echo x >>/etc/passwd; chmod 700 /root; 
 mv /etc/hostname /etc/h; echo ok >/tmp/t && cat /tmp/t; echo x >/dev/null && echo devnull-ok
 ls /; true'
 
+# Masked and read-only paths, as runc makes them: /dev/null over a file, an empty read-only
+# tmpfs over a directory, a read-only bind of a path onto itself; missing paths are skipped.
+mkdir -p "$ROOT/masked"
+echo hidden >"$ROOT/masked/file"
+NATIVE_SETUP="mount --bind /dev/null $ROOT/etc/group; mount -t tmpfs -o ro tmpfs $ROOT/masked
+mount --bind $ROOT/data $ROOT/data; mount -o remount,bind,ro $ROOT/data" \
+	DO_OPTS="--masked-path /etc/group --masked-path /masked --masked-path /no/such/path
+		 --masked-path /proc/kcore --readonly-path /data --readonly-path /proc/sys" \
+	compare masked-readonly "$ROOT" sh -c '
+cat /etc/group; echo x >/etc/group && echo written; ls -a /masked; cat /masked/file
+touch /masked/x; touch /data/x; mkdir /data/d; ls -a /data; cd /data && ls ../masked
+echo x >/tmp/ok && cat /tmp/ok; true'
+DO_OPTS="--readonly-path /proc/sys" expect_sandbox proc-sys-readonly \
+	"sh: can't create /proc/sys/kernel/hostname: Read-only file system
+/proc/sys proc ro" "$ROOT" sh -c '
+{ echo x >/proc/sys/kernel/hostname; } 2>&1; grep " /proc/sys " /proc/mounts | cut -d" " -f2,3,4 | cut -d, -f1'
+
 # Mount points the image lacks: made in the sandbox's view, nothing printed about them.
 BARE="$WORK/bare"
 mkdir -p "$BARE/bin" "$BARE/etc"
