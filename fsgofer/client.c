@@ -187,12 +187,10 @@ int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, i
 	return (int)reply.nwalked;
 }
 
-int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
+/* A STAT reply of length n (or the error n) in c->buf. */
+static int stat_reply(const struct gofer_client *c, ssize_t n, struct gofer_attr *attr)
 {
-	CLIENT_LOCKED(c);
-	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
 	struct gofer_stat_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;
@@ -201,6 +199,14 @@ int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
 	memcpy(&reply, c->buf, sizeof(reply));
 	*attr = reply.attr;
 	return 0;
+}
+
+int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
+
+	return stat_reply(c, client_call_fixed(c, &req, sizeof(req), NULL, NULL), attr);
 }
 
 int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, int count)
@@ -403,17 +409,9 @@ int gofer_rename(struct gofer_client *c, uint32_t old_dir_fid, const char *old_n
 int gofer_setattr(struct gofer_client *c, struct gofer_setattr_req *req, struct gofer_attr *attr)
 {
 	CLIENT_LOCKED(c);
-	struct gofer_stat_reply reply;
 
 	req->hdr = request_hdr(GOFER_OP_SETATTR, sizeof(*req));
-	ssize_t n = client_call_fixed(c, req, sizeof(*req), NULL, NULL);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n != sizeof(reply))
-		return -EIO;
-	memcpy(&reply, c->buf, sizeof(reply));
-	*attr = reply.attr;
-	return 0;
+	return stat_reply(c, client_call_fixed(c, req, sizeof(*req), NULL, NULL), attr);
 }
 
 int gofer_fsync(struct gofer_client *c, uint32_t fid)

@@ -366,25 +366,29 @@ static int handle_walk(struct gofer_server *s, struct reply_fds *reply_fds)
 	return (int)reply_len;
 }
 
-static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
+/* A STAT reply with node's attributes. */
+static int reply_stat(struct gofer_server *s, const struct gofer_node *node)
 {
-	struct gofer_fid_req req;
 	struct gofer_stat_reply reply = { .hdr = { 0 } };
-	struct gofer_node *node;
 	struct stat st;
-	int r;
+	int r = fd_stat(node->fd, &st);
 
-	(void)reply_fds;
-	memcpy(&req, s->req, sizeof(req));
-	node = fid_lookup(&s->fids, req.fid);
-	if (!node)
-		return -EBADF;
-	r = fd_stat(node->fd, &st);
 	if (r < 0)
 		return r;
 	attr_from_stat(&st, &reply.attr);
 	memcpy(s->reply, &reply, sizeof(reply));
 	return sizeof(reply);
+}
+
+static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_fid_req req;
+	struct gofer_node *node;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	node = fid_lookup(&s->fids, req.fid);
+	return node ? reply_stat(s, node) : -EBADF;
 }
 
 static int check_open_flags(uint32_t flags, bool writable)
@@ -617,41 +621,50 @@ static int node_open_any(const struct gofer_node *node, int flags)
 	return -EOPNOTSUPP;
 }
 
-/* Creates name in dir as asked; the caller undoes it if what follows fails. */
-static int make_file(struct gofer_node *dir, const char *name, const struct gofer_make_req *req,
-		     const char *target)
+/* Gives a file made by make_file its owner and mode. */
+static int make_owner(struct gofer_node *dir, const char *name, const struct gofer_make_req *req)
 {
 	mode_t perm = req->mode & 07777;
 	_cleanup_close_ int fd = -1;
 
-	switch (req->mode & S_IFMT) {
-	case S_IFREG:
-		fd = openat2_mode(dir->fd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
-				  perm);
-		if (fd < 0)
-			return fd;
-		/* chown clears set-id bits: the mode goes last. */
-		if (fchown(fd, req->uid, req->gid) < 0 || fchmod(fd, perm) < 0)
-			return -errno;
-		return 0;
-	case S_IFDIR:
+	if (S_ISLNK(req->mode))
+		return fchownat(dir->fd, name, req->uid, req->gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	fd = openat2_fd(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+					       (S_ISDIR(req->mode) ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return fd;
+	/* chown clears set-id bits: the mode goes last, as asked whatever the gofer's umask. */
+	if (fchown(fd, req->uid, req->gid) < 0 || fchmod(fd, perm) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Creates name in dir as asked; nothing is left if it fails. */
+static int make_file(struct gofer_node *dir, const char *name, const struct gofer_make_req *req,
+		     const char *target)
+{
+	mode_t perm = req->mode & 07777;
+	int r;
+
+	if (S_ISREG(req->mode)) {
+		r = openat2_mode(dir->fd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+				 perm);
+		if (r < 0)
+			return r;
+		close(r);
+	} else if (S_ISDIR(req->mode)) {
 		if (mkdirat(dir->fd, name, perm) < 0)
 			return -errno;
-		/* Permissions as asked, whatever the gofer's umask. */
-		fd = openat2_fd(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return fd;
-		if (fchown(fd, req->uid, req->gid) < 0 || fchmod(fd, perm) < 0)
-			return -errno;
-		return 0;
-	case S_IFLNK:
+	} else if (S_ISLNK(req->mode)) {
 		if (symlinkat(target, dir->fd, name) < 0)
 			return -errno;
-		break;
-	default:
+	} else {
 		return -EINVAL;
 	}
-	return fchownat(dir->fd, name, req->uid, req->gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	r = make_owner(dir, name, req);
+	if (r < 0)
+		unlinkat(dir->fd, name, S_ISDIR(req->mode) ? AT_REMOVEDIR : 0);
+	return r;
 }
 
 static int handle_make(struct gofer_server *s, struct reply_fds *reply_fds)
@@ -677,11 +690,11 @@ static int handle_make(struct gofer_server *s, struct reply_fds *reply_fds)
 	if ((r = writable_node(s, req.dir_fid, true, &dir)) < 0)
 		return r;
 	r = make_file(dir, strs[0], &req, strs[1]);
-	if (r == 0)
-		r = node_walk(dir, &(struct walk_name){ strs[0], req.namelen }, &st, &child);
+	if (r < 0)
+		return r;
+	r = node_walk(dir, &(struct walk_name){ strs[0], req.namelen }, &st, &child);
 	if (r < 0) {
-		if (r != -EEXIST)
-			unlinkat(dir->fd, strs[0], S_ISDIR(req.mode) ? AT_REMOVEDIR : 0);
+		unlinkat(dir->fd, strs[0], S_ISDIR(req.mode) ? AT_REMOVEDIR : 0);
 		return r;
 	}
 	fid = fid_alloc(&s->fids, child);
@@ -816,9 +829,7 @@ static int setattr_apply(const struct gofer_node *node, const struct gofer_setat
 static int handle_setattr(struct gofer_server *s, struct reply_fds *reply_fds)
 {
 	struct gofer_setattr_req req;
-	struct gofer_stat_reply reply = { .hdr = { 0 } };
 	struct gofer_node *node;
-	struct stat st;
 	int r;
 
 	(void)reply_fds;
@@ -829,11 +840,8 @@ static int handle_setattr(struct gofer_server *s, struct reply_fds *reply_fds)
 						     GOFER_ATTR_SIZE | GOFER_ATTR_ATIME |
 						     GOFER_ATTR_MTIME)))
 		return -EINVAL;
-	if ((r = setattr_apply(node, &req)) < 0 || (r = fd_stat(node->fd, &st)) < 0)
-		return r;
-	attr_from_stat(&st, &reply.attr);
-	memcpy(s->reply, &reply, sizeof(reply));
-	return sizeof(reply);
+	r = setattr_apply(node, &req);
+	return r < 0 ? r : reply_stat(s, node);
 }
 
 static int handle_fsync(struct gofer_server *s, struct reply_fds *reply_fds)
