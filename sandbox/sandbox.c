@@ -149,12 +149,12 @@ int sandbox_run(const struct sandbox_spec *spec)
 	pid_t gofer, sentry;
 	int status;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return log_errno(-errno, "socketpair"), 125;
 	_cleanup_free_ char **gofer_argv = calloc(12 + sandbox_mounts_gofer_nargs(spec), sizeof(char *));
-	int n = 0;
 	if (!gofer_argv)
 		return log_errno(-ENOMEM, "starting the gofer"), 125;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return log_errno(-errno, "socketpair"), 125;
+	int n = 0;
 	global_args(spec, gofer_argv, &n);
 	gofer_argv[n++] = "gofer";
 	gofer_argv[n++] = "--sock-fd";
