@@ -2,13 +2,15 @@
    the container's mounts in order, then its masked and read-only paths (as runc makes them).
    Nothing here mounts anything of the host's: a bind mount is a tree the gofer serves, every
    other type is one of the sentry's file systems. Mount points the image lacks are made in
-   the sentry's view (the image is never written). */
+   the sentry's view (the image is never written). Destinations are resolved by the sentry
+   in the sandbox's own tree. */
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -63,19 +65,50 @@ static int mountpoint_make(struct dentry *parent, struct dentry *child, bool fil
 	return 0;
 }
 
+/* Continues the walk at a symlink's target: todo becomes the target, then what was left of
+   the path (rest, which points into todo). */
+static int follow_link(struct inode *link, char *todo, const char *rest)
+{
+	char joined[VFS_PATH_MAX];
+	if (!link->iops || !link->iops->readlink)
+		return -ELOOP;
+	int n = link->iops->readlink(link, joined, sizeof(joined) - 1);
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	size_t rest_len = strlen(rest);
+	if ((size_t)n + 1 + rest_len >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	joined[n] = '/';
+	memcpy(joined + n + 1, rest, rest_len + 1);
+	memcpy(todo, joined, (size_t)n + rest_len + 2);
+	return 0;
+}
+
 /* Walks dest from the root of the mount table into what is mounted on each name. With make,
    missing names are made (directories; the last a regular file with file); else a missing
-   name is -ENOENT. A symlink on the way is -ELOOP: a destination is taken as the path it
-   names, not resolved through the image's links. */
+   name is -ENOENT. Symlinks on the way, the last name's included, are followed inside the
+   sandbox's root (as runc resolves a destination inside the rootfs): a mount onto a link
+   lands on its target. */
 static int mountpoint_walk(struct mount *rm, const char *dest, bool make, bool file,
 			   struct path *out)
 {
+	const struct path top = { rm, rm->root };
 	struct path cur = { rm, dentry_get(rm->root) };
+	_cleanup_free_ char *todo = malloc(VFS_PATH_MAX);
 	char name[VFS_NAME_MAX + 1];
-	int r = 0;
+	int links = 0, r = 0;
 
+	if (!todo || strlen(dest) >= VFS_PATH_MAX) {
+		path_put(&cur);
+		return todo ? -ENAMETOOLONG : -ENOMEM;
+	}
+	strcpy(todo, dest);
 	vfs_follow_mounts(&cur);
-	for (const char *p = dest; *p;) {
+	for (const char *p = todo; r == 0 && *p;) {
+		if (*p == '/' && p == todo) {
+			path_set(&cur, &top);
+			vfs_follow_mounts(&cur);
+		}
 		while (*p == '/')
 			p++;
 		size_t n = strcspn(p, "/");
@@ -92,18 +125,22 @@ static int mountpoint_walk(struct mount *rm, const char *dest, bool make, bool f
 			p++;
 		if (!strcmp(name, "."))
 			continue;
-		struct dentry *child;
 		if (!strcmp(name, "..")) {
-			r = -EINVAL;
-			break;
+			vfs_path_up(&cur, &top);
+			continue;
 		}
+		struct dentry *child;
 		r = dentry_lookup_child(cur.dentry, name, &child);
 		if (r < 0)
 			break;
-		if (!child->inode)
+		if (!child->inode) {
 			r = make ? mountpoint_make(cur.dentry, child, file && !*p) : -ENOENT;
-		else if (S_ISLNK(child->inode->mode))
-			r = -ELOOP;
+		} else if (S_ISLNK(child->inode->mode)) {
+			r = ++links > VFS_MAX_SYMLINKS ? -ELOOP : follow_link(child->inode, todo, p);
+			p = todo;
+			dentry_put(child);
+			continue;
+		}
 		if (r < 0) {
 			dentry_put(child);
 			break;
@@ -111,10 +148,8 @@ static int mountpoint_walk(struct mount *rm, const char *dest, bool make, bool f
 		dentry_put(cur.dentry);
 		cur.dentry = child;
 		vfs_follow_mounts(&cur);
-		if (*p && !S_ISDIR(cur.dentry->inode->mode)) {
+		if (*p && !S_ISDIR(cur.dentry->inode->mode))
 			r = -ENOTDIR;
-			break;
-		}
 	}
 	if (r < 0) {
 		path_put(&cur);

@@ -35,11 +35,10 @@ void vfs_follow_mounts(struct path *p)
 	}
 }
 
-/* "..": never above the task's root, across mount points upwards. */
-static void walk_up(struct walker *w, struct path *cur)
+void vfs_path_up(struct path *cur, const struct path *root)
 {
 	for (;;) {
-		if (path_equal(cur, &w->root))
+		if (path_equal(cur, root))
 			return;
 		if (cur->dentry != cur->mnt->root)
 			break;
@@ -135,7 +134,7 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
-			walk_up(w, cur);
+			vfs_path_up(cur, &w->root);
 			continue;
 		}
 		struct dentry *child;

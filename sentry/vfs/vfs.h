@@ -244,6 +244,8 @@ int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long fl
 		 const char *source);
 /* Steps p into what is mounted on it, if anything. */
 void vfs_follow_mounts(struct path *p);
+/* "..": cur to its parent, across mount points upwards, never above root. */
+void vfs_path_up(struct path *cur, const struct path *root);
 /* All mounts, in mount order (follow mount.next): /proc/mounts. */
 struct mount *vfs_mount_first(void);
 /* A path for a nameless object (a pipe reached through /proc/PID/fd/N). */

@@ -8,6 +8,7 @@
 # - a single file bound over /etc/hostname, read-only and read-write;
 # - symlinks inside a bind source that point at "/" or climb out with "..": resolved in the
 #   guest's root as in the native chroot; host markers next to the source never reached;
+# - a file bound onto a symlink of the image lands on the link's target;
 # - a tmpfs with size= (dd until ENOSPC) and mode=;
 # - a read-only root (EROFS) with a writable tmpfs on it;
 # - mount points the image lacks appear in the sandbox, without a warning; OCI mount types
@@ -20,7 +21,9 @@ need_root
 ROOT="$WORK/rootfs"
 build_busybox_rootfs "$ROOT"
 echo imagehost >"$ROOT/etc/hostname"
-mkdir -p "$ROOT/ro"
+mkdir -p "$ROOT/ro" "$ROOT/run"
+echo "image resolv.conf" >"$ROOT/run/resolv.conf"
+ln -s ../run/resolv.conf "$ROOT/etc/resolv.conf"
 
 # Host markers next to the bind sources ($WORK) and in /tmp: never read by the guest.
 SECRET="runscc-secret-$RANDOM$RANDOM$RANDOM"
@@ -133,6 +136,11 @@ compare_bind file-rw "--mount type=bind,src=FILE,dst=/etc/hostname" \
 	"mount --bind FILE $ROOT/etc/hostname" sh -c '
 cat /etc/hostname; echo written-by-the-guest >/etc/hostname; cat /etc/hostname
 chmod 600 /etc/hostname; rm /etc/hostname; mv /etc/hostname /etc/h2; ls /etc; true'
+
+# A destination that is a symlink in the image: the mount lands on its target.
+compare_bind file-on-link "--mount type=bind,src=FILE,dst=/etc/resolv.conf,ro" \
+	"mount --bind FILE $ROOT/etc/resolv.conf" sh -c '
+cat /etc/resolv.conf /run/resolv.conf; readlink /etc/resolv.conf; grep -c resolv.conf /proc/mounts'
 
 # Symlinks inside the source: resolved in the guest's root, as natively in the chroot.
 compare_bind escape "$BIND_RW" "$NATIVE_RW" sh -c "

@@ -1230,7 +1230,7 @@ static void fuzz_message(struct raw_msg *m)
 		return;
 	memcpy(&hdr, m->b, sizeof(hdr));
 	if (shape & 4)
-		hdr.op = 1 + (uint32_t)(fuzz_next() % 8);
+		hdr.op = 1 + (uint32_t)(fuzz_next() % (GOFER_OP_FSYNC + 1));
 	if (shape & 8)
 		hdr.len = (uint32_t)m->len;
 	memcpy(m->b, &hdr, sizeof(hdr));
