@@ -163,7 +163,6 @@ for platform in $PLATFORMS; do
 	out="$WORK/host-adds.$platform"
 	src="$WORK/host-adds.$platform.src"
 	mkdir -p "$out" "$src"
-	mkfifo "$out/go"
 	DO_OPTS="--mount type=bind,src=$src,dst=/data" run_sandbox "$out" "$platform" "$ROOT" \
 		sh -c '[ -e /data/later ] || echo absent; echo ready >/data/ready
 		       while [ ! -e /data/later ]; do usleep 10000; done; cat /data/later' &
