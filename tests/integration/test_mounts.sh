@@ -167,11 +167,9 @@ for platform in $PLATFORMS; do
 		sh -c '[ -e /data/later ] || echo absent; echo ready >/data/ready
 		       while [ ! -e /data/later ]; do usleep 10000; done; cat /data/later' &
 	rpid=$!
-	for _ in $(seq 1 300); do
-		[ -e "$src/ready" ] && break
-		sleep 0.1
-	done
-	echo "added by the host" >"$src/later"
+	wait_until 120 eval "[ -e '$src/ready' ] || ! kill -0 $rpid 2>/dev/null"
+	# Made whole, then named: the guest must never find it empty.
+	echo "added by the host" >"$src/.later" && mv "$src/.later" "$src/later"
 	wait "$rpid"
 	if [ "$(cat "$out/stdout")" = "absent
 added by the host" ] && [ "$(cat "$out/status")" = 0 ]; then
