@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -108,8 +109,19 @@ int sentry_boot(struct boot_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	if (cfg->control_fd >= 0 && spawner_start(cfg->platform) < 0)
-		return 125;
+	if (cfg->control_fd >= 0) {
+		/* Detached (OCI create), we lead a session of our own: a terminal given as init's
+		   stdio becomes ours, and init, in our process group, gets its signals. Those that
+		   would stop or end us are the guest's alone. */
+		if (isatty(0))
+			ioctl(0, TIOCSCTTY, 0);
+		signal(SIGTSTP, SIG_IGN);
+		signal(SIGTTIN, SIG_IGN);
+		signal(SIGTTOU, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		if (spawner_start(cfg->platform) < 0)
+			return 125;
+	}
 	if (pipe2(go, O_CLOEXEC) < 0 || (cfg->wait_for_start && pipe2(start, O_CLOEXEC) < 0))
 		return log_errno(-errno, "pipe"), 125;
 	pid_t pid = fork();
@@ -117,7 +129,7 @@ int sentry_boot(struct boot_config *cfg)
 		return log_errno(-errno, "fork"), 125;
 	if (pid == 0) {
 		close(go[1]);
-		launcher_main(cfg->platform, &cfg->init, go[0], start[0], cfg->control_fd >= 0);
+		launcher_main(cfg->platform, &cfg->init, go[0], start[0], false);
 	}
 	close(go[0]);
 	if (start[0] >= 0)
@@ -156,8 +168,9 @@ int sentry_boot(struct boot_config *cfg)
 		task_signal_all(SIGKILL);
 		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	}
-	/* The exit codes of processes started by control "exec" go out before we do. */
-	while (kernel.exec_sessions > 0)
+	/* Answers to control requests (a kill that ended init, exit codes of processes started
+	   by "exec") go out before we do. */
+	while (kernel.control_pending > 0)
 		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	int status = kernel.init_status;
 	kernel_unlock();
