@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <json-c/json.h>
 
 #define CONTROL_STACK_SIZE (256 * 1024)
+#define CONTROL_REQUEST_TIMEOUT_MS 10000
 
 static int listen_sock = -1;
 static int start_pipe = -1;		/* kernel lock */
@@ -276,6 +278,10 @@ static void *connection_main(void *arg)
 	struct request rq = { .nfds = CONTROL_MAX_FDS };
 
 	if (!buf)
+		return NULL;
+	/* A client that connects and says nothing does not keep a thread forever. */
+	struct pollfd pfd = { conn, POLLIN, 0 };
+	if (poll(&pfd, 1, CONTROL_REQUEST_TIMEOUT_MS) != 1)
 		return NULL;
 	ssize_t n = sock_recv_fds(conn, buf, CONTROL_MSG_MAX, rq.fds, &rq.nfds);
 	if (n == 0)
