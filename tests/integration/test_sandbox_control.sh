@@ -130,6 +130,15 @@ err" "$(cat "$WORK/$name.exec.out")"
 	check "$name: init's output" "init got: hello" "$(cat "$WORK/$name.out")"
 	nothing_left "$name"
 
+	# --- a sandbox that cannot start: an error, nothing left ----------------------------
+	name=bad-rootfs.$platform
+	LOG="$WORK/$name.log"
+	timeout 30 "$CTL" create --rootfs "$WORK/no-such-rootfs" --sock "$WORK/$name.sock" --platform "$platform" \
+		--log "$LOG" --pid-file "$WORK/$name.pid" -- /bin/true </dev/null >/dev/null 2>&1
+	check "$name: create fails" 1 "$?"
+	check "$name: no pid" "" "$(cat "$WORK/$name.pid" 2>/dev/null)"
+	nothing_left "$name"
+
 	# --- kill: before start, SIGTERM handled / not handled, SIGKILL, --all --------------
 	name=kill-before-start.$platform
 	create "$name" "$platform" /bin/echo never || continue
