@@ -74,6 +74,19 @@ static int kernel_init(struct boot_config *cfg)
 	return fs_mount_all(&kernel.root_mount);
 }
 
+/* Is there an executable file at path, for init? (The exec itself decides the rest.) */
+static int init_program_at(const char *path, void *arg)
+{
+	struct task *init = arg;
+	struct path p;
+	int r = vfs_resolve(init, &init->fs->cwd, path, LOOKUP_FOLLOW, &p, NULL);
+	if (r < 0)
+		return r;
+	r = S_ISREG(p.dentry->inode->mode) ? vfs_permission(init, p.dentry->inode, MAY_EXEC) : -EACCES;
+	path_put(&p);
+	return r;
+}
+
 /* Tells the caller of sandbox_create that init waits for "start". */
 static void say_ready(int ready_fd)
 {
@@ -140,10 +153,17 @@ int sentry_boot(struct boot_config *cfg)
 				&(struct path){ kernel.root_mount, kernel.root_mount->root }, &init);
 	if (r == 0)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
+	/* OCI create fails, as runc's does, when init's program is not there: with the exit
+	   code a shell gives (sandbox_create reads it). */
+	int found = r == 0 && cfg->control_fd >= 0 ? guest_process_find_program(&cfg->init, init_program_at, init) : 0;
 	kernel_unlock();
-	if (r < 0) {
+	if (r < 0 || found < 0) {
+		if (found == -ENOENT && !strchr(cfg->init.argv[0], '/'))
+			log_error("exec: \"%s\": executable file not found in $PATH", cfg->init.argv[0]);
+		else if (found < 0)
+			log_errno(found, "exec: \"%s\"", cfg->init.argv[0]);
 		kill(pid, SIGKILL);
-		return 125;
+		return found == -ENOENT ? 127 : found < 0 ? 126 : 125;
 	}
 	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL));
 	if (r == 0)

@@ -139,6 +139,18 @@ err" "$(cat "$WORK/$name.exec.out")"
 	check "$name: no pid" "" "$(cat "$WORK/$name.pid" 2>/dev/null)"
 	nothing_left "$name"
 
+	name=no-program.$platform
+	LOG="$WORK/$name.log"
+	for prog in nosuch /bin/nosuch /etc/passwd; do
+		timeout 30 "$CTL" create --rootfs "$ROOT" --sock "$WORK/$name.sock" --platform "$platform" \
+			--log "$LOG" --pid-file "$WORK/$name.pid" -- "$prog" </dev/null >"$WORK/$name.out" 2>&1
+		rm -f "$WORK/$name.sock"
+		want="sandbox_ctl: sandbox_create: No such file or directory"
+		[ "$prog" = /etc/passwd ] && want="sandbox_ctl: sandbox_create: Permission denied"
+		check "$name: create of $prog fails" "$want" "$(tail -1 "$WORK/$name.out")"
+	done
+	nothing_left "$name"
+
 	# --- kill: before start, SIGTERM handled / not handled, SIGKILL, --all --------------
 	name=kill-before-start.$platform
 	create "$name" "$platform" /bin/echo never || continue
