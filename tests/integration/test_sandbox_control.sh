@@ -121,6 +121,8 @@ for platform in $PLATFORMS; do
 err" "$(cat "$WORK/$name.exec.out")"
 	check "$name: exec as uid 1000 gid 1000 in /tmp with umask 077 and an env var" "1000 1000 /tmp 0077 bar" \
 		"$("$CTL" exec "$SOCK" --uid 1000 --gid 1000 --cwd /tmp --umask 077 --env FOO=bar -- /bin/sh -c 'echo $(id -u) $(id -g) $(pwd) $(umask) $FOO')"
+	check "$name: exec with additional groups and an open-files limit" "0 10 20
+64 128" "$("$CTL" exec "$SOCK" --group 10 --group 20 --nofile 64:128 -- /bin/sh -c 'id -G; echo $(ulimit -Sn) $(ulimit -Hn)')"
 	check "$name: exec of a missing program" 127 "$("$CTL" exec "$SOCK" -- /nonexistent 2>/dev/null; echo $?)"
 	"$CTL" ps "$SOCK" >>"$WORK/$name.hostpids"
 	# init exits once it has read the line, which kills the writer if it has not ended yet
