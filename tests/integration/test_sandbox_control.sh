@@ -77,7 +77,7 @@ nothing_left() {
 	local pid
 	for pid in $(cat "$WORK/$name.hostpids" 2>/dev/null); do
 		if ! wait_for eval "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"; then
-			fail "$name: guest host process $pid left: $(cat /proc/"$pid"/cmdline | tr '\0' ' ')"
+			fail "$name: guest host process $pid left: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 			return
 		fi
 	done
