@@ -74,6 +74,11 @@ struct sandbox_spec {
 	bool wait_for_start;
 };
 
+/* The runsc-c binary the gofer and the sentry are started from (`runsc-c gofer`, `runsc-c
+   boot`): by default the running program itself; a test program linked with the library
+   sets it. */
+extern const char *sandbox_runtime_path;
+
 /* Runs the sandbox in the foreground; returns the guest's exit code (128+signal if killed),
    or 125 if the sandbox could not start. */
 int sandbox_run(const struct sandbox_spec *spec);
@@ -83,7 +88,8 @@ int sandbox_run(const struct sandbox_spec *spec);
    process waiting for "start". Returns once the sentry has the first process ready, with the
    sentry's host pid in *sentry_pid: that process lives exactly as long as the guest's init
    and exits with its exit code (128+signal if killed). spec->init.stdio are the first
-   process's 0-2. Returns -errno (and starts nothing, leaves nothing) on failure. */
+   process's 0-2. Returns -errno (and starts nothing, leaves nothing) on failure: -ENOENT
+   when the first program is not found (in its PATH), -EACCES when it is not executable. */
 int sandbox_create(const struct sandbox_spec *spec, pid_t *sentry_pid);
 
 /* The sentry's side: reads the spec from fd into cfg (strings owned by cfg). */

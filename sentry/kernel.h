@@ -17,6 +17,7 @@
 
 #include "fsgofer/client.h"
 #include "platform/platform.h"
+#include "sentry/guest_process.h"
 
 struct task;
 struct mount;
@@ -37,17 +38,19 @@ struct boot_config {
 	bool strace;
 	int gofer_fd;			/* protocol socket to the gofer */
 	const char *hostname;
-	const char *cwd;		/* guest working directory */
-	char **argv;			/* guest argv; argv[0] is the program path in the guest */
-	char **envp;			/* guest environment */
-	uid_t uid;			/* guest credentials (inside the sandbox) */
-	gid_t gid;
+	struct guest_process init;	/* the first process (argv[0] looked up in its PATH) */
 	uint32_t pids_max;		/* 0: no limit */
 	struct boot_mount *mounts;	/* in mount order */
 	size_t nmounts;
 	bool root_readonly;
 	char **masked_paths;		/* NULL-terminated or NULL */
 	char **readonly_paths;		/* NULL-terminated or NULL */
+	/* OCI create (sandbox_create): a listening socket to serve control requests on
+	   (sentry/control.h), a pipe to say "ready" on, and whether init waits for "start";
+	   -1 / false under `runsc-c do`. */
+	int control_fd;
+	int ready_fd;
+	bool wait_for_start;
 };
 
 struct kernel {
@@ -66,6 +69,9 @@ struct kernel {
 	struct mount *root_mount;
 	bool init_exited;
 	int init_status;		/* wait status of pid 1 */
+	/* Control requests being answered, and exit codes owed to control "exec" connections:
+	   the sentry ends once they are out. */
+	uint32_t control_pending;
 	uid_t host_uid;			/* the unprivileged host identity of guest processes */
 	gid_t host_gid;
 	int placeholder_fd;		/* inert host fd that takes a dropped mirror's slot */
