@@ -1,4 +1,5 @@
-/* The sentry's own seccomp allow-list: no path-based open, no exec, no sockets, no mounts.
+/* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) (only
+   connected socketpairs), no mounts.
    One table feeds both the loaded filter and `runsc-c debug sentry-syscalls`. */
 #define _GNU_SOURCE
 #include "sentry/kernel.h"
@@ -40,8 +41,12 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
 	{ SYS_ioctl, "seccomp listener", 0, 0 },
-	{ SYS_sendmsg, "gofer protocol", 0, 0 },
-	{ SYS_recvmsg, "gofer protocol", 0, 0 },
+	{ SYS_sendmsg, "gofer protocol; unix sockets' messages with ancillary data", 0, 0 },
+	{ SYS_recvmsg, "gofer protocol; unix sockets' messages with ancillary data", 0, 0 },
+	{ SYS_socketpair, "guest unix sockets: a connected pair reaches nothing outside", 0, 0 },
+	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs)", 0, 0 },
+	{ SYS_getsockopt, "guest unix sockets' buffer sizes", 0, 0 },
+	{ SYS_setsockopt, "guest unix sockets' buffer sizes", 0, 0 },
 	{ SYS_poll, "tracer loop", 0, 0 },
 	{ SYS_ppoll, "tracer loop", 0, 0 },
 	{ SYS_signalfd4, "tracer loop; guest signalfds", 0, 0 },
