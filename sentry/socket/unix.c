@@ -576,10 +576,7 @@ static int unix_connect(struct task *t, struct syscall_event *ev, struct socket 
 	int r = unix_mkname(sa, len, &a, path);
 	if (r < 0)
 		return r;
-	if (u->state == UNIX_CONNECTED)
-		return -EISCONN;
-	if (u->state == UNIX_LISTENING)
-		return -EINVAL;
+	/* Linux's order: the listener, its queue, then the caller's own state. */
 	struct unix_sock *l;
 	r = unix_find(t, &a, path, sk->type, &l, NULL);
 	if (r < 0)
@@ -588,6 +585,10 @@ static int unix_connect(struct task *t, struct syscall_event *ev, struct socket 
 		return -ECONNREFUSED;
 	if (l->nqueue > l->backlog)
 		return -EAGAIN;
+	if (u->state == UNIX_CONNECTED)
+		return -EISCONN;
+	if (u->state == UNIX_LISTENING)
+		return -EINVAL;
 	int host[2];
 	if (socketpair(AF_UNIX, sk->type | SOCK_CLOEXEC, 0, host) < 0)
 		return -errno;
@@ -685,28 +686,27 @@ static long gather(struct task *t, const struct iovec *iov, int iovcnt, char *bu
 	return (long)done;
 }
 
-/* Where a message from u goes: the host fd to send on and the receiving socket (if known). */
-static int unix_send_target(struct task *t, struct unix_sock *u, const struct socket_msg *m,
-			    int *fd, struct unix_sock **rcv)
+/* The host fd a connected socket sends on, and its peer. */
+static int unix_connected_target(struct unix_sock *u, const struct socket_msg *m, int *fd,
+				 struct unix_sock **rcv)
 {
-	*rcv = NULL;
-	if (u->sk.type != SOCK_DGRAM || (!m->namelen && u->inbox_tx < 0)) {
-		if (m->namelen && u->sk.type == SOCK_STREAM)
-			return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
-		if (u->state != UNIX_CONNECTED)
-			return -ENOTCONN;
-		*fd = u->sk.file->host_fd;
-		*rcv = u->peer;
-		return 0;
-	}
+	if (m->namelen && u->sk.type == SOCK_STREAM)
+		return u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+	if (u->state != UNIX_CONNECTED)
+		return -ENOTCONN;
+	*fd = u->sk.file->host_fd;
+	*rcv = u->peer;
+	return 0;
+}
+
+/* The inbox a datagram goes to: the name given (a), or the one connect() gave. */
+static int unix_dgram_target(struct task *t, struct unix_sock *u, const struct unix_addr *a,
+			     const char *path, int *fd, struct unix_sock **rcv)
+{
 	struct unix_sock *target = NULL;
 	int r;
-	if (m->namelen) {
-		struct unix_addr a;
-		char path[sizeof(a.sun.sun_path) + 1];
-		r = unix_mkname(&m->name, m->namelen, &a, path);
-		if (r == 0)
-			r = unix_find(t, &a, path, SOCK_DGRAM, &target, NULL);
+	if (a) {
+		r = unix_find(t, a, path, SOCK_DGRAM, &target, NULL);
 	} else if (u->peer_inode) {
 		target = find_inode(u->peer_inode);
 		r = target ? 0 : -ECONNREFUSED;
@@ -726,25 +726,47 @@ static int unix_send_target(struct task *t, struct unix_sock *u, const struct so
 	return 0;
 }
 
+static int unix_sndbuf(struct unix_sock *u)
+{
+	int v = u->sndbuf;
+	socklen_t l = sizeof(v);
+	if (u->sk.file->host_fd >= 0 && u->state != UNIX_LISTENING)
+		getsockopt(u->sk.file->host_fd, SOL_SOCKET, SO_SNDBUF, &v, &l);
+	return v;
+}
+
+/* Checks in Linux's order: a connection's state first, a datagram's name, size and bytes
+   before its receiver is looked up. */
 static long unix_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m)
 {
 	struct unix_sock *u = unix_sk(sk);
-	struct unix_sock *rcv;
-	int fd;
+	struct unix_sock *rcv = NULL;
+	struct unix_addr a;
+	char path[sizeof(a.sun.sun_path) + 1];
+	int fd = -1;
+	int r;
 
 	if (sk->type == SOCK_SEQPACKET)
 		m->namelen = 0;		/* as Linux: ignored */
-	int r = unix_send_target(t, u, m, &fd, &rcv);
-	if (r < 0)
+	bool addressed = sk->type == SOCK_DGRAM && (m->namelen || u->inbox_tx >= 0);
+	if (!addressed && (r = unix_connected_target(u, m, &fd, &rcv)) < 0)
 		return r;
-	size_t cap = sk->type == SOCK_STREAM ? UNIX_STREAM_CHUNK : UNIX_DGRAM_MAX;
-	size_t len = iov_total(m->iov, m->iovcnt, cap);
+	if (sk->type != SOCK_STREAM && (m->flags & MSG_OOB))
+		return -EOPNOTSUPP;
+	if (addressed && m->namelen && (r = unix_mkname(&m->name, m->namelen, &a, path)) < 0)
+		return r;
+	size_t total = iov_total(m->iov, m->iovcnt, SIZE_MAX);
+	if (sk->type != SOCK_STREAM && total > (size_t)unix_sndbuf(u) - 32)
+		return -EMSGSIZE;
+	size_t len = sk->type == SOCK_STREAM && total > UNIX_STREAM_CHUNK ? UNIX_STREAM_CHUNK : total;
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	long n = gather(t, m->iov, m->iovcnt, buf, len);
 	if (n < 0)
 		return n;
+	if (addressed && (r = unix_dgram_target(t, u, m->namelen ? &a : NULL, path, &fd, &rcv)) < 0)
+		return r;
 
 	/* What the receiver must learn beyond the bytes. */
 	const struct socket_control *ctl = m->control;
@@ -773,7 +795,7 @@ static long unix_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &token, sizeof(int));
 	}
-	ssize_t sent = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT | (m->flags & MSG_EOR));
+	ssize_t sent = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT | (m->flags & (MSG_EOR | MSG_OOB)));
 	if (sent < 0)
 		return -errno;
 	return sent;
@@ -786,6 +808,8 @@ static long unix_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m
 
 	if (u->state == UNIX_LISTENING || (u->state == UNIX_IDLE && u->inbox_tx < 0))
 		return sk->type == SOCK_SEQPACKET ? -ENOTCONN : -EINVAL;
+	if (sk->type != SOCK_STREAM && (m->flags & MSG_OOB))
+		return -EOPNOTSUPP;
 	size_t cap = sk->type == SOCK_STREAM ? UNIX_STREAM_CHUNK : UNIX_DGRAM_MAX;
 	size_t len = iov_total(m->iov, m->iovcnt, cap);
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
@@ -799,7 +823,7 @@ static long unix_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.buf,
 			     .msg_controllen = sizeof(cbuf.buf) };
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC |
-			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL)));
+			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB)));
 	if (n < 0)
 		return -errno;
 	size_t copy = (size_t)n < len ? (size_t)n : len;
@@ -940,10 +964,45 @@ static int unix_shutdown(struct socket *sk, int how)
 	return 0;
 }
 
+/* Options that change nothing the sentry decides: kept by the host socket when there is one
+   (the value the guest sees is the host's), else accepted and read back as zero. The size
+   of each value, as Linux copies it. */
+static socklen_t plain_option_size(int name)
+{
+	switch (name) {
+	case SO_DEBUG:
+	case SO_REUSEADDR:
+	case SO_KEEPALIVE:
+	case SO_DONTROUTE:
+	case SO_BROADCAST:
+	case SO_OOBINLINE:
+	case SO_RCVLOWAT:
+	case SO_PRIORITY:
+		return sizeof(int);
+	case SO_LINGER:
+		return sizeof(struct linger);
+	case SO_RCVTIMEO_OLD:
+	case SO_SNDTIMEO_OLD:
+		return sizeof(struct timeval);
+	default:
+		return 0;
+	}
+}
+
 static int unix_getsockopt(struct socket *sk, int name, void *val, socklen_t *len)
 {
 	struct unix_sock *u = unix_sk(sk);
 	int v;
+	socklen_t size = plain_option_size(name);
+	if (size && unix_host_socket(u)) {
+		*len = size;
+		return getsockopt(sk->file->host_fd, SOL_SOCKET, name, val, len) < 0 ? -errno : 0;
+	}
+	if (size) {
+		memset(val, 0, size);
+		*len = size;
+		return 0;
+	}
 	switch (name) {
 	case SO_TYPE:
 		v = sk->type;
@@ -992,6 +1051,11 @@ static int unix_setsockopt(struct task *t, struct socket *sk, int name, const vo
 	int v;
 	if (len < sizeof(int))
 		return -EINVAL;
+	if (plain_option_size(name)) {
+		if (!unix_host_socket(u))
+			return 0;
+		return setsockopt(sk->file->host_fd, SOL_SOCKET, name, val, len) < 0 ? -errno : 0;
+	}
 	memcpy(&v, val, sizeof(v));
 	switch (name) {
 	case SO_PASSCRED:

@@ -23,7 +23,9 @@
 #include <sys/socket.h>
 
 #define SOCKET_WAIT_SLICE_MS 50
+#define MSG_CMSG_COMPAT 0x80000000	/* the kernel's own flag: refused from user space */
 #define SOCKET_OPTMEM_MAX (128 * 1024)	/* net.core.optmem_max: the largest control buffer */
+#define MAX_RW_COUNT (INT_MAX & ~4095L)	/* the most one call moves (a longer buffer is cut) */
 
 /* Each family is logged once: what a guest wanted and did not get. */
 static void log_family_refused(int family)
@@ -213,8 +215,6 @@ static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r == 0 && uaddr)
-		r = check_addrlen(t, ulenp);
 	if (r < 0)
 		return r;
 	struct accept_wait w = { .sk = sk, .nonblock = socket_nonblocking(sk->file) };
@@ -224,6 +224,11 @@ static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 	if (r < 0 || !w.accepted)
 		return r;
 	struct file *f = w.accepted;
+	/* As Linux, the connection is taken before the address is written: a bad one loses it. */
+	if (uaddr && (r = check_addrlen(t, ulenp)) < 0) {
+		file_put(f);
+		return r;
+	}
 	if (flags & SOCK_NONBLOCK) {
 		f->flags |= O_NONBLOCK;
 		fcntl(f->host_fd, F_SETFL, O_NONBLOCK);
@@ -384,8 +389,20 @@ static long read_msghdr(struct task *t, uint64_t umsg, struct msghdr *mh, struct
 	return guest_read_iovec(t, (uint64_t)(uintptr_t)mh->msg_iov, (int)mh->msg_iovlen, *iov);
 }
 
+/* import_iovec's access_ok: a buffer beyond the user address space is EFAULT at once. */
+static long check_iov(const struct iovec *iov, int iovcnt)
+{
+	for (int i = 0; i < iovcnt; i++)
+		if (!guest_range_ok((uint64_t)(uintptr_t)iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+	return 0;
+}
+
 static long do_send(struct task *t, struct syscall_event *ev, struct socket *sk, struct socket_msg *m)
 {
+	long r = check_iov(m->iov, m->iovcnt);
+	if (r < 0)
+		return r;
 	m->nonblock = (m->flags & MSG_DONTWAIT) || socket_nonblocking(sk->file);
 	return socket_transfer(t, ev, sk, m, true);
 }
@@ -399,7 +416,8 @@ SYSCALL(sendto)
 		return r;
 	if (!uaddr && sk->ops->native_send(sk))
 		return SYSCALL_CONTINUE;
-	struct iovec one = { (void *)(uintptr_t)ev->args[1], (size_t)ev->args[2] };
+	size_t len = ev->args[2] > MAX_RW_COUNT ? MAX_RW_COUNT : (size_t)ev->args[2];
+	struct iovec one = { (void *)(uintptr_t)ev->args[1], len };
 	struct socket_msg m = { .iov = &one, .iovcnt = 1, .flags = (int)ev->args[3] };
 	if (uaddr && (r = read_sockaddr(t, uaddr, ev->args[5], &m.name, &m.namelen)) < 0)
 		return r;
@@ -413,6 +431,8 @@ SYSCALL(sendmsg)
 	struct iovec *iov;
 	struct socket_control *ctl = NULL;
 	char *cbuf = NULL;
+	if (ev->args[2] & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
@@ -505,6 +525,9 @@ static long do_recv(struct task *t, struct syscall_event *ev, struct socket *sk,
 {
 	int passcred = 0;
 	socklen_t len = sizeof(passcred);
+	long r = check_iov(m->iov, m->iovcnt);
+	if (r < 0)
+		return r;
 	m->nonblock = (m->flags & MSG_DONTWAIT) || socket_nonblocking(sk->file);
 	if (m->control && sk->ops->getsockopt(sk, SO_PASSCRED, &passcred, &len) == 0)
 		m->want_creds = passcred;
@@ -520,9 +543,8 @@ SYSCALL(recvfrom)
 		return r;
 	if (!uaddr && sk->ops->native_recv(sk))
 		return SYSCALL_CONTINUE;
-	if (uaddr && (r = check_addrlen(t, ulenp)) < 0)
-		return r;
-	struct iovec one = { (void *)(uintptr_t)ev->args[1], (size_t)ev->args[2] };
+	size_t len = ev->args[2] > MAX_RW_COUNT ? MAX_RW_COUNT : (size_t)ev->args[2];
+	struct iovec one = { (void *)(uintptr_t)ev->args[1], len };
 	struct socket_msg m = { .iov = &one, .iovcnt = 1, .flags = (int)ev->args[3] };
 	r = do_recv(t, ev, sk, &m);
 	if (r < 0 || !uaddr)
@@ -539,6 +561,8 @@ SYSCALL(recvmsg)
 	uint64_t umsg = ev->args[1];
 	int flags = (int)ev->args[2];
 	struct socket_control *ctl = NULL;
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
@@ -620,5 +644,5 @@ SYSCALL(setsockopt)
 	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
 	if ((r = guest_read(t, ev->args[3], val, n)) < 0)
 		return r;
-	return sk->ops->setsockopt(t, sk, name, val, (socklen_t)len);
+	return sk->ops->setsockopt(t, sk, name, val, (socklen_t)n);
 }

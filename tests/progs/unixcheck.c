@@ -5,11 +5,13 @@
    lengths), non-blocking accept, shutdown, poll on a listener, datagrams on paths. Prints
    one line per check; children never print.
 
-   unixcheck DIR      the checks (DIR: a writable directory for socket names) */
+   unixcheck DIR      the checks (DIR: a writable directory for socket names)
+   unixcheck sandbox  what the sandbox answers by design: no family but AF_UNIX */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,8 +587,103 @@ static void check_dgram_paths(void)
 	close(anon);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Calls the sentry makes wait: woken by a peer, or ended by a signal. */
+static void check_waits(void)
+{
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+	pid_t c = xfork();
+	if (c == 0) {
+		msleep(100);
+		int p[2];
+		pipe(p);
+		write(p[1], "late", 4);
+		send_fds(sv[1], &p[0], 1, "woke");
+		_exit(0);
+	}
+	char buf[16] = "";
+	int got[1], flags;
+	int k = recv_fds(sv[0], got, 1, buf, sizeof(buf), CMSG_SPACE(sizeof(int)), &flags);
+	char pb[8] = "";
+	ssize_t n = k == 1 ? read(got[0], pb, sizeof(pb)) : -1;
+	say("blocking recvmsg woken by a child's sendmsg: \"%s\", %d fd, reads \"%.*s\"; status %d", buf, k,
+	    (int)(n > 0 ? n : 0), pb, wait_status(c));
+
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	struct iovec io = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1 };
+	say("blocking recvmsg, SIGALRM without SA_RESTART: %s", res(recvmsg(sv[0], &mh, 0)));
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	c = xfork();
+	if (c == 0) {
+		msleep(1500);
+		send(sv[1], "after", 5, 0);
+		_exit(0);
+	}
+	alarm(1);
+	ssize_t r = recvmsg(sv[0], &mh, 0);
+	say("with SA_RESTART: restarted, got %zd; status %d", r, wait_status(c));
+	signal(SIGALRM, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+
+	struct sockaddr_un a;
+	socklen_t len = abstract_addr(&a, "unixcheck-wait");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(l, (struct sockaddr *)&a, len);
+	listen(l, 1);
+	c = xfork();
+	if (c == 0) {
+		msleep(100);
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		_exit(connect(s, (struct sockaddr *)&a, len) == 0 ? 0 : 1);
+	}
+	int s = accept(l, NULL, NULL);
+	say("blocking accept woken by a child's connect: %s; status %d", s >= 0 ? "ok" : en(errno), wait_status(c));
+	char link[64] = "";
+	char fdpath[32];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", s);
+	readlink(fdpath, link, sizeof(link) - 1);
+	say("/proc/self/fd of a socket: %s", strncmp(link, "socket:[", 8) ? link : "socket:[...]");
+	close(s);
+	close(l);
+}
+
+/* The names go, so that a native run leaves the image as it found it. */
+static void remove_names(void)
+{
+	static const char *const names[] = { "srv", "seq", "cred", "nb", "twice", "rights-file",
+					      "dg-a", "dg-b" };
+	char path[256];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static int mode_sandbox(void)
+{
+	int sv[2];
+	say("socket AF_INET: %s", res(socket(AF_INET, SOCK_STREAM, 0)));
+	say("socket AF_INET6: %s", res(socket(AF_INET6, SOCK_DGRAM, 0)));
+	say("socket AF_NETLINK: %s", res(socket(AF_NETLINK, SOCK_RAW, 0)));
+	say("socketpair AF_INET: %s", res(socketpair(AF_INET, SOCK_STREAM, 0, sv)));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "sandbox"))
+		return mode_sandbox();
 	if (argc < 2) {
 		fprintf(stderr, "usage: unixcheck DIR\n");
 		return 2;
@@ -600,5 +697,7 @@ int main(int argc, char **argv)
 	check_peercred();
 	check_rights();
 	check_dgram_paths();
+	check_waits();
+	remove_names();
 	return 0;
 }
