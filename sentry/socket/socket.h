@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -82,5 +83,7 @@ int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f,
 /* AF_UNIX. */
 int unix_socket_create(struct task *t, int type, int flags, struct file **out);
 int unix_socketpair_create(struct task *t, int type, int flags, struct file *out[2]);
+/* /proc/net/unix: every unix socket of the sandbox. */
+void unix_proc_list(FILE *m);
 
 #endif

@@ -38,6 +38,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
+#include <utlist.h>
 
 #define UNIX_DEFAULT_BUF 212992		/* net.core.[rw]mem_default */
 #define UNIX_MAX_BACKLOG 4096		/* net.core.somaxconn */
@@ -82,6 +83,7 @@ struct unix_sock {
 	struct unix_conn *queue, **queue_tail;
 	int nqueue;
 	struct ucred listen_cred;
+	struct unix_sock *all_prev, *all_next;	/* all_socks */
 	UT_hash_handle hh_inode;	/* by_inode, keyed by inode */
 	UT_hash_handle hh_abstract;	/* by_abstract, keyed by the name's bytes */
 };
@@ -89,6 +91,7 @@ struct unix_sock {
 /* The sandbox's names: socket inodes of its file systems, and its abstract namespace. */
 static struct unix_sock *by_inode;
 static struct unix_sock *by_abstract;
+static struct unix_sock *all_socks;
 static unsigned autobind_next;
 
 /* The records of messages in flight that carry ancillary data, by token inode. */
@@ -375,6 +378,7 @@ static struct unix_sock *unix_sock_new(int type)
 	u->inbox_tx = -1;
 	u->sndbuf = u->rcvbuf = UNIX_DEFAULT_BUF;
 	u->queue_tail = &u->queue;
+	DL_APPEND2(all_socks, u, all_prev, all_next);
 	return u;
 }
 
@@ -416,7 +420,34 @@ static void unix_release(struct socket *sk)
 		inode_put(u->peer_inode);
 	if (u->inbox_tx >= 0)
 		close(u->inbox_tx);
+	DL_DELETE2(all_socks, u, all_prev, all_next);
 	free(u);
+}
+
+void unix_proc_list(FILE *m)
+{
+	fputs("Num       RefCount Protocol Flags    Type St Inode Path\n", m);
+	struct unix_sock *u;
+	DL_FOREACH2(all_socks, u, all_next) {
+		if (!u->sk.file)
+			continue;
+		bool listening = u->state == UNIX_LISTENING;
+		bool connected = u->state == UNIX_CONNECTED || u->peer_addr.len;
+		fprintf(m, "%016x: %08X %08X %08X %04X %02X %5llu", 0, 2, 0, listening ? 0x10000 : 0,
+			u->sk.type, connected ? 3 : 1, (unsigned long long)u->sk.file->inode->ino);
+		if (u->addr.len) {
+			size_t n = u->addr.len - offsetof(struct sockaddr_un, sun_path);
+			const char *p = u->addr.sun.sun_path;
+			fputc(' ', m);
+			if (p[0]) {
+				fputs(p, m);
+			} else {
+				for (size_t i = 0; i < n; i++)
+					fputc(p[i] ? p[i] : '@', m);
+			}
+		}
+		fputc('\n', m);
+	}
 }
 
 static void unix_file_release(struct file *f)

@@ -163,14 +163,20 @@ static long write_sockaddr(struct task *t, const struct sockaddr_storage *a, soc
 	return guest_write(t, ulenp, &kl, sizeof(kl));
 }
 
+/* The socket and the address bind and connect name. */
+static long socket_and_addr(struct task *t, struct syscall_event *ev, struct socket **sk,
+			    struct sockaddr_storage *a, socklen_t *len)
+{
+	long r = socket_fd(t, (int)ev->args[0], sk);
+	return r < 0 ? r : read_sockaddr(t, ev->args[1], ev->args[2], a, len);
+}
+
 SYSCALL(bind)
 {
 	struct socket *sk;
 	struct sockaddr_storage a;
 	socklen_t len;
-	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r == 0)
-		r = read_sockaddr(t, ev->args[1], ev->args[2], &a, &len);
+	long r = socket_and_addr(t, ev, &sk, &a, &len);
 	return r < 0 ? r : sk->ops->bind(t, sk, &a, len);
 }
 
@@ -186,9 +192,7 @@ SYSCALL(connect)
 	struct socket *sk;
 	struct sockaddr_storage a;
 	socklen_t len;
-	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r == 0)
-		r = read_sockaddr(t, ev->args[1], ev->args[2], &a, &len);
+	long r = socket_and_addr(t, ev, &sk, &a, &len);
 	if (r == 0 && len < sizeof(sa_family_t))
 		r = -EINVAL;
 	return r < 0 ? r : sk->ops->connect(t, ev, sk, &a, len);
@@ -316,6 +320,12 @@ static long socket_transfer(struct task *t, struct syscall_event *ev, struct soc
 		kernel_lock();
 		file_put(held);
 	}
+}
+
+/* Did the transfer complete with a byte count (not an error, nor a wait or restart)? */
+static bool transferred(long r)
+{
+	return r >= 0 && r < SYSCALL_CONTINUE;
 }
 
 static void control_put(struct socket_control *ctl)
@@ -547,7 +557,7 @@ SYSCALL(recvfrom)
 	struct iovec one = { (void *)(uintptr_t)ev->args[1], len };
 	struct socket_msg m = { .iov = &one, .iovcnt = 1, .flags = (int)ev->args[3] };
 	r = do_recv(t, ev, sk, &m);
-	if (r < 0 || !uaddr)
+	if (!transferred(r) || !uaddr)
 		return r;
 	long w = write_sockaddr(t, &m.name, m.namelen, uaddr, ulenp);
 	return w < 0 ? w : r;
@@ -574,7 +584,7 @@ SYSCALL(recvmsg)
 		m.control = ctl;
 		r = do_recv(t, ev, sk, &m);
 	}
-	if (r >= 0 && r != SYSCALL_BLOCK && r != SYSCALL_RESTART) {
+	if (transferred(r)) {
 		int oflags = m.flags;
 		long used = control_encode(t, ev, ctl, (uint64_t)(uintptr_t)mh.msg_control,
 					   mh.msg_controllen, flags & MSG_CMSG_CLOEXEC, &oflags);

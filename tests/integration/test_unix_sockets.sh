@@ -12,7 +12,8 @@
 # (MSG_CTRUNC), fds dropped by a plain read, MSG_PEEK with fds; datagrams on path names
 # (sendto, recvfrom with the sender's name, connect, send, write); blocking recvmsg and accept
 # woken by a peer, and recvmsg ended by a signal (EINTR) or restarted (SA_RESTART).
-# Checked in the sandbox only: families other than AF_UNIX are refused (EAFNOSUPPORT).
+# Checked in the sandbox only: families other than AF_UNIX are refused (EAFNOSUPPORT), and
+# /proc/net/unix lists the sandbox's own sockets.
 # python3 multiprocessing (Pool, Manager, socket.send_fds) when a python3 is at hand: the
 # Debian test rootfs's, else the host's (the host's root as the image, never written).
 # Needs root.
@@ -33,6 +34,13 @@ expect_sandbox unix-only "socket AF_INET: EAFNOSUPPORT
 socket AF_INET6: EAFNOSUPPORT
 socket AF_NETLINK: EAFNOSUPPORT
 socketpair AF_INET: EAFNOSUPPORT" "$ROOT" /unixcheck sandbox
+
+# /proc/net/unix lists the sandbox's sockets, in Linux's format (natively it would list the
+# whole host's).
+expect_sandbox proc-net-unix "Num       RefCount Protocol Flags    Type St Inode Path
+0000000000000000: 00000002 00000000 00010000 0001 01 N @unixcheck-proc
+0000000000000000: 00000002 00000000 00000000 0002 03 N
+0000000000000000: 00000002 00000000 00000000 0002 03 N" "$ROOT" /unixcheck procnet
 
 # --- python3 multiprocessing ---
 cat >"$WORK/mp.py" <<'PY'

@@ -6,7 +6,9 @@
    one line per check; children never print.
 
    unixcheck DIR      the checks (DIR: a writable directory for socket names)
-   unixcheck sandbox  what the sandbox answers by design: no family but AF_UNIX */
+   unixcheck sandbox  what the sandbox answers by design: no family but AF_UNIX
+   unixcheck procnet  a listener and a socketpair as /proc/net/unix lists them (inodes
+                      replaced by N: the host's list is the whole machine's) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +139,15 @@ static void check_boundaries(void)
 		close(sv[0]);
 		close(sv[1]);
 	}
+}
+
+/* A stream listener on a, backlog 1. */
+static int listen_on(const struct sockaddr_un *a, socklen_t len)
+{
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(l, (const struct sockaddr *)a, len);
+	listen(l, 1);
+	return l;
 }
 
 /* A server on addr (path or abstract) of type; nclients children connect, each sends its
@@ -323,9 +334,7 @@ static void check_peercred(void)
 
 	struct sockaddr_un a;
 	socklen_t len = path_addr(&a, "cred");
-	int l = socket(AF_UNIX, SOCK_STREAM, 0);
-	bind(l, (struct sockaddr *)&a, len);
-	listen(l, 1);
+	int l = listen_on(&a, len);
 	int p[2];
 	pipe(p);
 	pid_t c = xfork();
@@ -637,9 +646,7 @@ static void check_waits(void)
 
 	struct sockaddr_un a;
 	socklen_t len = abstract_addr(&a, "unixcheck-wait");
-	int l = socket(AF_UNIX, SOCK_STREAM, 0);
-	bind(l, (struct sockaddr *)&a, len);
-	listen(l, 1);
+	int l = listen_on(&a, len);
 	c = xfork();
 	if (c == 0) {
 		msleep(100);
@@ -680,10 +687,42 @@ static int mode_sandbox(void)
 	return 0;
 }
 
+static int mode_procnet(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = abstract_addr(&a, "unixcheck-proc");
+	int l = listen_on(&a, len);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f) {
+		say("/proc/net/unix: %s", en(errno));
+		return 1;
+	}
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *inode = strrchr(line, ':') ? strchr(line, ' ') : NULL;
+		/* Columns: Num RefCount Protocol Flags Type St Inode [Path] */
+		char num[32], ref[16], proto[16], flags[16], type[8], st[8], path[256] = "";
+		unsigned long ino;
+		if (inode && sscanf(line, "%31s %15s %15s %15s %7s %7s %lu %255s", num, ref, proto, flags,
+				    type, st, &ino, path) >= 7)
+			say("%s %s %s %s %s %s N%s%s", num, ref, proto, flags, type, st, path[0] ? " " : "", path);
+		else
+			say("%s", line);
+	}
+	fclose(f);
+	close(l);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "sandbox"))
 		return mode_sandbox();
+	if (argc == 2 && !strcmp(argv[1], "procnet"))
+		return mode_procnet();
 	if (argc < 2) {
 		fprintf(stderr, "usage: unixcheck DIR\n");
 		return 2;
