@@ -47,22 +47,28 @@ bool socket_nonblocking(struct file *f)
 
 int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f, int host_fd)
 {
-	int old = f->host_fd;
-	f->host_fd = host_fd;
+	/* Every number of this table that names the file gets the new mirror; other processes
+	   sharing the open file (forked before it connected) keep what they had (DESIGN.md).
+	   All of them or none: an install is carried out at the answer, by host fd number, so
+	   none may be queued for a host fd the caller closes on failure. */
+	struct fd_table *tab = t->files;
+	int count = 0;
+	for (int fd = 0; fd < tab->size; fd++)
+		count += tab->entries[fd].file == f;
+	if (count > PLATFORM_MAX_INSTALLS - ev->ninstalls)
+		return -EMFILE;
 	if (fcntl(host_fd, F_SETFL, f->flags & O_NONBLOCK) < 0)
 		return -errno;
-	/* Every number of this table that names the file gets the new mirror; other processes
-	   sharing the open file (forked before it connected) keep what they had (DESIGN.md). */
-	struct fd_table *tab = t->files;
 	for (int fd = 0; fd < tab->size; fd++) {
 		if (tab->entries[fd].file != f)
 			continue;
+		/* Only the ptrace back end can fail here (its own copy of the fd). */
 		int r = ev->ops->install_fd(ev, host_fd, fd, tab->entries[fd].cloexec);
-		if (r < 0) {
-			f->host_fd = old;
+		if (r < 0)
 			return r;
-		}
 	}
+	int old = f->host_fd;
+	f->host_fd = host_fd;
 	if (old >= 0)
 		close(old);
 	return 0;

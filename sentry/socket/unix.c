@@ -134,15 +134,25 @@ static void record_free(struct unix_record *rec)
 	free(rec);
 }
 
-/* Drops the records whose message is gone (read natively, or its socket closed). */
+/* Drops the records whose message is gone (read natively, or its socket closed), with one
+   poll of every record's pipe. */
 static void records_sweep(void)
 {
+	unsigned n = HASH_COUNT(records), i = 0;
+	if (!n)
+		return;
+	_cleanup_free_ struct pollfd *p = calloc(n, sizeof(*p));
+	if (!p)
+		return;
 	struct unix_record *rec, *tmp;
-	HASH_ITER(hh, records, rec, tmp) {
-		struct pollfd p = { .fd = rec->keep_fd, .events = POLLIN };
-		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+	HASH_ITER(hh, records, rec, tmp)
+		p[i++] = (struct pollfd){ .fd = rec->keep_fd, .events = POLLIN };
+	if (poll(p, n, 0) <= 0)
+		return;
+	i = 0;
+	HASH_ITER(hh, records, rec, tmp)
+		if (p[i++].revents & (POLLHUP | POLLERR))
 			record_free(rec);
-	}
 }
 
 /* A record for ctl and from; its token fd (to send, then close) in *token. */

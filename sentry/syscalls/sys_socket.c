@@ -228,29 +228,27 @@ static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 	if (r < 0 || !w.accepted)
 		return r;
 	struct file *f = w.accepted;
-	/* As Linux, the connection is taken before the address is written: a bad one loses it. */
-	if (uaddr && (r = check_addrlen(t, ulenp)) < 0) {
-		file_put(f);
-		return r;
+	/* As Linux, the connection is taken before the address is written: a bad one loses it.
+	   The address goes first: an install is carried out at the answer by host fd number,
+	   so the file must not go after its install was queued. */
+	if (uaddr) {
+		struct socket *nsk = socket_of(f);
+		struct sockaddr_storage a;
+		socklen_t len;
+		r = nsk->ops->getname(nsk, true, &a, &len);
+		if (r == 0)
+			r = write_sockaddr(t, &a, len, uaddr, ulenp);
+		if (r < 0) {
+			file_put(f);
+			return r;
+		}
 	}
 	if (flags & SOCK_NONBLOCK) {
 		f->flags |= O_NONBLOCK;
 		fcntl(f->host_fd, F_SETFL, O_NONBLOCK);
 	}
 	int fd = fd_install(t, ev, f, flags & SOCK_CLOEXEC, 0);
-	struct socket *nsk = socket_of(f);
 	file_put(f);
-	if (fd < 0 || !uaddr)
-		return fd;
-	struct sockaddr_storage a;
-	socklen_t len;
-	r = nsk->ops->getname(nsk, true, &a, &len);
-	if (r == 0)
-		r = write_sockaddr(t, &a, len, uaddr, ulenp);
-	if (r < 0) {
-		fd_withdraw(t, ev, fd);
-		return r;
-	}
 	return fd;
 }
 
@@ -505,6 +503,14 @@ static long control_encode(struct task *t, struct syscall_event *ev, struct sock
 	if (fit > ctl->nrights)
 		fit = ctl->nrights;
 	int fds[SOCKET_MAX_RIGHTS];
+	/* The buffer must take the cmsg before any fd is installed (fds withdrawn afterwards
+	   would leave pending installs naming host fds that are gone by the answer). */
+	static const char zeros[CMSG_LEN(sizeof(int) * SOCKET_MAX_RIGHTS)];
+	if (fit) {
+		long r = guest_write(t, ubuf + used, zeros, CMSG_LEN(sizeof(int) * (size_t)fit));
+		if (r < 0)
+			return r;
+	}
 	int n = 0;
 	for (; n < fit; n++) {
 		int fd = fd_install(t, ev, ctl->rights[n], cloexec, 0);
