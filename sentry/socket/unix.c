@@ -392,6 +392,15 @@ static struct unix_sock *unix_sock_new(int type)
 	return u;
 }
 
+/* Frees a socket no file took over. */
+static void unix_sock_discard(struct unix_sock *u)
+{
+	if (!u)
+		return;
+	DL_DELETE2(all_socks, u, all_prev, all_next);
+	free(u);
+}
+
 /* A file for u, of the given ops, on host_fd (-1: none; taken over on success). */
 static int unix_file(struct unix_sock *u, const struct file_operations *fops, int host_fd,
 		     int flags, struct file **out)
@@ -477,26 +486,26 @@ int unix_socket_create(struct task *t, int type, int flags, struct file **out)
 	if (type != SOCK_DGRAM) {
 		int r = unix_file(u, &unix_idle_fops, -1, flags, out);
 		if (r < 0)
-			free(u);
+			unix_sock_discard(u);
 		return r;
 	}
 	int inbox[2];
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, inbox) < 0) {
-		free(u);
+		unix_sock_discard(u);
 		return -errno;
 	}
 	if ((flags & O_NONBLOCK) && fcntl(inbox[0], F_SETFL, O_NONBLOCK) < 0) {
 		int e = -errno;
 		close(inbox[0]);
 		close(inbox[1]);
-		free(u);
+		unix_sock_discard(u);
 		return e;
 	}
 	int r = unix_file(u, &unix_inbox_fops, inbox[0], flags, out);
 	if (r < 0) {
 		close(inbox[0]);
 		close(inbox[1]);
-		free(u);
+		unix_sock_discard(u);
 		return r;
 	}
 	u->inbox_tx = inbox[1];
@@ -540,7 +549,7 @@ fail:
 		if (out[i])
 			file_put(out[i]);	/* frees u[i] */
 		else
-			free(u[i]);
+			unix_sock_discard(u[i]);
 		out[i] = NULL;
 	}
 	return r;
@@ -680,7 +689,7 @@ static int unix_accept(struct task *t, struct socket *sk, struct file **out)
 		return -ENOMEM;
 	int r = unix_file(u, &unix_native_fops, c->fd, 0, out);
 	if (r < 0) {
-		free(u);
+		unix_sock_discard(u);
 		return r;
 	}
 	uint64_t v;
