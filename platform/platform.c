@@ -28,7 +28,8 @@ const int platform_guest_native_count =
 
 /* These stop in the tracer under every back end: they change registers (exec), create host
    threads the sentry must adopt (clone), may wait in the sentry, where only a stopped
-   thread can be watched for signals (wait4, waitid, poll, select, flock), or run on the
+   thread can be watched for signals (wait4, waitid, poll, select, flock, and the socket
+   calls the sentry does itself), or run on the
    host with an argument or result translated between virtual and host ids. */
 static const int via_tracer_syscalls[] = {
 	SYS_execve, SYS_execveat, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
@@ -37,6 +38,8 @@ static const int via_tracer_syscalls[] = {
 	/* the host runs these on the target's host ids */
 	SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
 	SYS_timer_create,
+	/* unix sockets: the sentry may wait for a peer */
+	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
 };
 
 /* The "slow" syscalls, which Linux lets a signal interrupt. */
@@ -102,6 +105,15 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 					     SCMP_A5_64(SCMP_CMP_NE, PLATFORM_MARKER_MAGIC));
 		else
 			r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+		if (r < 0)
+			return r;
+	}
+	/* recvfrom and sendto with an address are the sentry's and may wait; without one they
+	   run natively on connected unix sockets. */
+	static const int addressed_syscalls[] = { SYS_recvfrom, SYS_sendto };
+	for (size_t i = 0; i < sizeof(addressed_syscalls) / sizeof(addressed_syscalls[0]); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), addressed_syscalls[i], 1,
+				     SCMP_A4_64(SCMP_CMP_NE, 0));
 		if (r < 0)
 			return r;
 	}

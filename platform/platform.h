@@ -43,7 +43,8 @@ struct platform;
 /* The marker syscall number: not a real syscall, so the host can never run it. */
 #define PLATFORM_MARKER_NR 1023
 
-#define PLATFORM_MAX_INSTALLS 4
+/* SCM_RIGHTS may bring 253 files in one recvmsg. */
+#define PLATFORM_MAX_INSTALLS 256
 
 enum platform_kind { PLATFORM_UNOTIFY, PLATFORM_PTRACE };
 

@@ -1,4 +1,5 @@
-/* The sentry's own seccomp allow-list: no path-based open, no exec, no sockets, no mounts.
+/* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) (only
+   connected socketpairs), no mounts.
    One table feeds both the loaded filter and `runsc-c debug sentry-syscalls`. */
 #define _GNU_SOURCE
 #include "sentry/kernel.h"
@@ -40,11 +41,15 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
 	{ SYS_ioctl, "seccomp listener", 0, 0 },
-	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec)", 0, 0 },
-	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec)", 0, 0 },
+	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
+	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
 	{ SYS_sendto, "control replies and spawner requests (send)", 0, 0 },
 	{ SYS_recvfrom, "spawner answers (recv)", 0, 0 },
 	{ SYS_accept4, "control connections on the socket the OCI runtime bound", 0, 0 },
+	{ SYS_socketpair, "guest unix sockets: a connected pair reaches nothing outside", 0, 0 },
+	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs)", 0, 0 },
+	{ SYS_getsockopt, "guest unix sockets' buffer sizes", 0, 0 },
+	{ SYS_setsockopt, "guest unix sockets' buffer sizes", 0, 0 },
 	{ SYS_poll, "tracer loop", 0, 0 },
 	{ SYS_ppoll, "tracer loop", 0, 0 },
 	{ SYS_signalfd4, "tracer loop; guest signalfds", 0, 0 },

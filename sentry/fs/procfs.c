@@ -48,6 +48,8 @@ enum proc_kind {
 	PROC_UPTIME,
 	PROC_VERSION,
 	PROC_VMSTAT,
+	PROC_NET,
+	PROC_NET_UNIX,
 	PROC_SYS,
 	PROC_SYS_KERNEL,
 	PROC_SYS_KERNEL_RANDOM,
@@ -142,6 +144,10 @@ static const struct proc_entry proc_sys_entries[] = {
 	DIR_ENTRY("vm", PROC_SYS_VM, 0555, proc_sys_vm_entries),
 };
 
+static const struct proc_entry proc_net_entries[] = {
+	FILE_ENTRY("unix", PROC_NET_UNIX, 0444, proc_fill_net_unix),
+};
+
 static const struct proc_entry proc_root_entries[] = {
 	LINK_ENTRY("self", PROC_SELF),
 	LINK_ENTRY("thread-self", PROC_THREAD_SELF),
@@ -150,6 +156,7 @@ static const struct proc_entry proc_root_entries[] = {
 	FILE_ENTRY("filesystems", PROC_FILESYSTEMS, 0444, proc_fill_filesystems),
 	FILE_ENTRY("loadavg", PROC_LOADAVG, 0444, proc_fill_loadavg),
 	FILE_ENTRY("meminfo", PROC_MEMINFO, 0444, proc_fill_meminfo),
+	DIR_ENTRY("net", PROC_NET, 0555, proc_net_entries),
 	FILE_ENTRY("stat", PROC_STAT, 0444, proc_fill_sys_stat),
 	FILE_ENTRY("uptime", PROC_UPTIME, 0444, proc_fill_uptime),
 	FILE_ENTRY("version", PROC_VERSION, 0444, proc_fill_version),

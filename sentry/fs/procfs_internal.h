@@ -78,6 +78,7 @@ int proc_fill_loadavg(const struct proc_target *t, FILE *m);
 int proc_fill_meminfo(const struct proc_target *t, FILE *m);
 int proc_fill_version(const struct proc_target *t, FILE *m);
 int proc_fill_vmstat(const struct proc_target *t, FILE *m);
+int proc_fill_net_unix(const struct proc_target *t, FILE *m);
 int proc_fill_cpuinfo(const struct proc_target *t, FILE *m);
 int proc_fill_filesystems(const struct proc_target *t, FILE *m);
 int proc_fill_kernel_hostname(const struct proc_target *t, FILE *m);

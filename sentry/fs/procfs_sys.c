@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
 #include "sentry/fs/procfs_internal.h"
+#include "sentry/socket/socket.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 
@@ -462,5 +463,13 @@ int proc_fill_fs_nr_open(const struct proc_target *t, FILE *m)
 {
 	(void)t;
 	fprintf(m, "%d\n", 1048576);
+	return 0;
+}
+
+/* The sandbox's unix sockets (sentry/socket/unix.c), as Linux lists them. */
+int proc_fill_net_unix(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	unix_proc_list(m);
 	return 0;
 }

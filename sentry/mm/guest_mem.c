@@ -10,14 +10,6 @@
 
 #define PAGE_SIZE_GUEST 4096UL
 
-/* The x86-64 user address space ends below this; anything beyond is a bad pointer. */
-#define USER_ADDR_END 0x00007ffffffff000ULL
-
-static bool guest_range_ok(uint64_t addr, size_t len)
-{
-	return addr < USER_ADDR_END && len <= USER_ADDR_END - addr;
-}
-
 int guest_read(struct task *t, uint64_t addr, void *buf, size_t len)
 {
 	if (len == 0)

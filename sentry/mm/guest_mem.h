@@ -3,6 +3,7 @@
 #ifndef RUNSCC_SENTRY_GUEST_MEM_H
 #define RUNSCC_SENTRY_GUEST_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -13,6 +14,13 @@ struct task;
    below the stopped thread's stack pointer: past the x86-64 red zone and whatever the
    caller keeps there. */
 #define GUEST_SCRATCH_GAP 512
+
+/* Like the kernel's access_ok(): does [base, base + len) lie in the user address space? */
+#define GUEST_ADDR_LIMIT 0x00007ffffffff000ULL	/* the end of the x86-64 user address space */
+static inline bool guest_range_ok(uint64_t base, size_t len)
+{
+	return len <= GUEST_ADDR_LIMIT && base <= GUEST_ADDR_LIMIT - len;
+}
 
 int guest_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int guest_write(struct task *t, uint64_t addr, const void *buf, size_t len);

@@ -204,7 +204,7 @@ SYSCALL(fcntl)
 	   are (pipes, sockets, stdio): a file opened through the sentry's VFS has the flags the
 	   guest opened it with, whatever the host description has (the gofer's O_NONBLOCK, a
 	   memfd shared by every open of an upper file). */
-	bool native_flags = host && file_native_io(f) && !f->path.dentry;
+	bool native_flags = host && file_native_read(f) && !f->path.dentry;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:

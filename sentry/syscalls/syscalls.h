@@ -124,7 +124,10 @@ SYSCALL(execve); SYSCALL(execveat); SYSCALL(clone); SYSCALL(clone3); SYSCALL(for
 SYSCALL(vfork); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(setpgid); SYSCALL(setsid);
 SYSCALL(getrusage); SYSCALL(times); SYSCALL(futex); SYSCALL(get_robust_list); SYSCALL(seccomp);
 /* sockets */
-SYSCALL(socket); SYSCALL(socketpair);
+SYSCALL(socket); SYSCALL(socketpair); SYSCALL(bind); SYSCALL(listen); SYSCALL(connect);
+SYSCALL(accept); SYSCALL(accept4); SYSCALL(getsockname); SYSCALL(getpeername);
+SYSCALL(shutdown); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(sendmsg); SYSCALL(recvmsg);
+SYSCALL(getsockopt); SYSCALL(setsockopt);
 /* time */
 SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL(timer_create);
 /* scheduling */

@@ -119,7 +119,8 @@ struct file_operations {
 	/* The file is a host object mirrored into the guest (f->host_fd): mmap and exec run on
 	   it natively, and so does the data path (read, write and their vector and positioned
 	   forms, lseek, sendfile) unless the file has its own read/write ops, in which case the
-	   sentry moves the data at its own position (file_native_io). */
+	   sentry moves the data at its own position (file_native_io). A file with only a write op
+   has its reads run natively (file_native_read). */
 	bool host_io;
 	/* Data transfer with guest memory (iov holds guest addresses). pos is the file position
 	   to use and advance. */
@@ -204,6 +205,13 @@ struct file {
 static inline bool file_native_io(const struct file *f)
 {
 	return f->ops && f->ops->host_io && !f->ops->read && !f->ops->write;
+}
+
+/* Does the host run this file's reads on the guest's mirror (so its status flags, O_NONBLOCK,
+   must be the host description's)? */
+static inline bool file_native_read(const struct file *f)
+{
+	return f->ops && f->ops->host_io && !f->ops->read;
 }
 
 /* Lookup flags for vfs_resolve. */

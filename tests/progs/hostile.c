@@ -40,6 +40,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,10 +56,12 @@
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -77,7 +80,10 @@
 #define FD_WSINK 45	/* stdout: where writes go */
 #define FD_STDIN 46	/* a copy of stdin, to put back at 0 */
 #define FD_REPORT 47	/* a copy of stderr: where the report goes */
-#define FD_LAST_BASE 47
+#define FD_SOCK 48	/* a connected, non-blocking unix stream socket, made again before every call */
+#define FD_SOCKPEER 49	/* its peer */
+#define FD_DSOCK 50	/* an unbound, non-blocking unix datagram socket, likewise */
+#define FD_LAST_BASE 50
 
 /* ---------------------------------------------------------------------------------------- */
 /* Raw syscalls. */
@@ -202,6 +208,72 @@ static void reset_arena(void)
 	munmap(NULL, PAGE);
 }
 
+/* sendmsg headers: the baseline sends one byte with 250 fds (SCM_RIGHTS); the others are
+   each wrong in one way. recvmsg's asks for everything into page_out. */
+#define RIGHTS_MAX 256
+static struct msghdr msg_rights_250, msg_rights_badfd, msg_rights_254, msg_cmsg_len0,
+	msg_control_unmapped, msg_control_huge, msg_iov_bad, msg_name_len1, msg_creds_other,
+	msg_recv;
+static struct iovec msg_iov_one;
+static char *rights_250, *rights_badfd, *rights_254, *cmsg_len0, *creds_other;
+static struct sockaddr_un sun_abstract;	/* "\0hostile-nobody": nobody binds it */
+static int socklen_word;		/* reset to sizeof(struct sockaddr_un) before every call */
+static int one_word = 1;
+
+static char *rights_cmsg(int n, int fd, int bad_at)
+{
+	char *c = calloc(1, CMSG_SPACE(sizeof(int) * RIGHTS_MAX));
+	struct cmsghdr *cm = (struct cmsghdr *)c;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++)
+		((int *)CMSG_DATA(cm))[i] = i == bad_at ? 4096 : fd;
+	return c;
+}
+
+static struct msghdr msg_with(void *control, size_t len)
+{
+	return (struct msghdr){ .msg_iov = &msg_iov_one, .msg_iovlen = 1, .msg_control = control,
+				.msg_controllen = len };
+}
+
+static void setup_messages(void)
+{
+	msg_iov_one = (struct iovec){ page_a, 1 };
+	rights_250 = rights_cmsg(250, FD_FILE, -1);
+	rights_badfd = rights_cmsg(2, FD_FILE, 1);
+	rights_254 = rights_cmsg(254, FD_FILE, -1);
+	cmsg_len0 = rights_cmsg(1, FD_FILE, -1);
+	((struct cmsghdr *)cmsg_len0)->cmsg_len = 0;
+	creds_other = calloc(1, CMSG_SPACE(sizeof(struct ucred)));
+	struct cmsghdr *cm = (struct cmsghdr *)creds_other;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+	struct ucred other = { 1, 12345, 12345 };
+	memcpy(CMSG_DATA(cm), &other, sizeof(other));
+	msg_rights_250 = msg_with(rights_250, CMSG_SPACE(sizeof(int) * 250));
+	msg_rights_badfd = msg_with(rights_badfd, CMSG_SPACE(sizeof(int) * 2));
+	msg_rights_254 = msg_with(rights_254, CMSG_SPACE(sizeof(int) * 254));
+	msg_cmsg_len0 = msg_with(cmsg_len0, CMSG_SPACE(sizeof(int)));
+	msg_control_unmapped = msg_with(page_unmapped, 64);
+	msg_control_huge = msg_with(rights_250, (size_t)1 << 40);
+	msg_iov_bad = msg_with(NULL, 0);
+	msg_iov_bad.msg_iov = iov_badbase;
+	msg_name_len1 = msg_with(NULL, 0);
+	msg_name_len1.msg_name = &sun_abstract;
+	msg_name_len1.msg_namelen = 1;
+	msg_creds_other = msg_with(creds_other, CMSG_SPACE(sizeof(struct ucred)));
+	static struct iovec recv_iov;
+	recv_iov = (struct iovec){ page_out, 64 };
+	msg_recv = (struct msghdr){ .msg_name = page_out + 64, .msg_namelen = sizeof(struct sockaddr_un),
+				    .msg_iov = &recv_iov, .msg_iovlen = 1, .msg_control = page_out + 256,
+				    .msg_controllen = 1024 };
+	sun_abstract.sun_family = AF_UNIX;
+	memcpy(sun_abstract.sun_path + 1, "hostile-nobody", 14);
+}
+
 static int setup_memory(void)
 {
 	page_ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -252,6 +324,7 @@ static int setup_memory(void)
 	memcpy(p_comp256mid + 257, "/x", 3);
 	p_dotdot = make_path("", "../", 1300 * 3, "etc/passwd");
 	p_dotdot_abs = make_path("/", "../", 1 + 1300 * 3, "etc/passwd");
+	setup_messages();
 	return 0;
 }
 
@@ -298,6 +371,8 @@ enum kind {
 	K_MADV,
 	K_ANY,		/* generic: syscalls without a spec */
 	K_UID,		/* a uid or gid: only -1 ("unchanged", or EINVAL): never a change */
+	K_SOCKLEN,	/* a sockaddr length */
+	K_MSG,		/* a sendmsg msghdr: bad pointers, bad control messages */
 	K_COUNT,
 };
 
@@ -598,6 +673,24 @@ static void setup_values(void)
 	addv(K_MADV, "MADV_DONTFORK", MADV_DONTFORK, false);
 	addv(K_MADV, "MADV_REMOVE", MADV_REMOVE, false);
 
+	/* Linux refuses these for a unix address whatever the call (EINVAL). */
+	addv(K_SOCKLEN, "1", 1, true);
+	addv(K_SOCKLEN, "200", 200, true);
+	addv(K_SOCKLEN, "-1", 0xffffffffULL, true);
+	addv(K_SOCKLEN, "0", 0, false);
+	addv(K_SOCKLEN, "2", 2, false);
+	addv(K_SOCKLEN, "111", 111, false);
+
+	add_bad_pointers(K_MSG, false);
+	addv(K_MSG, "rights-bad-fd", (uint64_t)&msg_rights_badfd, true);
+	addv(K_MSG, "rights-254", (uint64_t)&msg_rights_254, true);
+	addv(K_MSG, "cmsg-len-0", (uint64_t)&msg_cmsg_len0, true);
+	addv(K_MSG, "control-unmapped", (uint64_t)&msg_control_unmapped, true);
+	addv(K_MSG, "control-huge", (uint64_t)&msg_control_huge, false);
+	addv(K_MSG, "iov-bad-base", (uint64_t)&msg_iov_bad, false);
+	addv(K_MSG, "name-len-1", (uint64_t)&msg_name_len1, false);
+	addv(K_MSG, "creds-of-pid-1", (uint64_t)&msg_creds_other, false);
+
 	addv(K_UID, "-1", 0xffffffffULL, false);
 	addv(K_UID, "-1-64bit", (uint64_t)-1, false);
 
@@ -615,7 +708,8 @@ static void setup_values(void)
 enum {
 	B_FILE = 1, B_DIR, B_OPATH, B_SYNTH, B_TMP, B_WSINK, B_OUT, B_RO, B_AAAA, B_PASSWD, B_REL,
 	B_LINK, B_ROOT, B_NOENT_DIR, B_IOV, B_ARGV, B_ENVP, B_ARENA, B_SELF, B_XNAME, B_XNAME_NOENT,
-	B_FUTEX_WORD, B_ARENA_MID, B_NOENT_REL, B_POLLFD,
+	B_FUTEX_WORD, B_ARENA_MID, B_NOENT_REL, B_POLLFD, B_SOCK, B_DSOCK, B_SUN, B_SOCKLENP,
+	B_MSG, B_RMSG, B_ONE,
 };
 
 static uint64_t futex_word;
@@ -654,6 +748,13 @@ static uint64_t resolve(uint64_t v)
 	case B_XNAME_NOENT: return (uint64_t)"user.hostile-absent";
 	case B_FUTEX_WORD: return (uint64_t)&futex_word;
 	case B_POLLFD: return (uint64_t)&pollfd_one;
+	case B_SOCK: return FD_SOCK;
+	case B_DSOCK: return FD_DSOCK;
+	case B_SUN: return (uint64_t)&sun_abstract;
+	case B_SOCKLENP: return (uint64_t)&socklen_word;
+	case B_MSG: return (uint64_t)&msg_rights_250;
+	case B_RMSG: return (uint64_t)&msg_recv;
+	case B_ONE: return (uint64_t)&one_word;
 	default: return v;
 	}
 }
@@ -910,6 +1011,26 @@ static const struct spec specs[] = {
 	{ "ppoll", 5, { A(K_IN, B(B_POLLFD)), A(K_LEN, 1), A(K_IN, B(B_RO)), A(K_IN, 0), A(K_LEN, 8) }, 0 },
 	{ "select", 5, { A(K_INT, 1), A(K_IN, 0), A(K_IN, 0), A(K_IN, 0), A(K_IN, B(B_RO)) }, 0 },
 	{ "pselect6", 6, { A(K_INT, 1), A(K_IN, 0), A(K_IN, 0), A(K_IN, 0), A(K_IN, B(B_RO)), A(K_IN, 0) }, 0 },
+	/* unix sockets (every other family: EAFNOSUPPORT) */
+#define SUN_ABSTRACT_LEN (offsetof(struct sockaddr_un, sun_path) + 15)
+	{ "socket", 3, { A(K_INT, AF_UNIX), A(K_FLAGS, SOCK_STREAM), A(K_INT, 0) }, 0 },
+	{ "socketpair", 4, { A(K_INT, AF_UNIX), A(K_FLAGS, SOCK_SEQPACKET), A(K_INT, 0), A(K_OUT, B(B_OUT)) }, F_STRICT_OUT },
+	{ "bind", 3, { A(K_FD, B(B_DSOCK)), A(K_IN, B(B_SUN)), A(K_SOCKLEN, SUN_ABSTRACT_LEN) }, 0 },
+	{ "connect", 3, { A(K_FD, B(B_DSOCK)), A(K_IN, B(B_SUN)), A(K_SOCKLEN, SUN_ABSTRACT_LEN) }, 0 },
+	{ "connect", 3, { A(K_NONE, B(B_SOCK)), A(K_IN, B(B_SUN)), A(K_SOCKLEN, SUN_ABSTRACT_LEN) }, 0 },
+	{ "listen", 2, { A(K_FD, B(B_SOCK)), A(K_INT, 1) }, 0 },
+	{ "accept", 3, { A(K_FD, B(B_SOCK)), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)) }, 0 },
+	{ "accept4", 4, { A(K_FD, B(B_SOCK)), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)), A(K_FLAGS, 0) }, 0 },
+	{ "getsockname", 3, { A(K_FD, B(B_SOCK)), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)) }, 0 },
+	{ "getpeername", 3, { A(K_FD, B(B_SOCK)), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)) }, 0 },
+	{ "shutdown", 2, { A(K_FD, B(B_SOCK)), A(K_INT, SHUT_RDWR) }, 0 },
+	{ "sendto", 6, { A(K_FD, B(B_SOCK)), A(K_IN, B(B_AAAA)), A(K_LEN, 1), A(K_FLAGS, 0), A(K_NONE, 0), A(K_NONE, 0) }, 0 },
+	{ "sendto", 6, { A(K_NONE, B(B_DSOCK)), A(K_IN, B(B_AAAA)), A(K_LEN, 1), A(K_FLAGS, 0), A(K_IN, B(B_SUN)), A(K_SOCKLEN, SUN_ABSTRACT_LEN) }, 0 },
+	{ "recvfrom", 6, { A(K_FD, B(B_SOCK)), A(K_OUT, B(B_OUT)), A(K_LEN, 64), A(K_FLAGS, 0), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)) }, 0 },
+	{ "sendmsg", 3, { A(K_FD, B(B_SOCK)), A(K_MSG, B(B_MSG)), A(K_FLAGS, 0) }, 0 },
+	{ "recvmsg", 3, { A(K_FD, B(B_SOCK)), A(K_IN, B(B_RMSG)), A(K_FLAGS, 0) }, 0 },
+	{ "getsockopt", 5, { A(K_FD, B(B_SOCK)), A(K_INT, SOL_SOCKET), A(K_INT, SO_PEERCRED), A(K_OUT, B(B_OUT)), A(K_OUT, B(B_SOCKLENP)) }, 0 },
+	{ "setsockopt", 5, { A(K_FD, B(B_SOCK)), A(K_INT, SOL_SOCKET), A(K_INT, SO_PASSCRED), A(K_IN, B(B_ONE)), A(K_SOCKLEN, 4) }, 0 },
 };
 
 /* Never called, whatever the list says. */
@@ -985,9 +1106,27 @@ static bool baseline_fds_ok(void)
 }
 
 /* Before a call: the state every call starts from. */
+static void make_sockets(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) {
+		dup2(sv[0], FD_SOCK);
+		dup2(sv[1], FD_SOCKPEER);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	int d = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (d >= 0) {
+		dup2(d, FD_DSOCK);
+		close(d);
+	}
+}
+
 static void reset_before(void)
 {
 	futex_word = 0;
+	socklen_word = sizeof(struct sockaddr_un);
+	make_sockets();
 	pollfd_one = (struct pollfd_like){ -1, 0, 0 };
 	openat_to(FD_TMP, AT_FDCWD, "/etc/passwd", O_RDONLY);
 	lseek(FD_FILE, 0, SEEK_SET);

@@ -1,0 +1,89 @@
+/* Sockets: one struct socket per socket object (the open file's priv), with an ops table per
+   family (unix.c; inet and netlink later). sys_socket.c decodes the guest's arguments
+   (addresses, msghdr, control messages) into sentry buffers and calls the ops; the ops move
+   data between guest memory and host objects the sentry made. */
+#ifndef RUNSCC_SENTRY_SOCKET_H
+#define RUNSCC_SENTRY_SOCKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+struct task;
+struct file;
+struct syscall_event;
+struct socket;
+
+#define SOCKET_MAX_RIGHTS 253		/* SCM_MAX_FD */
+
+/* The ancillary data of one message, in the sentry's terms: files (references held) and
+   credentials in virtual ids. */
+struct socket_control {
+	struct file *rights[SOCKET_MAX_RIGHTS];
+	int nrights;
+	bool has_creds;
+	struct ucred creds;
+};
+
+/* One sendmsg or recvmsg: data in guest iovecs, the rest decoded. */
+struct socket_msg {
+	const struct iovec *iov;	/* guest addresses */
+	int iovcnt;
+	struct sockaddr_storage name;	/* send: destination; recv: source */
+	socklen_t namelen;		/* 0: none */
+	int flags;			/* MSG_*; recv: msg_flags out */
+	struct socket_control *control;	/* send: what to attach; recv: what came (may be NULL) */
+	bool want_creds;		/* recv: SO_PASSCRED was on */
+	bool nonblock;			/* O_NONBLOCK or MSG_DONTWAIT */
+};
+
+struct socket_ops {
+	int (*bind)(struct task *t, struct socket *sk, const struct sockaddr_storage *a, socklen_t len);
+	int (*listen)(struct task *t, struct syscall_event *ev, struct socket *sk, int backlog);
+	int (*connect)(struct task *t, struct syscall_event *ev, struct socket *sk,
+		       const struct sockaddr_storage *a, socklen_t len);
+	/* A queued connection as a new open file, or -EAGAIN (nothing queued yet). */
+	int (*accept)(struct task *t, struct socket *sk, struct file **out);
+	/* Bytes sent or received, -EAGAIN when it would wait, -errno. */
+	long (*sendmsg)(struct task *t, struct socket *sk, struct socket_msg *m);
+	long (*recvmsg)(struct task *t, struct socket *sk, struct socket_msg *m);
+	/* The host fd to wait on for recvmsg/sendmsg to make progress (-1: none). */
+	int (*wait_fd)(struct socket *sk, bool send);
+	int (*getname)(struct socket *sk, bool peer, struct sockaddr_storage *a, socklen_t *len);
+	int (*shutdown)(struct socket *sk, int how);
+	/* Options of level SOL_SOCKET; *len in: the guest's buffer size, out: the value's. */
+	int (*getsockopt)(struct socket *sk, int name, void *val, socklen_t *len);
+	int (*setsockopt)(struct task *t, struct socket *sk, int name, const void *val, socklen_t len);
+	/* May read, write, recvfrom and sendto without an address run natively on the mirror? */
+	bool (*native_recv)(struct socket *sk);
+	bool (*native_send)(struct socket *sk);
+	void (*release)(struct socket *sk);
+};
+
+struct socket {
+	const struct socket_ops *ops;
+	struct file *file;		/* the open file it belongs to (no reference) */
+	int family;
+	int type;
+};
+
+/* The socket behind an open file, or NULL when it is not one. */
+struct socket *socket_of(struct file *f);
+/* A new open file for sk (S_IFSOCK inode), O_RDWR | nonblock_flag. */
+struct file *socket_file_new(struct socket *sk, int flags);
+/* Is the open file's O_NONBLOCK set (where it is kept: the host description of a mirror whose
+   reads run natively, else the sentry's)? */
+bool socket_nonblocking(struct file *f);
+/* The open file's host object changes (a socket connects or listens): the guest's fds for it
+   in t's table are mirrored again; the status flags go to the new host description. */
+int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f, int host_fd);
+
+/* AF_UNIX. */
+int unix_socket_create(struct task *t, int type, int flags, struct file **out);
+int unix_socketpair_create(struct task *t, int type, int flags, struct file *out[2]);
+/* /proc/net/unix: every unix socket of the sandbox. */
+void unix_proc_list(FILE *m);
+
+#endif
