@@ -301,6 +301,98 @@ START_TEST(signals)
 }
 END_TEST
 
+static void read_cg(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	ck_assert_ptr_nonnull(fgets(buf, (int)len, f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The cgroup itself (v1 hierarchies, as on this machine; v2 when /sys/fs/cgroup is cgroup2):
+   made with the limits, joined by a child, limits updated, removed with the child killed. */
+START_TEST(cgroup_lifecycle)
+{
+	struct stat st;
+	if (geteuid() != 0 || stat("/sys/fs/cgroup/memory/memory.limit_in_bytes", &st) < 0)
+		return;	/* needs root and cgroup v1's memory hierarchy */
+	char rel[64], path[PATH_MAX], buf[256];
+	struct oci_device_rule rules[] = { { .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm" },
+					   { .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rw" } };
+	struct oci_resources res = { .memory_limit = 64 << 20, .memory_swap = 128 << 20, .pids_limit = 10,
+				     .cpu_shares = 512, .cpu_quota = 50000, .cpu_period = 100000,
+				     .devices = rules, .ndevices = 2 };
+	snprintf(rel, sizeof(rel), "/runsc-c-unit/%d", getpid());
+	ck_assert_int_eq(oci_cgroup_create(rel, &res), 0);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", rel);
+	read_cg(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "67108864");
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.memsw.limit_in_bytes", rel);
+	if (access(path, F_OK) == 0) {
+		read_cg(path, buf, sizeof(buf));
+		ck_assert_str_eq(buf, "134217728");
+	}
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/pids%s/pids.max", rel);
+	read_cg(path, buf, sizeof(buf));
+	ck_assert_int_eq(atoi(buf), 10 + OCI_CGROUP_PIDS_HEADROOM);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu%s/cpu.cfs_quota_us", rel);
+	read_cg(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "50000");
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu%s/cpu.shares", rel);
+	read_cg(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "512");
+	/* Denied all, then the rule and Linux's standard devices (null first) allowed. */
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/devices%s/devices.list", rel);
+	FILE *list = fopen(path, "r");
+	ck_assert_ptr_nonnull(list);
+	int rules_found = 0, allow_all = 0;
+	while (fgets(buf, sizeof(buf), list)) {
+		rules_found += !strcmp(buf, "c 10:200 rw\n") || !strcmp(buf, "c 1:3 rwm\n");
+		allow_all += !strcmp(buf, "a *:* rwm\n");
+	}
+	fclose(list);
+	ck_assert_int_eq(rules_found, 2);
+	ck_assert_int_eq(allow_all, 0);
+
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char r = oci_cgroup_enter(rel) == 0;
+		ck_assert_int_eq(write(ready[1], &r, 1), 1);
+		pause();
+		_exit(0);
+	}
+	char ok = 0;
+	ck_assert_int_eq(read(ready[0], &ok, 1), 1);
+	ck_assert_int_eq(ok, 1);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", child);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	int found = 0;
+	while (fgets(buf, sizeof(buf), f))
+		found += strstr(buf, rel) != NULL;
+	fclose(f);
+	ck_assert_int_ge(found, 4);
+
+	struct oci_resources update = { .memory_limit = 32 << 20, .pids_limit = -1, .cpu_quota = -1 };
+	ck_assert_int_eq(oci_cgroup_apply(rel, &update), 0);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", rel);
+	read_cg(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "33554432");
+
+	ck_assert_int_eq(oci_cgroup_destroy(rel), 0);
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s", rel);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	rmdir("/sys/fs/cgroup/memory/runsc-c-unit");
+	ck_assert_int_eq(oci_cgroup_destroy("/runsc-c-unit"), 0);
+}
+END_TEST
+
 static json_object *hooks_of(const char *text)
 {
 	json_object *h = json_tokener_parse(text);
@@ -366,6 +458,7 @@ static Suite *oci_suite(void)
 	tcase_add_test(tc, ids);
 	tcase_add_test(tc, state_lifecycle);
 	tcase_add_test(tc, cgroup_paths);
+	tcase_add_test(tc, cgroup_lifecycle);
 	tcase_add_test(tc, signals);
 	tcase_add_test(tc, hooks);
 	tcase_add_test(tc, console);
