@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -132,8 +133,9 @@ struct create_result {
 	pid_t pid;
 };
 
-/* In a child: join the cgroup and the network namespace, then start the sandbox, whose
-   processes inherit both. The caller's own cgroup and namespaces stay as they were. */
+/* In a child: join the cgroup and the network namespace (or a new one), then start the
+   sandbox, whose processes inherit both. The caller's cgroup and namespaces stay as they
+   were. */
 static int spawn_sandbox(struct oci_config *cfg, const char *cgroup, pid_t *pid)
 {
 	int p[2];
@@ -155,6 +157,9 @@ static int spawn_sandbox(struct oci_config *cfg, const char *cgroup, pid_t *pid)
 				res.err = oci_error(-errno, "joining the network namespace %s: %s",
 						    cfg->netns_path, strerror(errno));
 		}
+		/* As runc makes one: hooks (Docker's libnetwork-setkey) find it through the pid. */
+		if (res.err == 0 && cfg->new_netns && unshare(CLONE_NEWNET) < 0)
+			res.err = oci_error(-errno, "creating a network namespace: %s", strerror(errno));
 		if (res.err == 0) {
 			res.err = sandbox_create(&cfg->spec, &res.pid);
 			if (res.err < 0)
@@ -501,9 +506,27 @@ int oci_list(const char *root, const char *format, bool quiet, FILE *out)
 	return 0;
 }
 
-/* Reaps children until pid exits; returns its exit code (128+signal if killed). */
-static int reap_until(pid_t pid)
+/* Waits for the container's end, passing on the signals a foreground runc passes on (the
+   CLI's own terminal or supervisor asking it to stop); returns the sentry's exit code
+   (128+signal if killed). The sentry is our child: we are a subreaper, see oci_run. */
+static int wait_forwarding(const struct oci_container *c)
 {
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+	while (pidfd >= 0 && sfd >= 0 && !(p[0].revents & (POLLIN | POLLHUP))) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		struct signalfd_siginfo si;
+		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			sandbox_control_kill(c->sock_path, (int)si.ssi_signo, false);
+	}
 	for (;;) {
 		int status;
 		pid_t got = waitpid(-1, &status, 0);
@@ -511,7 +534,7 @@ static int reap_until(pid_t pid)
 			continue;
 		if (got < 0)
 			return 255;
-		if (got == pid)
+		if (got == c->pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 }
@@ -531,6 +554,6 @@ int oci_run(const struct oci_create_opts *o, bool detach, int *exit_code)
 	}
 	if (detach)
 		return 0;
-	*exit_code = reap_until(c.pid);
+	*exit_code = wait_forwarding(&c);
 	return oci_delete(o->root, o->id, true);
 }

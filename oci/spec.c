@@ -510,8 +510,10 @@ static int parse_linux(struct oci_config *cfg, json_object *lx)
 		if (path && path[0] != '/')
 			return oci_error(-EINVAL, "config.json: namespace path %s must be absolute", path);
 		/* The guest's namespaces are the sentry's; only the network is the host's. */
-		if (!strcmp(type, "network"))
+		if (!strcmp(type, "network")) {
 			cfg->netns_path = path;
+			cfg->new_netns = !path;
+		}
 	}
 	if (masked && (r = string_array(masked, "linux", "maskedPaths", &cfg->spec.masked_paths)) < 0)
 		return r;

@@ -53,6 +53,7 @@ struct oci_config {
 	bool terminal;
 	unsigned short console_rows, console_cols;
 	const char *netns_path;	/* linux.namespaces network path, or NULL */
+	bool new_netns;		/* a network namespace without a path: a new, empty one */
 	const char *cgroups_path;	/* linux.cgroupsPath, or NULL */
 	struct oci_resources resources;
 	json_object *hooks;	/* validated "hooks", or NULL */

@@ -117,6 +117,7 @@ START_TEST(config_full)
 	ck_assert_uint_eq(cfg.spec.mounts[2].size, 65536);
 	ck_assert_uint_eq(cfg.spec.mounts[2].mode, 01777);
 	ck_assert_str_eq(cfg.netns_path, "/proc/1/ns/net");
+	ck_assert(!cfg.new_netns);
 	ck_assert_str_eq(cfg.spec.masked_paths[0], "/proc/kcore");
 	ck_assert_str_eq(cfg.spec.readonly_paths[0], "/proc/sys");
 	ck_assert_str_eq(cfg.cgroups_path, "/docker/abc");
