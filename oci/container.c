@@ -210,6 +210,7 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 		return r;
 	cfg->spec.control_fd = control;
 	cfg->spec.wait_for_start = true;
+	cfg->spec.platform = o->platform;
 	cfg->spec.log_path = o->log_path;
 	cfg->spec.debug = o->debug;
 	if (cfg->terminal) {

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "platform/platform.h"
+
 struct oci_create_opts {
 	const char *root, *id, *bundle;
 	const char *pid_file;		/* NULL: none */
 	const char *console_socket;	/* NULL: none (process.terminal then fails) */
 	const char *pidfd_socket;	/* NULL: none */
 	bool systemd_cgroup;
+	enum platform_kind platform;
 	int preserve_fds;
 	const char *log_path;		/* passed to the sandbox's processes */
 	bool debug;

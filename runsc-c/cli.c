@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "oci/container.h"
 #include "oci/log.h"
+#include "platform/platform.h"
 #include "runsc-c/commands.h"
 
 int cli_getopt(int argc, char **argv, const struct option *opts)
@@ -65,6 +66,8 @@ int cli_create_opts(const struct global_opts *g, const char *cmd, int argc, char
 	*o = (struct oci_create_opts){ .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
 				       .log_path = g->log, .debug = g->debug };
 	*detach = false;
+	if (g->platform && platform_parse(g->platform, &o->platform) < 0)
+		return oci_error(-EINVAL, "unknown platform %s (unotify or ptrace)", g->platform), -1;
 	optind = 1;
 	for (int c; (c = cli_getopt(argc, argv, opts)) != -1;) {
 		switch (c) {

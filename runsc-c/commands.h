@@ -11,6 +11,7 @@ struct global_opts {
 	const char *log_format;	/* --log-format: json (default) or text */
 	bool debug;
 	bool systemd_cgroup;	/* --systemd-cgroup */
+	const char *platform;	/* --platform: unotify (default) or ptrace, for OCI containers */
 };
 
 int cmd_do(const struct global_opts *g, int argc, char **argv);
