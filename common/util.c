@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/socket.h>
@@ -160,4 +161,13 @@ int cloexec_fds_from(int from, const int *keep, int nkeep)
 		while (fd_is_kept(lo, keep, nkeep))
 			lo++;
 	}
+}
+
+int wait_status_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
 }

@@ -20,4 +20,7 @@ int parse_int(const char *s, long min, long max, long *out);
 /* Marks every fd >= from close-on-exec, except those listed in keep. */
 int cloexec_fds_from(int from, const int *keep, int nkeep);
 
+/* The exit code a shell reports for a wait status: the exit status, or 128 + the signal. */
+int wait_status_exit_code(int status);
+
 #endif

@@ -103,7 +103,7 @@ struct platform_ops {
    filter chain can have only one listener, so there cannot be an interruptible second). */
 struct platform {
 	enum platform_kind kind;
-	int listener;			/* -1 until the init process hands it over */
+	int listener;			/* the init process's; -1 until it hands it over */
 	bool sync_wakeup;		/* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is in effect */
 };
 
@@ -143,7 +143,8 @@ void sentry_thread_stopped(pid_t tid, int sig);
 /* tid is gone; status is its wait status, ru what it used. */
 struct rusage;
 void sentry_thread_exited(pid_t tid, int status, const struct rusage *ru);
-/* The init process handed over its listener (the sentry's copy). */
+/* A launcher (the init process's, or one entering later) handed over its listener (the
+   sentry's copy). */
 void sentry_listener_ready(int listener);
 /* Signals (a mask, bit sig-1) are pending and deliverable for tid, kept stopped while the
    sentry waits on its behalf: the wait must end. */
@@ -156,7 +157,12 @@ extern const struct platform_ops ptrace_platform_ops;
 /* The tracer thread: attaches to the init process (host pid, waiting on go_fd for a byte)
    and then runs the control path until the last guest thread is gone. */
 int tracer_start(struct platform *p, pid_t init_pid, int go_fd);
-/* Start receiving notifications on p->listener with worker threads. */
-int unotify_start(struct platform *p);
+/* Attaches to a process entering the sandbox later (control "exec"), as to the init process;
+   it gets a byte on go_fd (closed after). Any thread may call it; the tracer does it. */
+void tracer_attach(pid_t pid, int go_fd);
+/* Start receiving notifications on a guest listener (one receiver thread each: the init
+   process's, and one per process entered later); the thread ends, closing it, once no
+   process uses its filter. */
+int unotify_start(struct platform *p, int listener);
 /* Hand an event's answer to the tracer, which resumes the thread (any thread may call it). */
 void tracer_complete(struct syscall_event *ev, long result);

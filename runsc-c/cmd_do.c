@@ -35,7 +35,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ 0 },
 	};
 	struct sandbox_spec spec = { .platform = PLATFORM_UNOTIFY, .cwd = "/", .log_path = g->log,
-				     .debug = g->debug };
+				     .debug = g->debug, .init = { .umask = -1 }, .control_fd = -1 };
 	char host[256];
 	char **env = calloc((size_t)argc + 3, sizeof(char *));
 	int nenv = 0;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "sandbox/sandbox.h"
+#include "sandbox/process_json.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -18,6 +19,8 @@
 
 #define SPEC_MAX (1 << 24)
 
+const char *sandbox_runtime_path = "/proc/self/exe";
+
 static json_object *string_array(char **v)
 {
 	json_object *a = json_object_new_array();
@@ -26,39 +29,59 @@ static json_object *string_array(char **v)
 	return a;
 }
 
-static char *spec_to_json(const struct sandbox_spec *s)
+json_object *sandbox_process_json(const struct sandbox_process *p)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "args", string_array(p->argv));
+	json_object_object_add(o, "env", string_array(p->env));
+	if (p->cwd)
+		json_object_object_add(o, "cwd", json_object_new_string(p->cwd));
+	json_object_object_add(o, "uid", json_object_new_int64(p->uid));
+	json_object_object_add(o, "gid", json_object_new_int64(p->gid));
+	json_object *groups = json_object_new_array();
+	for (size_t i = 0; i < p->ngroups; i++)
+		json_object_array_add(groups, json_object_new_int64(p->groups[i]));
+	json_object_object_add(o, "groups", groups);
+	if (p->umask >= 0)
+		json_object_object_add(o, "umask", json_object_new_int(p->umask));
+	json_object *rlimits = json_object_new_array();
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		json_object *l = json_object_new_object();
+		json_object_object_add(l, "type", json_object_new_int(p->rlimits[i].resource));
+		json_object_object_add(l, "soft", json_object_new_uint64(p->rlimits[i].soft));
+		json_object_object_add(l, "hard", json_object_new_uint64(p->rlimits[i].hard));
+		json_object_array_add(rlimits, l);
+	}
+	json_object_object_add(o, "rlimits", rlimits);
+	json_object_object_add(o, "no_new_privs", json_object_new_boolean(p->no_new_privs));
+	return o;
+}
+
+/* The first process: argv, env, cwd and ids from the spec's top level, the rest from init. */
+static json_object *init_process_json(const struct sandbox_spec *s)
+{
+	struct sandbox_process p = s->init;
+	p.argv = s->argv;
+	p.env = s->env;
+	p.cwd = s->cwd;
+	p.uid = s->uid;
+	p.gid = s->gid;
+	return sandbox_process_json(&p);
+}
+
+static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "platform", json_object_new_string(platform_name(s->platform)));
 	json_object_object_add(o, "strace", json_object_new_boolean(s->strace));
 	if (s->hostname)
 		json_object_object_add(o, "hostname", json_object_new_string(s->hostname));
-	if (s->cwd)
-		json_object_object_add(o, "cwd", json_object_new_string(s->cwd));
-	json_object_object_add(o, "args", string_array(s->argv));
-	json_object_object_add(o, "env", string_array(s->env));
-	json_object_object_add(o, "uid", json_object_new_int64(s->uid));
-	json_object_object_add(o, "gid", json_object_new_int64(s->gid));
 	json_object_object_add(o, "pids_max", json_object_new_int64(s->pids_max));
+	json_object_object_add(o, "wait_for_start", json_object_new_boolean(wait_for_start));
+	json_object_object_add(o, "process", init_process_json(s));
 	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return text;
-}
-
-static char **json_strings(json_object *a)
-{
-	size_t n = json_object_array_length(a);
-	char **v = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; v && i < n; i++) {
-		json_object *e = json_object_array_get_idx(a, i);
-		if (!json_object_is_type(e, json_type_string) || !(v[i] = strdup(json_object_get_string(e)))) {
-			for (size_t k = 0; k < i; k++)
-				free(v[k]);
-			free(v);
-			return NULL;
-		}
-	}
-	return v;
 }
 
 int sandbox_read_spec(int fd, struct boot_config *cfg)
@@ -83,19 +106,11 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->strace = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "hostname", &v))
 		cfg->hostname = strdup(json_object_get_string(v));
-	if (json_object_object_get_ex(o, "cwd", &v))
-		cfg->cwd = strdup(json_object_get_string(v));
-	if (json_object_object_get_ex(o, "uid", &v))
-		cfg->uid = (uid_t)json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "gid", &v))
-		cfg->gid = (gid_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "pids_max", &v))
 		cfg->pids_max = (uint32_t)json_object_get_int64(v);
-	if (!json_object_object_get_ex(o, "args", &v) || !json_object_is_type(v, json_type_array) ||
-	    json_object_array_length(v) == 0 || !(cfg->argv = json_strings(v)))
-		goto out;
-	if (!json_object_object_get_ex(o, "env", &v) || !json_object_is_type(v, json_type_array) ||
-	    !(cfg->envp = json_strings(v)))
+	if (json_object_object_get_ex(o, "wait_for_start", &v))
+		cfg->wait_for_start = json_object_get_boolean(v);
+	if (!json_object_object_get_ex(o, "process", &v) || guest_process_from_json(v, &cfg->init) < 0)
 		goto out;
 	r = 0;
 out:
@@ -105,25 +120,32 @@ out:
 	return r;
 }
 
-/* Starts `runsc-c ARGS` with the given fds at 3, 4, ...; stdio is inherited. */
-static pid_t spawn_self(char *const argv[], const int *fds, int nfds)
+/* Starts `runsc-c ARGS` with the given fds at 3, 4, ... and stdio (NULL: ours). A detached
+   one (OCI create) outlives us: no parent-death signal, a session of its own. */
+static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, int nfds, bool detached)
 {
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid < 0 ? -errno : pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (detached)
+		setsid();
+	else
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Move the fds out of the way first, then into place. */
-	int tmp[4];
+	int tmp[8], tmp_stdio[3];
 	for (int i = 0; i < nfds; i++)
 		tmp[i] = fcntl(fds[i], F_DUPFD, 100);
+	for (int i = 0; stdio && i < 3; i++)
+		if ((tmp_stdio[i] = fcntl(stdio[i], F_DUPFD, 100)) < 0 || dup2(tmp_stdio[i], i) < 0)
+			_exit(125);
 	for (int i = 0; i < nfds; i++)
 		if (tmp[i] < 0 || dup2(tmp[i], 3 + i) < 0)
 			_exit(125);
 	cloexec_fds_from(3 + nfds, NULL, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
-	execv("/proc/self/exe", argv);
-	dprintf(2, "runsc-c: exec /proc/self/exe: %s\n", strerror(errno));
+	execv(sandbox_runtime_path, argv);
+	dprintf(2, "runsc-c: exec %s: %s\n", sandbox_runtime_path, strerror(errno));
 	_exit(125);
 }
 
@@ -138,14 +160,28 @@ static void global_args(const struct sandbox_spec *s, char **argv, int *n)
 		argv[(*n)++] = "--debug";
 }
 
-int sandbox_run(const struct sandbox_spec *spec)
+static void kill_and_reap(pid_t pid)
 {
-	int sv[2], specpipe[2];
-	pid_t gofer, sentry;
-	int status;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
 
+/* Starts the gofer and the sentry and sends the spec. With ready_fd (OCI create: not -1), they
+   are detached, the sentry serves spec->control_fd, says "ready" on ready_fd, and its init
+   (stdio spec->init.stdio) waits for "start" if the spec says so. */
+static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *gofer_pid,
+			 pid_t *sentry_pid)
+{
+	bool create = ready_fd >= 0;
+	int sv[2], specpipe[2];
+	_cleanup_close_ int devnull = create ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+	int null_stdio[3] = { devnull, devnull, devnull };
+
+	if (create && devnull < 0)
+		return log_errno(-errno, "/dev/null");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return log_errno(-errno, "socketpair"), 125;
+		return log_errno(-errno, "socketpair");
 	char *gofer_argv[12];
 	int n = 0;
 	global_args(spec, gofer_argv, &n);
@@ -155,16 +191,20 @@ int sandbox_run(const struct sandbox_spec *spec)
 	gofer_argv[n++] = "--root";
 	gofer_argv[n++] = (char *)spec->rootfs;
 	gofer_argv[n] = NULL;
-	gofer = spawn_self(gofer_argv, &sv[1], 1);
+	pid_t gofer = spawn_self(gofer_argv, create ? null_stdio : NULL, &sv[1], 1, create);
 	close(sv[1]);
 	if (gofer < 0) {
 		close(sv[0]);
-		return log_errno(gofer, "starting the gofer"), 125;
+		return log_errno(gofer, "starting the gofer");
 	}
 
-	if (pipe2(specpipe, O_CLOEXEC) < 0)
-		return log_errno(-errno, "pipe"), 125;
-	char *sentry_argv[12];
+	if (pipe2(specpipe, O_CLOEXEC) < 0) {
+		int r = -errno;
+		close(sv[0]);
+		kill_and_reap(gofer);
+		return log_errno(r, "pipe");
+	}
+	char *sentry_argv[16];
 	n = 0;
 	global_args(spec, sentry_argv, &n);
 	sentry_argv[n++] = "boot";
@@ -172,24 +212,70 @@ int sandbox_run(const struct sandbox_spec *spec)
 	sentry_argv[n++] = "3";
 	sentry_argv[n++] = "--spec-fd";
 	sentry_argv[n++] = "4";
+	if (create) {
+		sentry_argv[n++] = "--ready-fd";
+		sentry_argv[n++] = "5";
+		if (spec->control_fd >= 0) {
+			sentry_argv[n++] = "--control-fd";
+			sentry_argv[n++] = "6";
+		}
+	}
 	sentry_argv[n] = NULL;
-	int fds[2] = { sv[0], specpipe[0] };
-	sentry = spawn_self(sentry_argv, fds, 2);
+	int fds[4] = { sv[0], specpipe[0], ready_fd, spec->control_fd };
+	int nfds = !create ? 2 : spec->control_fd >= 0 ? 4 : 3;
+	pid_t sentry = spawn_self(sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
 	close(sv[0]);
 	close(specpipe[0]);
 	if (sentry < 0) {
 		close(specpipe[1]);
-		kill(gofer, SIGKILL);
-		waitpid(gofer, NULL, 0);
-		return log_errno(sentry, "starting the sentry"), 125;
+		kill_and_reap(gofer);
+		return log_errno(sentry, "starting the sentry");
 	}
-	char *json = spec_to_json(spec);
+	char *json = spec_to_json(spec, create && spec->wait_for_start);
 	int wr = json ? write_full(specpipe[1], json, strlen(json)) : -ENOMEM;
 	free(json);
 	close(specpipe[1]);
 	if (wr < 0)
 		log_errno(wr, "sending the spec to the sentry");
+	*gofer_pid = gofer;
+	*sentry_pid = sentry;
+	return 0;
+}
 
+int sandbox_create(const struct sandbox_spec *spec, pid_t *sentry_pid)
+{
+	int ready[2];
+	pid_t gofer, sentry;
+	char c;
+	ssize_t n;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return log_errno(-errno, "pipe");
+	int r = sandbox_start(spec, ready[1], &gofer, &sentry);
+	close(ready[1]);
+	if (r < 0) {
+		close(ready[0]);
+		return r;
+	}
+	while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	if (n != 1) {
+		kill_and_reap(sentry);
+		kill_and_reap(gofer);
+		return log_errno(-EIO, "the sandbox did not start");
+	}
+	*sentry_pid = sentry;
+	return 0;
+}
+
+int sandbox_run(const struct sandbox_spec *spec)
+{
+	pid_t gofer, sentry;
+	int status;
+
+	if (sandbox_start(spec, -1, &gofer, &sentry) < 0)
+		return 125;
 	/* The terminal's signals go to the guest (same process group); we only wait. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

@@ -74,6 +74,11 @@ struct sandbox_spec {
 	bool wait_for_start;
 };
 
+/* The runsc-c binary the gofer and the sentry are started from (`runsc-c gofer`, `runsc-c
+   boot`): by default the running program itself; a test program linked with the library
+   sets it. */
+extern const char *sandbox_runtime_path;
+
 /* Runs the sandbox in the foreground; returns the guest's exit code (128+signal if killed),
    or 125 if the sandbox could not start. */
 int sandbox_run(const struct sandbox_spec *spec);

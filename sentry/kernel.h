@@ -17,6 +17,7 @@
 
 #include "fsgofer/client.h"
 #include "platform/platform.h"
+#include "sentry/guest_process.h"
 
 struct task;
 struct mount;
@@ -27,12 +28,14 @@ struct boot_config {
 	bool strace;
 	int gofer_fd;			/* protocol socket to the gofer */
 	const char *hostname;
-	const char *cwd;		/* guest working directory */
-	char **argv;			/* guest argv; argv[0] is the program path in the guest */
-	char **envp;			/* guest environment */
-	uid_t uid;			/* guest credentials (inside the sandbox) */
-	gid_t gid;
+	struct guest_process init;	/* the first process (argv[0] looked up in its PATH) */
 	uint32_t pids_max;		/* 0: no limit */
+	/* OCI create (sandbox_create): a listening socket to serve control requests on
+	   (sentry/control.h), a pipe to say "ready" on, and whether init waits for "start";
+	   -1 / false under `runsc-c do`. */
+	int control_fd;
+	int ready_fd;
+	bool wait_for_start;
 };
 
 struct kernel {
@@ -51,6 +54,7 @@ struct kernel {
 	struct mount *root_mount;
 	bool init_exited;
 	int init_status;		/* wait status of pid 1 */
+	uint32_t exec_sessions;		/* control "exec" connections still owed an exit code */
 	uid_t host_uid;			/* the unprivileged host identity of guest processes */
 	gid_t host_gid;
 	int placeholder_fd;		/* inert host fd that takes a dropped mirror's slot */

@@ -17,8 +17,9 @@
 
 void sentry_listener_ready(int listener)
 {
-	kernel.platform.listener = listener;
-	if (unotify_start(&kernel.platform) < 0)
+	if (kernel.platform.listener < 0)
+		kernel.platform.listener = listener;
+	if (unotify_start(&kernel.platform, listener) < 0)
 		die("cannot serve the guest's syscalls");
 }
 

@@ -46,6 +46,13 @@ struct tracee {
 	UT_hash_handle hh;
 };
 
+/* A process entering the sandbox (control "exec") to attach to, waiting on go_fd. */
+struct attach_request {
+	pid_t pid;
+	int go_fd;
+	struct attach_request *next;
+};
+
 /* An answer given off the tracer thread, waiting to be applied (the event is copied: its
    owner may be gone by then). */
 struct completion {
@@ -63,6 +70,7 @@ static struct {
 	int wake_fd;		/* eventfd: completions are queued */
 	pthread_mutex_t lock;
 	struct completion *done;
+	struct attach_request *attaches;
 	struct tracee *tracees;
 	int nparked;
 } tracer;
@@ -221,6 +229,14 @@ static int ptrace_install_fd(struct syscall_event *ev, int host_fd, int guest_fd
 	return 0;
 }
 
+/* Work was queued for the tracer thread (it polls the eventfd). */
+static void tracer_wake(void)
+{
+	uint64_t one = 1;
+	if (write(tracer.wake_fd, &one, sizeof(one)) < 0)
+		log_warn("waking the tracer: %m");
+}
+
 void tracer_complete(struct syscall_event *ev, long result)
 {
 	if (pthread_equal(pthread_self(), tracer.thread)) {
@@ -237,9 +253,7 @@ void tracer_complete(struct syscall_event *ev, long result)
 	c->next = tracer.done;
 	tracer.done = c;
 	pthread_mutex_unlock(&tracer.lock);
-	uint64_t one = 1;
-	if (write(tracer.wake_fd, &one, sizeof(one)) < 0)
-		log_warn("waking the tracer: %m");
+	tracer_wake();
 }
 
 static int ptrace_answer(struct syscall_event *ev, long result)
@@ -465,6 +479,55 @@ static void drain_completions(void)
 	}
 }
 
+/* Attaches to a launcher (the init process or one entering later) and lets it go on: its
+   exec, the first syscall it makes under the guest filter, hands over its listener. */
+static int attach_launcher(pid_t pid, int go_fd)
+{
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TRACE_OPTIONS) < 0)
+		return -errno;
+	struct tracee *t = tracee_add(pid);
+	t->known = t->initial_seen = t->launching = true;
+	int r = write(go_fd, "g", 1) == 1 ? 0 : -errno;
+	close(go_fd);
+	return r;
+}
+
+static void drain_attaches(void)
+{
+	pthread_mutex_lock(&tracer.lock);
+	struct attach_request *a = tracer.attaches;
+	tracer.attaches = NULL;
+	pthread_mutex_unlock(&tracer.lock);
+	while (a) {
+		struct attach_request *next = a->next;
+		int r = attach_launcher(a->pid, a->go_fd);
+		/* Unattached it must not run: killed, it is reaped like any child of ours. */
+		if (r < 0) {
+			log_errno(r, "attaching to new guest process %d", a->pid);
+			kill(a->pid, SIGKILL);
+		}
+		free(a);
+		a = next;
+	}
+}
+
+void tracer_attach(pid_t pid, int go_fd)
+{
+	struct attach_request *a = malloc(sizeof(*a));
+	if (!a) {
+		log_error("out of memory attaching to new guest process %d", pid);
+		close(go_fd);
+		kill(pid, SIGKILL);
+		return;
+	}
+	*a = (struct attach_request){ pid, go_fd, NULL };
+	pthread_mutex_lock(&tracer.lock);
+	a->next = tracer.attaches;
+	tracer.attaches = a;
+	pthread_mutex_unlock(&tracer.lock);
+	tracer_wake();
+}
+
 static void *tracer_main(void *arg)
 {
 	(void)arg;
@@ -474,21 +537,19 @@ static void *tracer_main(void *arg)
 	tracer.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (tracer.sigfd < 0)
 		die("signalfd: %m");
-	if (ptrace(PTRACE_SEIZE, tracer.init_pid, 0, (void *)(long)TRACE_OPTIONS) < 0)
-		die("attaching to the guest's init process: %m");
-	struct tracee *init = tracee_add(tracer.init_pid);
-	init->known = init->initial_seen = init->launching = true;
-	if (write(tracer.go_fd, "g", 1) != 1)
-		die("starting the guest's init process: %m");
-	close(tracer.go_fd);
+	int r = attach_launcher(tracer.init_pid, tracer.go_fd);
+	if (r < 0)
+		die("attaching to the guest's init process: %s", strerror(-r));
 
 	for (;;) {
 		struct pollfd pfd[2] = { { tracer.sigfd, POLLIN, 0 }, { tracer.wake_fd, POLLIN, 0 } };
 		int r = poll(pfd, 2, tracer.nparked ? PARKED_CHECK_MS : -1);
 		if (r < 0 && errno != EINTR)
 			die("poll in the tracer: %m");
-		if (pfd[1].revents)
+		if (pfd[1].revents) {
 			drain_completions();
+			drain_attaches();
+		}
 		if (tracer.nparked)
 			check_parked_signals();
 		struct signalfd_siginfo si;

@@ -7,6 +7,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,18 +54,31 @@ const struct platform_ops unotify_platform_ops = {
 	.event_valid = unotify_event_valid,
 };
 
+/* Nobody is left to send a notification: every process under the listener's filter is gone
+   (a receive then fails with ENOENT at once, as for a notification whose thread died). */
+static bool listener_orphaned(int listener)
+{
+	struct pollfd pfd = { listener, POLLIN, 0 };
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP);
+}
+
+struct receiver {
+	struct platform *p;
+	int listener;
+};
+
 static void *unotify_receiver(void *arg)
 {
-	struct platform *p = arg;
+	struct receiver rcv = *(struct receiver *)arg;
 	/* The ioctl number encodes the struct's size: the kernel copies exactly this much. */
 	struct seccomp_notif notif, *req = &notif;
 
+	free(arg);
 	for (;;) {
 		memset(req, 0, sizeof(*req));
-		if (ioctl(p->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-			if (errno == EINTR || errno == ENOENT)
+		if (ioctl(rcv.listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR || (errno == ENOENT && !listener_orphaned(rcv.listener)))
 				continue;
-			/* The listener goes away only when the last guest thread has. */
 			break;
 		}
 		struct syscall_event ev = {
@@ -72,33 +86,41 @@ static void *unotify_receiver(void *arg)
 			.nr = req->data.nr,
 			.ip = req->data.instruction_pointer,
 			.notif_id = req->id,
-			.listener = p->listener,
-			.platform = p,
+			.listener = rcv.listener,
+			.platform = rcv.p,
 			.ops = &unotify_platform_ops,
 		};
 		memcpy(ev.args, req->data.args, sizeof(ev.args));
 		if (marker_is(ev.nr, ev.args))
-			marker_serve(p->listener, req);
+			marker_serve(rcv.listener, req);
 		else
 			sentry_handle_syscall(&ev);
 	}
+	log_debug("listener %d: no process left under it", rcv.listener);
+	close(rcv.listener);
 	return NULL;
 }
 
-int unotify_start(struct platform *p)
+int unotify_start(struct platform *p, int listener)
 {
-	if (ioctl(p->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0)
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0)
 		p->sync_wakeup = true;
-	log_debug("receiving notifications on fd %d, synchronous wake-up: %s", p->listener,
+	log_debug("receiving notifications on fd %d, synchronous wake-up: %s", listener,
 		  p->sync_wakeup ? "yes" : "no (the kernel lacks it)");
-	/* One receiver. A second one waiting on the same listener doubles the cost of every
-	   trap here (4.6 us -> 10 us per getpid: the wake-up no longer lands on the guest's CPU),
-	   and handlers run under the kernel lock anyway; a handler that must wait moves to a
-	   thread of its own. */
+	/* One receiver per listener. A second one waiting on the same listener doubles the cost
+	   of every trap here (4.6 us -> 10 us per getpid: the wake-up no longer lands on the
+	   guest's CPU), and handlers run under the kernel lock anyway; a handler that must wait
+	   moves to a thread of its own. */
+	struct receiver *rcv = malloc(sizeof(*rcv));
+	if (!rcv)
+		return -ENOMEM;
+	*rcv = (struct receiver){ p, listener };
 	pthread_t th;
-	int r = pthread_create(&th, NULL, unotify_receiver, p);
-	if (r)
+	int r = pthread_create(&th, NULL, unotify_receiver, rcv);
+	if (r) {
+		free(rcv);
 		return log_errno(-r, "starting the notification receiver");
+	}
 	pthread_detach(th);
 	return 0;
 }

@@ -15,5 +15,8 @@ int fs_mount_all(struct mount **root);
 
 /* A file for a host fd the guest inherited (stdio): the host object passes through. */
 struct file *hostfd_file_new(int host_fd);
+/* A host terminal given as stdio becomes the controlling terminal of session sid in the
+   guest's eyes, with pgid in the foreground (a no-op for anything but a terminal). */
+int hostfd_claim_tty(struct file *f, pid_t sid, pid_t pgid);
 
 #endif

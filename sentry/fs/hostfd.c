@@ -4,8 +4,11 @@
 #include "sentry/fs/fs.h"
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
+#include "sentry/mm/guest_mem.h"
+#include "sentry/task/task.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -63,17 +66,127 @@ static const struct inode_operations hostfd_iops = {
 	.evict = hostfd_evict,
 };
 
-/* Terminal queries on the guest's own terminal run natively: they only read state the
-   guest is allowed to see, through register-only arguments. */
+/* A host terminal given to the guest as stdio (OCI terminal: true) and the guest's view of it:
+   the session it is the controlling terminal of and its foreground process group, in the
+   sentry's ids. The host's never change (the launcher made the terminal its controlling
+   one); the guest's job control lives here. Kernel lock held. */
+struct guest_tty {
+	dev_t rdev;
+	pid_t sid;		/* 0: no session's */
+	pid_t fg_pgid;
+	struct guest_tty *next;
+};
+
+static struct guest_tty *guest_ttys;
+
+static struct guest_tty *guest_tty_find(const struct inode *inode)
+{
+	if (!S_ISCHR(inode->mode))
+		return NULL;
+	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next)
+		if (tty->rdev == inode->rdev)
+			return tty;
+	return NULL;
+}
+
+static int guest_tty_set(const struct inode *inode, pid_t sid, pid_t pgid)
+{
+	struct guest_tty *tty = guest_tty_find(inode);
+	if (!tty) {
+		if (!(tty = calloc(1, sizeof(*tty))))
+			return -ENOMEM;
+		tty->rdev = inode->rdev;
+		tty->next = guest_ttys;
+		guest_ttys = tty;
+	}
+	tty->sid = sid;
+	tty->fg_pgid = pgid;
+	return 0;
+}
+
+int hostfd_claim_tty(struct file *f, pid_t sid, pid_t pgid)
+{
+	if (!f->inode || f->inode->iops != &hostfd_iops || !isatty((int)(intptr_t)f->inode->priv))
+		return 0;
+	return guest_tty_set(f->inode, sid, pgid);
+}
+
+/* Is pgid a process group of session sid? */
+static bool pgrp_in_session(pid_t pgid, pid_t sid)
+{
+	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg))
+		if (!tg->exited && tg->pgid == pgid && tg->sid == sid)
+			return true;
+	return false;
+}
+
+/* Job-control requests on the caller's controlling terminal, answered from the record. */
+static long guest_tty_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct thread_group *tg = current->tg;
+	struct guest_tty *tty = guest_tty_find(f->inode);
+	bool controlling = tty && tty->sid == tg->sid;
+	pid_t pgid;
+
+	switch (cmd) {
+	case TIOCGPGRP:
+		return !controlling ? -ENOTTY : guest_write(current, arg, &tty->fg_pgid, sizeof(pid_t));
+	case TIOCGSID:
+		return !controlling ? -ENOTTY : guest_write(current, arg, &tty->sid, sizeof(pid_t));
+	case TIOCSPGRP: {
+		if (!controlling)
+			return -ENOTTY;
+		long r = guest_read(current, arg, &pgid, sizeof(pgid));
+		if (r < 0)
+			return r;
+		if (pgid < 0)
+			return -EINVAL;
+		if (!pgrp_in_session(pgid, tg->sid))
+			return -EPERM;
+		tty->fg_pgid = pgid;
+		return 0;
+	}
+	case TIOCSCTTY:
+		if (controlling)
+			return 0;
+		/* A session leader without one takes a terminal no live session holds. */
+		if (tg->tgid != tg->sid || (tty && tty->sid && pgrp_in_session(tty->sid, tty->sid)))
+			return -EPERM;
+		return guest_tty_set(f->inode, tg->sid, tg->pgid);
+	case TIOCNOTTY:
+		if (!controlling)
+			return -ENOTTY;
+		if (tg->tgid == tg->sid)
+			tty->sid = 0;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+/* Terminal requests that only concern the terminal itself run natively: the decision rests on
+   the fd and the request number (a host object the guest holds anyway); requests naming
+   process groups or sessions are the sentry's. */
 static long hostfd_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 {
-	(void)f, (void)arg;
 	switch (cmd) {
 	case TCGETS:
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+	case TCGETA:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
 	case TIOCGWINSZ:
+	case TIOCSWINSZ:
+	case TCFLSH:
+	case TCXONC:
+	case TCSBRK:
+	case TCSBRKP:
+	case TIOCOUTQ:
 		return SYSCALL_CONTINUE;
 	default:
-		return -ENOTTY;
+		return guest_tty_ioctl(f, cmd, arg);
 	}
 }
 

@@ -189,9 +189,12 @@ static struct task *task_alloc(void)
 	return t;
 }
 
-int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
-		     struct task **out)
+int task_create_process(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
+			struct task **out)
 {
+	pid_t pid = pid_alloc();
+	if (pid < 0)
+		return pid;
 	struct thread_group *tg = calloc(1, sizeof(*tg));
 	struct task *t = task_alloc();
 	if (!tg || !t)
@@ -202,12 +205,11 @@ int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *ro
 	if (!t->files || !t->fs || !t->sighand)
 		goto nomem;
 	t->sighand->refs = 1;
-	last_pid = 1;
-	tg->tgid = t->tid = 1;
+	tg->tgid = t->tid = pid;
 	tg->host_pid = t->host_tid = host_pid;
 	tg->pidfd = -1;
 	tg->leader = t;
-	tg->pgid = tg->sid = 1;
+	tg->pgid = tg->sid = pid;
 	tg->exit_signal = SIGCHLD;
 	tg->start_ns = sandbox_now_ns();
 	creds_init(&tg->creds, uid, gid);
@@ -464,7 +466,8 @@ static void thread_group_exited(struct thread_group *tg)
 	}
 	struct thread_group *parent = tg->parent;
 	if (!parent) {
-		thread_group_reap(tg);
+		if (!tg->exit_watched)
+			thread_group_reap(tg);
 		return;
 	}
 	if (tg->exit_signal > 0 && !parent->exited)

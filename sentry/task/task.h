@@ -73,6 +73,8 @@ struct thread_group {
 	bool did_exec;			/* setpgid by the parent is refused after an exec */
 	bool killed;			/* SIGKILL sent: threads it is creating die with it */
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+	bool exit_watched;		/* entered by control "exec": a zombie until its exit code
+					   is sent (a parentless one is reaped at exit otherwise) */
 	/* Job control as the parent's wait sees it. */
 	bool stopped;
 	int stop_signal;
@@ -155,9 +157,11 @@ pid_t *thread_group_live_pids(int *n);
 /* The pid handed out last (/proc/loadavg; /proc/stat's count of forks). */
 pid_t task_last_pid(void);
 
-/* Creates pid 1 for host process host_pid, with the given credentials and root. */
-int task_create_init(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
-		     struct task **out);
+/* Creates a process with no parent in the sandbox for host process host_pid, with the given
+   credentials and root, leading a session of its own: the first one is pid 1; later ones
+   enter from outside (control "exec", like setns + exec: parent pid 0). */
+int task_create_process(pid_t host_pid, uid_t uid, gid_t gid, const struct path *root,
+			struct task **out);
 /* The clone pending on t no longer counts towards the pids limit (made, failed or moot). */
 void task_clone_settle(struct task *t);
 /* Adopts host thread host_tid as the child the clone pending on parent asked for. */

@@ -2,9 +2,9 @@
    process behind them), a fake platform that records fd installs, and files whose release
    is counted.
 
-   Tasks are built by hand rather than with task_create_init(): that one registers pid 1 in the
+   Tasks are built by hand rather than with task_create_process(): that one registers pid 1 in the
    kernel's tables (which have no reaping yet), so calling it once per test would pile up
-   zombie thread groups. The fields set here are the ones task_create_init() sets. */
+   zombie thread groups. The fields set here are the ones task_create_process() sets. */
 #ifndef RUNSCC_TESTS_SENTRY_FIXTURE_H
 #define RUNSCC_TESTS_SENTRY_FIXTURE_H
 

@@ -1,0 +1,210 @@
+/* The JSON description of a process to start in the sandbox, and what the sentry records
+   for it. */
+#define _GNU_SOURCE
+#include "sentry/guest_process.h"
+#include "sentry/kernel.h"
+#include "sentry/fs/fs.h"
+#include "sentry/task/task.h"
+#include "sentry/task/fdtable.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static void strings_free(char **v)
+{
+	for (char **s = v; s && *s; s++)
+		free(*s);
+	free(v);
+}
+
+static char **json_strings(json_object *a)
+{
+	if (!json_object_is_type(a, json_type_array))
+		return NULL;
+	size_t n = json_object_array_length(a);
+	char **v = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; v && i < n; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_string) || !(v[i] = strdup(json_object_get_string(e)))) {
+			strings_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* An integer member in [min, max], or the default when absent; -EINVAL if it has another
+   type or range. */
+static int int_member(json_object *o, const char *key, int64_t min, int64_t max, int64_t dflt,
+		      int64_t *out)
+{
+	json_object *v;
+	*out = dflt;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return -EINVAL;
+	*out = json_object_get_int64(v);
+	return *out >= min && *out <= max ? 0 : -EINVAL;
+}
+
+static int parse_groups(json_object *a, struct guest_process *p)
+{
+	if (!json_object_is_type(a, json_type_array))
+		return -EINVAL;
+	size_t n = json_object_array_length(a);
+	if (n > TASK_NGROUPS_MAX)
+		return -EINVAL;
+	p->groups = calloc(n + 1, sizeof(gid_t));
+	if (!p->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		int64_t g = json_object_get_int64(e);
+		if (!json_object_is_type(e, json_type_int) || g < 0 || g > UINT32_MAX - 1)
+			return -EINVAL;
+		p->groups[i] = (gid_t)g;
+	}
+	p->ngroups = n;
+	return 0;
+}
+
+static int parse_rlimits(json_object *a, struct guest_process *p)
+{
+	if (!json_object_is_type(a, json_type_array))
+		return -EINVAL;
+	size_t n = json_object_array_length(a);
+	if (n > RLIM_NLIMITS * 4)
+		return -EINVAL;
+	p->rlimits = calloc(n + 1, sizeof(*p->rlimits));
+	if (!p->rlimits)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(a, i), *soft, *hard;
+		int64_t type;
+		if (!json_object_is_type(e, json_type_object) ||
+		    int_member(e, "type", 0, RLIM_NLIMITS - 1, -1, &type) < 0 || type < 0 ||
+		    !json_object_object_get_ex(e, "soft", &soft) || !json_object_is_type(soft, json_type_int) ||
+		    !json_object_object_get_ex(e, "hard", &hard) || !json_object_is_type(hard, json_type_int))
+			return -EINVAL;
+		p->rlimits[i] = (struct guest_rlimit){ (int)type, json_object_get_uint64(soft),
+						       json_object_get_uint64(hard) };
+		if (p->rlimits[i].soft > p->rlimits[i].hard)
+			return -EINVAL;
+	}
+	p->nrlimits = n;
+	return 0;
+}
+
+int guest_process_from_json(json_object *o, struct guest_process *p)
+{
+	json_object *v;
+	int64_t n;
+	int r = -EINVAL;
+
+	memset(p, 0, sizeof(*p));
+	p->umask = -1;
+	if (!json_object_is_type(o, json_type_object))
+		goto bad;
+	if (!json_object_object_get_ex(o, "args", &v) || !(p->argv = json_strings(v)) || !p->argv[0])
+		goto bad;
+	if (!json_object_object_get_ex(o, "env", &v) || !(p->envp = json_strings(v)))
+		goto bad;
+	if (json_object_object_get_ex(o, "cwd", &v)) {
+		if (!json_object_is_type(v, json_type_string) || !(p->cwd = strdup(json_object_get_string(v))))
+			goto bad;
+	}
+	if (int_member(o, "uid", 0, UINT32_MAX - 1, 0, &n) < 0)
+		goto bad;
+	p->uid = (uid_t)n;
+	if (int_member(o, "gid", 0, UINT32_MAX - 1, 0, &n) < 0)
+		goto bad;
+	p->gid = (gid_t)n;
+	if (int_member(o, "umask", -1, 0777, -1, &n) < 0)
+		goto bad;
+	p->umask = (int)n;
+	if (json_object_object_get_ex(o, "groups", &v) && (r = parse_groups(v, p)) < 0)
+		goto bad;
+	if (json_object_object_get_ex(o, "rlimits", &v) && (r = parse_rlimits(v, p)) < 0)
+		goto bad;
+	if (json_object_object_get_ex(o, "no_new_privs", &v))
+		p->no_new_privs = json_object_get_boolean(v);
+	return 0;
+bad:
+	guest_process_free(p);
+	return r == -ENOMEM ? r : -EINVAL;
+}
+
+void guest_process_free(struct guest_process *p)
+{
+	strings_free(p->argv);
+	strings_free(p->envp);
+	free(p->cwd);
+	free(p->groups);
+	free(p->rlimits);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The sentry keeps its own copy of each host fd: the caller's may be closed after. */
+static int adopt_stdio(struct task *t, const int stdio[3], bool own_session)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int copy = fcntl(stdio[fd], F_DUPFD_CLOEXEC, 3);
+		if (copy < 0)
+			continue;
+		struct file *f = hostfd_file_new(copy);
+		if (!f) {
+			close(copy);
+			return -ENOMEM;
+		}
+		fd_adopt(t, fd, f);
+		int r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int guest_process_apply(struct task *t, const struct guest_process *p, const int stdio[3],
+			bool own_session)
+{
+	struct thread_group *tg = t->tg;
+	struct creds *c = &tg->creds;
+
+	c->ngroups = (int)p->ngroups;
+	memcpy(c->groups, p->groups, p->ngroups * sizeof(gid_t));
+	if (p->umask >= 0)
+		t->fs->umask = (mode_t)p->umask;
+	for (size_t i = 0; i < p->nrlimits; i++)
+		tg->rlimits[p->rlimits[i].resource] =
+			(struct rlimit){ p->rlimits[i].soft, p->rlimits[i].hard };
+	if (p->cwd) {
+		struct path cwd;
+		int r = vfs_resolve(t, &t->fs->root, p->cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &cwd, NULL);
+		if (r < 0)
+			return log_errno(r, "working directory %s", p->cwd);
+		path_set(&t->fs->cwd, &cwd);
+		path_put(&cwd);
+	}
+	return adopt_stdio(t, stdio, own_session);
+}
+
+/* Limits only the host can enforce (CPU time, sizes of what the host allocates); the others
+   (open files, processes, priorities) are the sentry's record. */
+static const int host_enforced[] = { RLIMIT_CPU, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE,
+				     RLIMIT_AS, RLIMIT_MEMLOCK };
+
+void guest_process_host_rlimits(const struct guest_process *p)
+{
+	for (size_t i = 0; i < p->nrlimits; i++)
+		for (size_t k = 0; k < sizeof(host_enforced) / sizeof(host_enforced[0]); k++)
+			if (p->rlimits[i].resource == host_enforced[k])
+				setrlimit(host_enforced[k],
+					  &(struct rlimit){ p->rlimits[i].soft, p->rlimits[i].hard });
+}

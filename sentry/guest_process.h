@@ -1,0 +1,48 @@
+/* A process to start in the sandbox, as the sandbox spec (the first process) and a control
+   "exec" request describe it: the same JSON object in both, parsed here. */
+#ifndef RUNSCC_SENTRY_GUEST_PROCESS_H
+#define RUNSCC_SENTRY_GUEST_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+struct task;
+
+struct guest_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+struct guest_process {
+	char **argv;			/* NULL-terminated, at least one entry */
+	char **envp;			/* NULL-terminated */
+	char *cwd;			/* NULL: / */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	int umask;			/* -1: 022 */
+	struct guest_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;		/* the host always sets it; recorded for the request */
+};
+
+/* Fills p from a JSON object {"args":[...],"env":[...],"cwd","uid","gid","groups":[...],
+   "umask","rlimits":[{"type","soft","hard"}],"no_new_privs"}; -EINVAL if malformed. */
+int guest_process_from_json(json_object *o, struct guest_process *p);
+void guest_process_free(struct guest_process *p);
+
+/* Gives a task just created for p (kernel lock held) its groups, umask, rlimits, working
+   directory and fds 0-2 (host fds the sentry keeps copies of). With own_session (its
+   launcher leads a host session of its own), a terminal on fd 0 is its session's
+   controlling terminal. */
+int guest_process_apply(struct task *t, const struct guest_process *p, const int stdio[3],
+			bool own_session);
+
+/* In a launcher (host process about to become p): the limits the host enforces. */
+void guest_process_host_rlimits(const struct guest_process *p);
+
+#endif

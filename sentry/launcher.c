@@ -1,0 +1,110 @@
+/* The launcher: see launcher.h. */
+#define _GNU_SOURCE
+#include "sentry/launcher.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+/* Execs the program like execvp: a name without '/' is looked up in the guest's PATH. */
+static void launcher_exec(const struct guest_process *p, int listener)
+{
+	const char *prog = p->argv[0];
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char full[4096];
+	int saved = ENOENT;
+
+	if (strchr(prog, '/')) {
+		syscall(SYS_execve, prog, p->argv, p->envp, 0, 0, listener);
+		return;
+	}
+	for (char **e = p->envp; *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = snprintf(full, sizeof(full), "%.*s/%s", (int)(end - path), path, prog);
+		if (n > 0 && (size_t)n < sizeof(full)) {
+			syscall(SYS_execve, full, p->argv, p->envp, 0, 0, listener);
+			if (errno != ENOENT && errno != ENOTDIR)
+				saved = errno;
+		}
+		path = *end ? end + 1 : end;
+	}
+	errno = saved;
+}
+
+/* Closes every fd from 3 up but a and b (-1: none). */
+static int close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	if (lo < 0)
+		lo = hi;
+	if (lo < 0)
+		return (int)syscall(SYS_close_range, 3, ~0U, 0);
+	if ((lo > 3 && syscall(SYS_close_range, 3, lo - 1, 0) < 0) ||
+	    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0))
+		return -1;
+	return (int)syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
+static bool read_byte(int fd)
+{
+	char c;
+	ssize_t n;
+	while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return n == 1;
+}
+
+void launcher_main(enum platform_kind platform, const struct guest_process *p, int go_fd, int start_fd,
+		   bool own_session)
+{
+	sigset_t none;
+	struct sock_fprog filter;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(125);
+	/* Nothing of the sentry's may reach the guest: only stdio and the go pipes stay. */
+	if (close_all_but(go_fd, start_fd) < 0)
+		_exit(125);
+	if (own_session && setsid() >= 0 && isatty(0))
+		ioctl(0, TIOCSCTTY, 0);
+	/* An empty bounding set: the guest can never hold a capability again, even if something
+	   got past no_new_privs (which already stops setuid and file capabilities). */
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			_exit(125);
+	guest_process_host_rlimits(p);
+	if (setgroups(0, NULL) < 0 || setresgid(GUEST_HOST_ID, GUEST_HOST_ID, GUEST_HOST_ID) < 0 ||
+	    setresuid(GUEST_HOST_ID, GUEST_HOST_ID, GUEST_HOST_ID) < 0)
+		_exit(125);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (platform_guest_filter(platform, &filter) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(125);
+	if (!read_byte(go_fd) || (start_fd >= 0 && !read_byte(start_fd)))
+		_exit(125);
+	/* From here on every syscall is the sentry's, and until the sentry has the listener a
+	   notified syscall would wait forever: the exec, which stops in the tracer, is next, with
+	   the listener's fd in r9. */
+	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+				    &filter);
+	if (listener < 0)
+		_exit(125);
+	launcher_exec(p, listener);
+	dprintf(2, "runsc-c: exec %s: %s\n", p->argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
