@@ -7,6 +7,7 @@
 #include "oci/console.h"
 #include "oci/hooks.h"
 #include "oci/log.h"
+#include "oci/rootfs.h"
 #include "oci/spec.h"
 #include "oci/state.h"
 #include "sandbox/control.h"
@@ -196,8 +197,11 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 	c->rootfs = strdup(cfg->rootfs);
 	c->annotations = cfg->annotations ? json_object_get(cfg->annotations) : NULL;
 	c->hooks = cfg->hooks ? json_object_get(cfg->hooks) : NULL;
-	if (!c->bundle || !c->rootfs)
+	c->mounts = json_object_new_array();
+	if (!c->bundle || !c->rootfs || !c->mounts)
 		return -ENOMEM;
+	for (size_t i = 0; i < cfg->spec.nmounts; i++)
+		json_object_array_add(c->mounts, json_object_new_string(cfg->spec.mounts[i].destination));
 	if ((r = oci_cgroup_path(cfg->cgroups_path, o->systemd_cgroup, o->id, &c->cgroup)) < 0)
 		return r;
 	if ((r = oci_container_save(c)) < 0)
@@ -257,6 +261,12 @@ static int create(const struct oci_create_opts *o, struct oci_container *c)
 		return r;
 	if ((r = oci_config_load(o->bundle ? o->bundle : ".", &cfg)) < 0)
 		return r;
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "runsc-c %s failed: ", o->command);
+	if ((r = oci_rootfs_check_exec(cfg.rootfs, &cfg.spec.init, cfg.spec.mounts, cfg.spec.nmounts, prefix)) < 0 ||
+	    (r = oci_rootfs_set_home(cfg.rootfs, &cfg.spec.init, cfg.owned)) < 0)
+		return r;
+	cfg.spec.env = cfg.spec.init.env;
 	if ((r = oci_container_create_dir(o->root, o->id, c)) < 0)
 		return r;
 	if ((r = create_in(o, &cfg, c)) < 0)

@@ -12,6 +12,7 @@
 #include "platform/platform.h"
 
 struct oci_create_opts {
+	const char *command;		/* "create" or "run", for runc's "runc create failed: " */
 	const char *root, *id, *bundle;
 	const char *pid_file;		/* NULL: none */
 	const char *console_socket;	/* NULL: none (process.terminal then fails) */

@@ -5,6 +5,7 @@
 #include "oci/console.h"
 #include "oci/container.h"
 #include "oci/log.h"
+#include "oci/rootfs.h"
 #include "oci/spec.h"
 #include "oci/state.h"
 #include "sandbox/control.h"
@@ -21,6 +22,7 @@ struct exec_process {
 	struct sandbox_process p;
 	json_object *json;		/* owns the strings p points to */
 	struct oci_config cfg;		/* or these */
+	json_object *owned;		/* strings made for it (HOME) */
 	bool terminal;
 	unsigned short rows, cols;
 };
@@ -29,6 +31,7 @@ static void exec_process_free(struct exec_process *e)
 {
 	oci_process_free(&e->p);
 	json_object_put(e->json);
+	json_object_put(e->owned);
 	oci_config_free(&e->cfg);
 }
 
@@ -122,6 +125,21 @@ static int describe(const struct oci_exec_opts *o, const struct oci_container *c
 	return apply_flags(o, e);
 }
 
+/* runc's checks before the process starts: its program, its HOME. */
+static int prepare(const struct oci_container *c, struct exec_process *e)
+{
+	size_t n = c->mounts ? json_object_array_length(c->mounts) : 0;
+	_cleanup_free_ struct sandbox_mount *mounts = calloc(n ? n : 1, sizeof(*mounts));
+	if (!mounts || !(e->owned = json_object_new_array()))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		mounts[i].destination = json_object_get_string(json_object_array_get_idx(c->mounts, i));
+	int r = oci_rootfs_check_exec(c->rootfs, &e->p, mounts, n, "exec failed: ");
+	if (r < 0)
+		return r;
+	return oci_rootfs_set_home(c->rootfs, &e->p, e->owned);
+}
+
 /* The detached holder: keeps the connection, exits with the process's code. It lets go of
    the caller's stdio, which must see EOF when the process closes its copies. */
 static int detach_holder(int conn, pid_t *holder)
@@ -160,7 +178,7 @@ static int exec_in(const struct oci_exec_opts *o, struct oci_container *c, int *
 	default:
 		break;
 	}
-	if ((r = describe(o, c, &e)) < 0)
+	if ((r = describe(o, c, &e)) < 0 || (r = prepare(c, &e)) < 0)
 		goto out;
 	if (e.terminal) {
 		r = -EINVAL;

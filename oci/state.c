@@ -132,6 +132,8 @@ int oci_container_save(const struct oci_container *c)
 		json_object_object_add(o, "annotations", json_object_get(c->annotations));
 	if (c->hooks)
 		json_object_object_add(o, "hooks", json_object_get(c->hooks));
+	if (c->mounts)
+		json_object_object_add(o, "mounts", json_object_get(c->mounts));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	_cleanup_close_ int fd = openat(c->dirfd, STATE_FILE ".tmp",
 					O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -193,6 +195,7 @@ int oci_container_load(const char *root, const char *id, struct oci_container *c
 	c->cgroup = dup_member(o, "cgroup");
 	c->annotations = get_member(o, "annotations", json_type_object);
 	c->hooks = get_member(o, "hooks", json_type_object);
+	c->mounts = get_member(o, "mounts", json_type_array);
 	json_object_put(o);
 	return 0;
 }
@@ -222,6 +225,7 @@ void oci_container_free(struct oci_container *c)
 	free(c->cgroup);
 	json_object_put(c->annotations);
 	json_object_put(c->hooks);
+	json_object_put(c->mounts);
 	memset(c, 0, sizeof(*c));
 	c->dirfd = -1;
 }

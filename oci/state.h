@@ -24,6 +24,7 @@ struct oci_container {
 	char *bundle, *rootfs, *created, *owner;
 	char *cgroup;		/* relative cgroup path, or NULL */
 	json_object *annotations, *hooks;
+	json_object *mounts;	/* the mount destinations (exec checks its program against them) */
 };
 
 /* runc's rule: letters, digits, '_', '+', '-', '.'; not "." or "..". */

@@ -63,7 +63,7 @@ int cli_create_opts(const struct global_opts *g, const char *cmd, int argc, char
 		{ 0 },
 	};
 	long n;
-	*o = (struct oci_create_opts){ .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
+	*o = (struct oci_create_opts){ .command = cmd, .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup,
 				       .log_path = g->log, .debug = g->debug };
 	*detach = false;
 	if (g->platform && platform_parse(g->platform, &o->platform) < 0)

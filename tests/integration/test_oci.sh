@@ -39,9 +39,9 @@ config() {
 	jq "$1" "$BUNDLE/base.json" >"$BUNDLE/config.json"
 }
 
-# Error lines carry the time; the usage errors name the program.
+# Error lines carry the time; some name the program.
 normalize() {
-	sed -e 's/time="[^"]*"/time="T"/' -e 's/runsc-c: /runc: /' "$1"
+	sed -e 's/time="[^"]*"/time="T"/' -e 's/runsc-c/runc/g' "$1"
 }
 
 # both NAME ARGS...: the same command line under runc and runsc-c (each with its own
@@ -190,6 +190,9 @@ compare_run hostname '.process.args = ["hostname"]'
 compare_run rlimit '.process.args = ["sh", "-c", "ulimit -n; ulimit -Hn"] | .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]'
 compare_run killed '.process.args = ["sh", "-c", "kill -9 $$"]'
 compare_run not-found '.process.args = ["/nonexistent"]'
+compare_run not-in-path '.process.args = ["nonexistent"]'
+compare_run not-executable '.process.args = ["/etc/passwd"]'
+compare_run home '.process.args = ["sh", "-c", "echo $HOME"] | .process.user = {"uid": 65534, "gid": 65534}'
 
 # --- Lifecycle: create, state, start, state, kill, state, delete, state.
 config '.process.args = ["sh", "-c", "trap \"exit 7\" TERM; while :; do sleep 1; done"]'
@@ -218,6 +221,15 @@ both exec exec life sh -c 'echo in; echo err >&2; exit 5'
 same exec
 both exec-env exec --env X=1 --cwd /tmp life sh -c 'echo "$X $(pwd)"'
 same exec-env
+both exec-user exec --user 1:1 --additional-gids 65534 life id
+same exec-user
+both exec-missing exec life nonexistent
+same exec-missing
+printf '{"args":["sh","-c","echo $A; exit 4"],"env":["A=from-process","PATH=/bin"],"cwd":"/","user":{"uid":0,"gid":0}}' >"$WORK/process.json"
+both exec-process exec --process "$WORK/process.json" life
+same exec-process
+both exec-detach exec --detach --pid-file "$WORK/exec.pid" life sh -c 'exit 6'
+same exec-detach "status"
 both ps-json ps --format json life
 [ "$(jq length "$WORK/ps-json.runscc.stdout")" -ge 1 ] && pass || fail "ps --format json: $(cat "$WORK/ps-json.runscc.stdout")"
 both kill kill life TERM
