@@ -241,7 +241,9 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 		return r;
 	if (o->pidfd_socket && (r = send_pidfd(o->pidfd_socket, c->pid)) < 0)
 		return r;
+	/* As runc: the create hooks see the container still "creating". */
 	json_object *state = oci_container_state_json(c);
+	json_object_object_add(state, "status", json_object_new_string(oci_status_name(OCI_CREATING)));
 	r = oci_hooks_run(c->hooks, OCI_HOOK_PRESTART, state);
 	if (r == 0)
 		r = oci_hooks_run(c->hooks, OCI_HOOK_CREATE_RUNTIME, state);

@@ -272,6 +272,101 @@ both force-delete delete --force force
 same force-delete
 nothing_left "delete --force" force
 
+# --- pause/resume, ps, list while running.
+config '.process.args = ["sleep", "100"]'
+both pr-create create --bundle "$BUNDLE" pr
+both pr-start start pr
+both pause pause pr
+same pause
+both state-paused state pr
+jq -r .status "$WORK/state-paused.runc.stdout" >"$WORK/state-paused.runc.s"
+jq -r .status "$WORK/state-paused.runscc.stdout" >"$WORK/state-paused.runscc.s"
+same state-paused s
+both pause-again pause pr
+same pause-again
+both resume resume pr
+same resume
+both resume-again resume pr
+same resume-again
+both ps-table ps pr
+# runc's table lists the container's sleep; runsc-c's the guest's host process: same command.
+awk 'NR > 1 { print $NF, $(NF-1) }' "$WORK/ps-table.runc.stdout" >"$WORK/ps-table.runc.cmd"
+awk 'NR > 1 { print $NF, $(NF-1) }' "$WORK/ps-table.runscc.stdout" >"$WORK/ps-table.runscc.cmd"
+head -1 "$WORK/ps-table.runc.stdout" >"$WORK/ps-table.runc.header"
+head -1 "$WORK/ps-table.runscc.stdout" >"$WORK/ps-table.runscc.header"
+same ps-table "header status"
+both list-q list -q
+same list-q
+awk 'NR > 1 { print $1, $3 }' "$WORK/list-q.runc.stdout" >/dev/null
+both list-table list
+awk '{ print $1, $3 }' "$WORK/list-table.runc.stdout" >"$WORK/list-table.runc.cols"
+awk '{ print $1, $3 }' "$WORK/list-table.runscc.stdout" >"$WORK/list-table.runscc.cols"
+same list-table "cols status"
+both pr-delete delete --force pr
+nothing_left pause pr
+
+# --- Hooks: the state JSON on stdin, at their moments.
+config '.process.args = ["true"] | .hooks = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$WORK"'/hook.$RT"], "env": ["RT=x"]}], "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststop >> '"$WORK"'/hook.$RT.stop"]}]}'
+for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
+	bin=${rt%%:*} root=${rt#*:}
+	tag=$(basename "$bin")
+	jq --arg tag "$tag" '.hooks.prestart[0].env = ["RT=" + $tag] | .hooks.poststop[0].env = ["RT=" + $tag]' \
+		"$BUNDLE/config.json" >"$BUNDLE/hooked.json"
+	cp "$BUNDLE/hooked.json" "$BUNDLE/config.json"
+	timeout 60 "$bin" --root "$root" run --bundle "$BUNDLE" hooked </dev/null >/dev/null 2>&1
+	config '.process.args = ["true"] | .hooks = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$WORK"'/hook.$RT"], "env": ["RT=x"]}], "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststop >> '"$WORK"'/hook.$RT.stop"]}]}'
+done
+for f in "" .stop; do
+	if [ -s "$WORK/hook.runc$f" ] && [ -s "$WORK/hook.runsc-c$f" ]; then pass; else fail "hook$f: not run by both"; fi
+done
+for field in id status bundle; do
+	a=$(jq -r ".$field" "$WORK/hook.runc" 2>/dev/null) b=$(jq -r ".$field" "$WORK/hook.runsc-c" 2>/dev/null)
+	[ "$a" = "$b" ] && pass || fail "prestart hook's state .$field: runc $a, runsc-c $b"
+done
+
+# --- A terminal: the pty's master comes over --console-socket, the process sees a tty.
+cat >"$WORK/console.py" <<'PY'
+import array, os, socket, sys
+path = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+open(path + ".ready", "w").close()
+conn, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 4096, 1)
+out = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode().replace("\r\n", "\n"))
+PY
+config '.process.terminal = true | .process.consoleSize = {"height": 33, "width": 101} | .process.args = ["sh", "-c", "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; stty size"]'
+for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
+	bin=${rt%%:*} root=${rt#*:}
+	tag=$(basename "$bin")
+	sock="$WORK/console.$tag.sock"
+	python3 "$WORK/console.py" "$sock" >"$WORK/tty.$tag.out" &
+	reader=$!
+	for _ in $(seq 100); do [ -e "$sock.ready" ] && break; sleep 0.1; done
+	timeout 60 "$bin" --root "$root" run --detach --console-socket "$sock" --bundle "$BUNDLE" tty </dev/null
+	wait_status "$bin" "$root" tty stopped
+	timeout 10 "$bin" --root "$root" delete --force tty
+	# The reader ends at the master's EOF (every slave closed) or hangs: bounded.
+	for _ in $(seq 100); do kill -0 $reader 2>/dev/null || break; sleep 0.1; done
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+done
+if cmp -s "$WORK/tty.runc.out" "$WORK/tty.runsc-c.out" && grep -q is-a-tty "$WORK/tty.runc.out"; then
+	pass
+else
+	fail "terminal: runc printed [$(cat "$WORK/tty.runc.out")], runsc-c [$(cat "$WORK/tty.runsc-c.out")]"
+fi
+
 # --- A memory limit: the hog is killed (as under runc), the host is fine.
 config '.process.args = ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=256M count=1; echo dd=$?"] | .linux.resources.memory = {"limit": 67108864}'
 both memory run --bundle "$BUNDLE" memory
