@@ -203,6 +203,13 @@ for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
 	[ "$(status_of "$bin" "$root" life)" = created ] && pass || fail "$bin: not created after create"
 done
 [ -s "$WORK/pid" ] && kill -0 "$(cat "$WORK/pid")" && pass || fail "create: --pid-file names no live process"
+# The sentry (the pid file's process) is in the container's cgroup, in every hierarchy.
+if [ -s "$RSC_ROOT/life/state.json" ] && pid=$(jq -r .pid "$RSC_ROOT/life/state.json") &&
+	[ "$(grep -c ":/runsc-c/life$" "/proc/$pid/cgroup")" = "$(grep -c . "/proc/$pid/cgroup")" ]; then
+	pass
+else
+	fail "the sentry is not in the cgroup /runsc-c/life: $(tr '\n' ' ' <"/proc/${pid:-0}/cgroup" 2>&1)"
+fi
 both state-created state life
 jq -S 'del(.pid, .created, .rootfs, .bundle, .ociVersion)' "$WORK/state-created.runc.stdout" >"$WORK/state-created.runc.json"
 jq -S 'del(.pid, .created, .rootfs, .bundle, .ociVersion)' "$WORK/state-created.runscc.stdout" >"$WORK/state-created.runscc.json"
@@ -294,10 +301,9 @@ awk 'NR > 1 { print $NF, $(NF-1) }' "$WORK/ps-table.runc.stdout" >"$WORK/ps-tabl
 awk 'NR > 1 { print $NF, $(NF-1) }' "$WORK/ps-table.runscc.stdout" >"$WORK/ps-table.runscc.cmd"
 head -1 "$WORK/ps-table.runc.stdout" >"$WORK/ps-table.runc.header"
 head -1 "$WORK/ps-table.runscc.stdout" >"$WORK/ps-table.runscc.header"
-same ps-table "header status"
+same ps-table "header cmd status"
 both list-q list -q
 same list-q
-awk 'NR > 1 { print $1, $3 }' "$WORK/list-q.runc.stdout" >/dev/null
 both list-table list
 awk '{ print $1, $3 }' "$WORK/list-table.runc.stdout" >"$WORK/list-table.runc.cols"
 awk '{ print $1, $3 }' "$WORK/list-table.runscc.stdout" >"$WORK/list-table.runscc.cols"
@@ -366,6 +372,22 @@ if cmp -s "$WORK/tty.runc.out" "$WORK/tty.runsc-c.out" && grep -q is-a-tty "$WOR
 else
 	fail "terminal: runc printed [$(cat "$WORK/tty.runc.out")], runsc-c [$(cat "$WORK/tty.runsc-c.out")]"
 fi
+
+# --- The systemd cgroup driver (no systemd asked: the scope's directories are made here).
+slice_existed=$(ls -d /sys/fs/cgroup/*/system.slice 2>/dev/null)
+config '.process.args = ["sleep", "100"] | .linux.cgroupsPath = "system.slice:runscc-test:sd" | .linux.resources.pids = {"limit": 100}'
+timeout 60 "$RUNSCC" --root "$RSC_ROOT" --systemd-cgroup create --bundle "$BUNDLE" sd </dev/null
+pid=$(jq -r .pid "$RSC_ROOT/sd/state.json" 2>/dev/null)
+if grep -q "^[0-9]*:pids:/system.slice/runscc-test-sd.scope$" "/proc/${pid:-0}/cgroup" 2>/dev/null &&
+	[ "$(cat /sys/fs/cgroup/pids/system.slice/runscc-test-sd.scope/pids.max 2>/dev/null)" -gt 100 ]; then
+	pass
+else
+	fail "systemd cgroup: the sentry is not in system.slice/runscc-test-sd.scope with pids.max set"
+fi
+timeout 60 "$RUNSCC" --root "$RSC_ROOT" delete --force sd
+[ -e /sys/fs/cgroup/pids/system.slice/runscc-test-sd.scope ] && fail "systemd cgroup: scope left after delete"
+nothing_left systemd sd
+[ -z "$slice_existed" ] && rmdir /sys/fs/cgroup/*/system.slice 2>/dev/null
 
 # --- A memory limit: the hog is killed (as under runc), the host is fine.
 config '.process.args = ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=256M count=1; echo dd=$?"] | .linux.resources.memory = {"limit": 67108864}'
