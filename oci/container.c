@@ -13,6 +13,7 @@
 #include "sandbox/control.h"
 #include "sandbox/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -134,6 +135,44 @@ struct create_result {
 	pid_t pid;
 };
 
+/* Under a memory limit the kernel's OOM killer should pick the guest's processes, as it
+   would in a runc container, not the sentry that runs them all: the sentry's children (the
+   first process, and the spawner whose launches inherit its score) get a higher score.
+   Raising needs no capability, lowering the sentry's would (CAP_SYS_RESOURCE). */
+#define GUEST_OOM_SCORE_ADJ 500
+
+static void favour_guests_for_oom(pid_t sentry)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return;
+	for (struct dirent *e; (e = readdir(proc));) {
+		char path[300], buf[512];
+		long pid = strtol(e->d_name, NULL, 10);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		char *p = strrchr(buf, ')');
+		int ppid = 0;
+		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1 || ppid != sentry)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/oom_score_adj", pid);
+		_cleanup_close_ int adj = open(path, O_RDWR | O_CLOEXEC);
+		n = adj < 0 ? -1 : read(adj, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (atoi(buf) < GUEST_OOM_SCORE_ADJ && dprintf(adj, "%d", GUEST_OOM_SCORE_ADJ) < 0)
+			log_warn("cannot raise the OOM score of pid %ld: %m", pid);
+	}
+	closedir(proc);
+}
+
 /* In a child: join the cgroup and the network namespace (or a new one), then start the
    sandbox, whose processes inherit both. The caller's cgroup and namespaces stay as they
    were. */
@@ -166,6 +205,8 @@ static int spawn_sandbox(struct oci_config *cfg, const char *cgroup, pid_t *pid)
 			if (res.err < 0)
 				oci_error(res.err, "starting the sandbox: %s", strerror(-res.err));
 		}
+		if (res.err == 0)
+			favour_guests_for_oom(res.pid);
 		write_full(p[1], &res, sizeof(res));
 		_exit(0);
 	}
