@@ -14,8 +14,10 @@
 /* Lets the first process exec its program (OCI start). */
 int sandbox_control_start(const char *sock_path);
 
-/* Sends sig to the first process (the guest's pid 1; the sentry applies pid 1's rules
-   only to signals from inside), or with all to every guest process. */
+/* Sends sig to the first process (the guest's pid 1: as to a pid namespace's init from an
+   ancestor namespace, SIGKILL and SIGSTOP always arrive, other signals only if it handles
+   them, once its program runs; before "start" any signal reaches it), or with all to every
+   guest process. -ESRCH: nothing left to signal. */
 int sandbox_control_kill(const char *sock_path, int sig, bool all);
 
 /* Starts p in the same sandbox (same sentry, pid namespace, files, mounts) with p->stdio
@@ -31,7 +33,7 @@ int sandbox_control_wait(int conn, int *exit_code);
    *pids malloc'd. */
 int sandbox_control_ps(const char *sock_path, pid_t **pids, size_t *n);
 
-/* Stops / continues every guest process (OCI pause/resume). */
+/* Stops / continues every guest process (OCI pause/resume: SIGSTOP / SIGCONT). */
 int sandbox_control_pause(const char *sock_path);
 int sandbox_control_resume(const char *sock_path);
 

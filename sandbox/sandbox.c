@@ -160,11 +160,14 @@ static void global_args(const struct sandbox_spec *s, char **argv, int *n)
 		argv[(*n)++] = "--debug";
 }
 
-static void kill_and_reap(pid_t pid)
+/* Returns its wait status. */
+static int kill_and_reap(pid_t pid)
 {
+	int status = 0;
 	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	return status;
 }
 
 /* Starts the gofer and the sentry and sends the spec. With ready_fd (OCI create: not -1), they
@@ -261,9 +264,12 @@ int sandbox_create(const struct sandbox_spec *spec, pid_t *sentry_pid)
 		;
 	close(ready[0]);
 	if (n != 1) {
-		kill_and_reap(sentry);
+		/* It ended without saying ready: with 127 or 126 when init's program is missing
+		   or not executable (as a shell says), else for a reason it logged. */
+		int code = wait_status_exit_code(kill_and_reap(sentry));
 		kill_and_reap(gofer);
-		return log_errno(-EIO, "the sandbox did not start");
+		return log_errno(code == 127 ? -ENOENT : code == 126 ? -EACCES : -EIO,
+				 "the sandbox did not start");
 	}
 	*sentry_pid = sentry;
 	return 0;

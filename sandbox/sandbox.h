@@ -88,7 +88,8 @@ int sandbox_run(const struct sandbox_spec *spec);
    process waiting for "start". Returns once the sentry has the first process ready, with the
    sentry's host pid in *sentry_pid: that process lives exactly as long as the guest's init
    and exits with its exit code (128+signal if killed). spec->init.stdio are the first
-   process's 0-2. Returns -errno (and starts nothing, leaves nothing) on failure. */
+   process's 0-2. Returns -errno (and starts nothing, leaves nothing) on failure: -ENOENT
+   when the first program is not found (in its PATH), -EACCES when it is not executable. */
 int sandbox_create(const struct sandbox_spec *spec, pid_t *sentry_pid);
 
 /* The sentry's side: reads the spec from fd into cfg (strings owned by cfg). */

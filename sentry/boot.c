@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -73,6 +74,19 @@ static int kernel_init(struct boot_config *cfg)
 	return fs_mount_all(&kernel.root_mount);
 }
 
+/* Is there an executable file at path, for init? (The exec itself decides the rest.) */
+static int init_program_at(const char *path, void *arg)
+{
+	struct task *init = arg;
+	struct path p;
+	int r = vfs_resolve(init, &init->fs->cwd, path, LOOKUP_FOLLOW, &p, NULL);
+	if (r < 0)
+		return r;
+	r = S_ISREG(p.dentry->inode->mode) ? vfs_permission(init, p.dentry->inode, MAY_EXEC) : -EACCES;
+	path_put(&p);
+	return r;
+}
+
 /* Tells the caller of sandbox_create that init waits for "start". */
 static void say_ready(int ready_fd)
 {
@@ -108,8 +122,19 @@ int sentry_boot(struct boot_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	if (cfg->control_fd >= 0 && spawner_start(cfg->platform) < 0)
-		return 125;
+	if (cfg->control_fd >= 0) {
+		/* Detached (OCI create), we lead a session of our own: a terminal given as init's
+		   stdio becomes ours, and init, in our process group, gets its signals. Those that
+		   would stop or end us are the guest's alone. */
+		if (isatty(0))
+			ioctl(0, TIOCSCTTY, 0);
+		signal(SIGTSTP, SIG_IGN);
+		signal(SIGTTIN, SIG_IGN);
+		signal(SIGTTOU, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		if (spawner_start(cfg->platform) < 0)
+			return 125;
+	}
 	if (pipe2(go, O_CLOEXEC) < 0 || (cfg->wait_for_start && pipe2(start, O_CLOEXEC) < 0))
 		return log_errno(-errno, "pipe"), 125;
 	pid_t pid = fork();
@@ -117,7 +142,7 @@ int sentry_boot(struct boot_config *cfg)
 		return log_errno(-errno, "fork"), 125;
 	if (pid == 0) {
 		close(go[1]);
-		launcher_main(cfg->platform, &cfg->init, go[0], start[0], cfg->control_fd >= 0);
+		launcher_main(cfg->platform, &cfg->init, go[0], start[0], false);
 	}
 	close(go[0]);
 	if (start[0] >= 0)
@@ -128,10 +153,17 @@ int sentry_boot(struct boot_config *cfg)
 				&(struct path){ kernel.root_mount, kernel.root_mount->root }, &init);
 	if (r == 0)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
+	/* OCI create fails, as runc's does, when init's program is not there: with the exit
+	   code a shell gives (sandbox_create reads it). */
+	int found = r == 0 && cfg->control_fd >= 0 ? guest_process_find_program(&cfg->init, init_program_at, init) : 0;
 	kernel_unlock();
-	if (r < 0) {
+	if (r < 0 || found < 0) {
+		if (found == -ENOENT && !strchr(cfg->init.argv[0], '/'))
+			log_error("exec: \"%s\": executable file not found in $PATH", cfg->init.argv[0]);
+		else if (found < 0)
+			log_errno(found, "exec: \"%s\"", cfg->init.argv[0]);
 		kill(pid, SIGKILL);
-		return 125;
+		return found == -ENOENT ? 127 : found < 0 ? 126 : 125;
 	}
 	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL));
 	if (r == 0)
@@ -156,8 +188,9 @@ int sentry_boot(struct boot_config *cfg)
 		task_signal_all(SIGKILL);
 		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	}
-	/* The exit codes of processes started by control "exec" go out before we do. */
-	while (kernel.exec_sessions > 0)
+	/* Answers to control requests (a kill that ended init, exit codes of processes started
+	   by "exec") go out before we do. */
+	while (kernel.control_pending > 0)
 		pthread_cond_wait(&kernel.task_event, &kernel.lock);
 	int status = kernel.init_status;
 	kernel_unlock();

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <json-c/json.h>
 
 #define CONTROL_STACK_SIZE (256 * 1024)
+#define CONTROL_REQUEST_TIMEOUT_MS 10000
 
 static int listen_sock = -1;
 static int start_pipe = -1;		/* kernel lock */
@@ -170,7 +172,7 @@ static int enter_process(pid_t host_pid, const struct guest_process *p, const in
 	if (r < 0)
 		return r;
 	t->tg->exit_watched = true;
-	kernel.exec_sessions++;
+	kernel.control_pending++;
 	*out = t->tg;
 	return 0;
 }
@@ -245,6 +247,14 @@ static void send_json(int conn, json_object *o)
 		log_debug("control: reply not sent: %m");
 }
 
+static void control_done(void)
+{
+	kernel_lock();
+	kernel.control_pending--;
+	pthread_cond_broadcast(&kernel.task_event);
+	kernel_unlock();
+}
+
 /* Waits for the exec'd process to end and hands its exit code over (then it is reaped). */
 static void send_exit_code(int conn, struct thread_group *tg)
 {
@@ -258,10 +268,7 @@ static void send_exit_code(int conn, struct thread_group *tg)
 	json_object_object_add(o, "exit_code", json_object_new_int(code));
 	send_json(conn, o);
 	json_object_put(o);
-	kernel_lock();
-	kernel.exec_sessions--;
-	pthread_cond_broadcast(&kernel.task_event);
-	kernel_unlock();
+	control_done();
 }
 
 static void *connection_main(void *arg)
@@ -272,10 +279,17 @@ static void *connection_main(void *arg)
 
 	if (!buf)
 		return NULL;
+	/* A client that connects and says nothing does not keep a thread forever. */
+	struct pollfd pfd = { conn, POLLIN, 0 };
+	if (poll(&pfd, 1, CONTROL_REQUEST_TIMEOUT_MS) != 1)
+		return NULL;
 	ssize_t n = sock_recv_fds(conn, buf, CONTROL_MSG_MAX, rq.fds, &rq.nfds);
 	if (n == 0)
 		return NULL;
 	buf[n < 0 ? 0 : n] = '\0';
+	kernel_lock();
+	kernel.control_pending++;
+	kernel_unlock();
 	rq.msg = json_tokener_parse(buf);
 	rq.reply = json_object_new_object();
 	/* A message too large, or with too many fds, was cut: refused as a whole. */
@@ -288,6 +302,7 @@ static void *connection_main(void *arg)
 	json_object_put(rq.msg);
 	for (int i = 0; i < rq.nfds; i++)
 		close(rq.fds[i]);
+	control_done();
 	if (rq.exec_tg)
 		send_exit_code(conn, rq.exec_tg);
 	return NULL;

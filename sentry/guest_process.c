@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -193,6 +194,34 @@ int guest_process_apply(struct task *t, const struct guest_process *p, const int
 		path_put(&cwd);
 	}
 	return adopt_stdio(t, stdio, own_session);
+}
+
+int guest_process_find_program(const struct guest_process *p, int (*try)(const char *path, void *arg),
+			       void *arg)
+{
+	const char *prog = p->argv[0];
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char full[4096];
+	int saved = -ENOENT;
+
+	if (strchr(prog, '/'))
+		return try(prog, arg);
+	for (char **e = p->envp; *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = snprintf(full, sizeof(full), "%.*s/%s", (int)(end - path), path, prog);
+		if (n > 0 && (size_t)n < sizeof(full)) {
+			int r = try(full, arg);
+			if (r == 0)
+				return 0;
+			if (r != -ENOENT && r != -ENOTDIR)
+				saved = r;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return saved;
 }
 
 /* Limits only the host can enforce (CPU time, sizes of what the host allocates); the others

@@ -42,6 +42,13 @@ void guest_process_free(struct guest_process *p);
 int guest_process_apply(struct task *t, const struct guest_process *p, const int stdio[3],
 			bool own_session);
 
+/* Tries the paths p's program may be at, as execvp does: argv[0] itself if it has a '/',
+   else each entry of the PATH in p's environment (or the default). Stops at the first try
+   returning 0 and returns 0; otherwise the last error worth reporting (ENOENT unless
+   another one came up). Allocates nothing (the launcher calls it between fork and exec). */
+int guest_process_find_program(const struct guest_process *p, int (*try)(const char *path, void *arg),
+			       void *arg);
+
 /* In a launcher (host process about to become p): the limits the host enforces. */
 void guest_process_host_rlimits(const struct guest_process *p);
 

@@ -54,7 +54,9 @@ struct kernel {
 	struct mount *root_mount;
 	bool init_exited;
 	int init_status;		/* wait status of pid 1 */
-	uint32_t exec_sessions;		/* control "exec" connections still owed an exit code */
+	/* Control requests being answered, and exit codes owed to control "exec" connections:
+	   the sentry ends once they are out. */
+	uint32_t control_pending;
 	uid_t host_uid;			/* the unprivileged host identity of guest processes */
 	gid_t host_gid;
 	int placeholder_fd;		/* inert host fd that takes a dropped mirror's slot */

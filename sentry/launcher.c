@@ -14,32 +14,17 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-/* Execs the program like execvp: a name without '/' is looked up in the guest's PATH. */
-static void launcher_exec(const struct guest_process *p, int listener)
-{
-	const char *prog = p->argv[0];
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char full[4096];
-	int saved = ENOENT;
+struct launch_exec {
+	const struct guest_process *p;
+	int listener;
+};
 
-	if (strchr(prog, '/')) {
-		syscall(SYS_execve, prog, p->argv, p->envp, 0, 0, listener);
-		return;
-	}
-	for (char **e = p->envp; *e; e++)
-		if (!strncmp(*e, "PATH=", 5))
-			path = *e + 5;
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		int n = snprintf(full, sizeof(full), "%.*s/%s", (int)(end - path), path, prog);
-		if (n > 0 && (size_t)n < sizeof(full)) {
-			syscall(SYS_execve, full, p->argv, p->envp, 0, 0, listener);
-			if (errno != ENOENT && errno != ENOTDIR)
-				saved = errno;
-		}
-		path = *end ? end + 1 : end;
-	}
-	errno = saved;
+/* Execs path, handing the sentry the listener; returns only on failure. */
+static int exec_with_listener(const char *path, void *arg)
+{
+	const struct launch_exec *x = arg;
+	syscall(SYS_execve, path, x->p->argv, x->p->envp, 0, 0, x->listener);
+	return -errno;
 }
 
 /* Closes every fd from 3 up but a and b (-1: none). */
@@ -67,7 +52,7 @@ static bool read_byte(int fd)
 }
 
 void launcher_main(enum platform_kind platform, const struct guest_process *p, int go_fd, int start_fd,
-		   bool own_session)
+		   bool entering)
 {
 	sigset_t none;
 	struct sock_fprog filter;
@@ -77,8 +62,17 @@ void launcher_main(enum platform_kind platform, const struct guest_process *p, i
 	/* Nothing of the sentry's may reach the guest: only stdio and the go pipes stay. */
 	if (close_all_but(go_fd, start_fd) < 0)
 		_exit(125);
-	if (own_session && setsid() >= 0 && isatty(0))
-		ioctl(0, TIOCSCTTY, 0);
+	/* A process entering later is not in init's foreground process group; with a terminal
+	   of its own it leads a session with it as the controlling terminal, so that the
+	   terminal's signals reach it. Only then: a session of its own is a scheduling autogroup
+	   of its own too, and a guest in another autogroup than the sentry's receiver pays for it
+	   on every trap (getpid: ~9 us -> ~20 us here). */
+	if (entering && isatty(0)) {
+		if (setsid() >= 0)
+			ioctl(0, TIOCSCTTY, 0);
+	} else if (entering) {
+		setpgid(0, 0);
+	}
 	/* An empty bounding set: the guest can never hold a capability again, even if something
 	   got past no_new_privs (which already stops setuid and file capabilities). */
 	for (int cap = 0; cap < 64; cap++)
@@ -104,7 +98,7 @@ void launcher_main(enum platform_kind platform, const struct guest_process *p, i
 				    &filter);
 	if (listener < 0)
 		_exit(125);
-	launcher_exec(p, listener);
-	dprintf(2, "runsc-c: exec %s: %s\n", p->argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	int r = guest_process_find_program(p, exec_with_listener, &(struct launch_exec){ p, listener });
+	dprintf(2, "runsc-c: exec %s: %s\n", p->argv[0], strerror(-r));
+	_exit(r == -ENOENT ? 127 : 126);
 }

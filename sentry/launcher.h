@@ -15,9 +15,10 @@
 
 /* Runs in the new host process with the guest's stdio at 0-2: reads one byte from go_fd (the
    tracer has attached), then one from start_fd unless it is -1 (OCI start), and execs.
-   With own_session, it leads a session of its own with a terminal on fd 0 as its controlling
-   terminal (so the terminal's signals reach the guest, not the caller). */
+   init stays in the sentry's session and process group; a process entering later
+   (entering: control "exec") gets a process group of its own, or a session of its own with a
+   terminal on fd 0 as its controlling terminal. */
 void __attribute__((noreturn)) launcher_main(enum platform_kind platform, const struct guest_process *p,
-					     int go_fd, int start_fd, bool own_session);
+					     int go_fd, int start_fd, bool entering);
 
 #endif

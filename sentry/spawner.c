@@ -5,6 +5,7 @@
 #include "sentry/control.h"
 #include "sentry/launcher.h"
 #include "common/cleanup.h"
+#include "common/confine.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -60,8 +61,11 @@ static void __attribute__((noreturn)) spawner_main(int sock, enum platform_kind 
 
 	if (!buf || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
 		_exit(1);
-	/* Nothing of the sentry's but the request socket (and stdio, which no one reads). */
-	if (dup2(sock, 3) < 0 || syscall(SYS_close_range, 4, ~0U, 0) < 0)
+	/* Nothing of the sentry's but the request socket (and stdio, which no one reads), and
+	   only the capabilities a launcher uses to drop to the guest identity. (No seccomp
+	   filter: a launcher would pass it on to the guest, under the guest's own.) */
+	if (dup2(sock, 3) < 0 || syscall(SYS_close_range, 4, ~0U, 0) < 0 ||
+	    confine_drop_caps(CAP_MASK(CAP_SETUID) | CAP_MASK(CAP_SETGID) | CAP_MASK(CAP_SETPCAP)) < 0)
 		_exit(1);
 	for (;;) {
 		int fds[4], nfds = 4;

@@ -77,7 +77,7 @@ nothing_left() {
 	local pid
 	for pid in $(cat "$WORK/$name.hostpids" 2>/dev/null); do
 		if ! wait_for eval "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"; then
-			fail "$name: guest host process $pid left: $(cat /proc/"$pid"/cmdline | tr '\0' ' ')"
+			fail "$name: guest host process $pid left: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 			return
 		fi
 	done
@@ -121,6 +121,8 @@ for platform in $PLATFORMS; do
 err" "$(cat "$WORK/$name.exec.out")"
 	check "$name: exec as uid 1000 gid 1000 in /tmp with umask 077 and an env var" "1000 1000 /tmp 0077 bar" \
 		"$("$CTL" exec "$SOCK" --uid 1000 --gid 1000 --cwd /tmp --umask 077 --env FOO=bar -- /bin/sh -c 'echo $(id -u) $(id -g) $(pwd) $(umask) $FOO')"
+	check "$name: exec with additional groups and an open-files limit" "0 10 20
+64 128" "$("$CTL" exec "$SOCK" --group 10 --group 20 --nofile 64:128 -- /bin/sh -c 'id -G; echo $(ulimit -Sn) $(ulimit -Hn)')"
 	check "$name: exec of a missing program" 127 "$("$CTL" exec "$SOCK" -- /nonexistent 2>/dev/null; echo $?)"
 	"$CTL" ps "$SOCK" >>"$WORK/$name.hostpids"
 	# init exits once it has read the line, which kills the writer if it has not ended yet
@@ -128,6 +130,27 @@ err" "$(cat "$WORK/$name.exec.out")"
 	[ "$code" = 0 ] || [ "$code" = 137 ] && pass || fail "$name: exec writing init's fifo: exit code $code"
 	check "$name: sentry exits with init's code" 5 "$(sentry_code "$SENTRY")"
 	check "$name: init's output" "init got: hello" "$(cat "$WORK/$name.out")"
+	nothing_left "$name"
+
+	# --- a sandbox that cannot start: an error, nothing left ----------------------------
+	name=bad-rootfs.$platform
+	LOG="$WORK/$name.log"
+	timeout 30 "$CTL" create --rootfs "$WORK/no-such-rootfs" --sock "$WORK/$name.sock" --platform "$platform" \
+		--log "$LOG" --pid-file "$WORK/$name.pid" -- /bin/true </dev/null >/dev/null 2>&1
+	check "$name: create fails" 1 "$?"
+	check "$name: no pid" "" "$(cat "$WORK/$name.pid" 2>/dev/null)"
+	nothing_left "$name"
+
+	name=no-program.$platform
+	LOG="$WORK/$name.log"
+	for prog in nosuch /bin/nosuch /etc/passwd; do
+		timeout 30 "$CTL" create --rootfs "$ROOT" --sock "$WORK/$name.sock" --platform "$platform" \
+			--log "$LOG" --pid-file "$WORK/$name.pid" -- "$prog" </dev/null >"$WORK/$name.out" 2>&1
+		rm -f "$WORK/$name.sock"
+		want="sandbox_ctl: sandbox_create: No such file or directory"
+		[ "$prog" = /etc/passwd ] && want="sandbox_ctl: sandbox_create: Permission denied"
+		check "$name: create of $prog fails" "$want" "$(tail -1 "$WORK/$name.out")"
+	done
 	nothing_left "$name"
 
 	# --- kill: before start, SIGTERM handled / not handled, SIGKILL, --all --------------
@@ -186,6 +209,20 @@ got TERM" "$(cat "$WORK/$name.out")"
 	wait "$execctl"
 	check "$name: exec'd process killed" 137 "$?"
 	check "$name: sentry code" 137 "$(sentry_code "$SENTRY")"
+	nothing_left "$name"
+
+	# --- the sentry killed from outside: the whole sandbox goes ------------------------
+	name=sentry-killed.$platform
+	create "$name" "$platform" /bin/sleep 1000 || continue
+	"$CTL" start "$SOCK"
+	"$CTL" exec "$SOCK" -- /bin/sleep 1000 >/dev/null 2>&1 &
+	execctl=$!
+	wait_for eval "\"$CTL\" ps \"$SOCK\" | wc -l | grep -qx 2"
+	"$CTL" ps "$SOCK" >"$WORK/$name.hostpids"
+	kill -9 "$SENTRY"
+	check "$name: sentry code" 137 "$(sentry_code "$SENTRY")"
+	wait "$execctl"
+	check "$name: the exec client sees the sandbox gone" 1 "$?"
 	nothing_left "$name"
 
 	# --- bad requests never crash the sentry -------------------------------------------
@@ -263,20 +300,35 @@ PY
 	nothing_left "$name"
 
 	# --- a pty as stdio: the guest sees a terminal, as natively ------------------------
+	# tty, window size, termios, job control (a foreground job under set -m moves the
+	# terminal's foreground group), and a resize from the outside reaching a SIGWINCH trap.
 	name=pty.$platform
 	python3 - "$CTL" "$ROOT" "$WORK/$name" "$platform" >"$WORK/$name.py" 2>&1 <<'PY' || fail "$name: $(cat "$WORK/$name.py")"
-import fcntl, os, pty, struct, subprocess, sys, termios, time
+import fcntl, os, pty, select, struct, subprocess, sys, termios, time
 ctl, root, base, platform = sys.argv[1:5]
-script = "tty; [ -t 0 ] && echo isatty; stty size; stty -echo; stty -a | grep -o -- -echo | head -1"
+script = ("tty; [ -t 0 ] && echo isatty; stty size; stty -echo; stty -a | grep -o -- -echo | head -1; stty echo; "
+          "set -m; sleep 0.01 & jobs; wait; /bin/true; echo fg $?; set +m; "
+          "trap 'echo winch; stty size' WINCH; echo ready; x=; while [ -z \"$x\" ]; do read x; done; echo got $x")
 
-def window():
+def drive(start):
+    """Runs the script on a new pty (33x101) started by start(slave); once it says ready,
+    resizes the terminal to 40x120, waits for the trap's output, types a line."""
     master, slave = pty.openpty()
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
-    return master, slave
-
-def read_all(master):
-    out = b""
-    while True:
+    start(slave)
+    os.close(slave)
+    out, resized, typed = b"", False, False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not resized and b"ready\r\n" in out:
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            resized = True
+        if resized and not typed and b"40 120" in out:
+            os.write(master, b"go\n")
+            typed = True
+        r, _, _ = select.select([master], [], [], 1)
+        if not r:
+            continue
         try:
             chunk = os.read(master, 4096)
         except OSError:
@@ -287,30 +339,24 @@ def read_all(master):
     os.close(master)
     return out.decode(errors="replace").replace("\r\n", "\n")
 
-def run(argv):
-    master, slave = window()
-    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
-    out = read_all(master)
-    p.wait()
-    return out
+def native(slave):
+    def ctty():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    subprocess.Popen(["chroot", root, "/bin/sh", "-c", script], stdin=slave, stdout=slave,
+                     stderr=slave, preexec_fn=ctty)
 
-native = run(["chroot", root, "/bin/sh", "-c", script])
-sock = base + ".sock"
-# create with the pty: its stdio is the slave
-def create_and_run():
-    master, slave = window()
+def sandbox(slave):
+    sock = base + ".sock"
     subprocess.run([ctl, "create", "--rootfs", root, "--sock", sock, "--platform", platform,
                     "--log", base + ".log", "--pid-file", base + ".pid", "--", "/bin/sh", "-c", script],
                    stdin=slave, stdout=slave, stderr=slave, check=True)
-    os.close(slave)
     subprocess.run([ctl, "start", sock], check=True)
-    return read_all(master)
-sandboxed = create_and_run()
-if native != sandboxed:
-    print("FAIL: native %r, sandbox %r" % (native, sandboxed))
+
+want, got = drive(native), drive(sandbox)
+if want != got or "got go" not in want:
+    print("FAIL: native %r, sandbox %r" % (want, got))
     sys.exit(1)
-print(native)
 PY
 	pass
 done

@@ -7,8 +7,8 @@
        the sentry run from $RUNSCC
    sandbox_ctl start|ps|pause|resume SOCK
    sandbox_ctl kill SOCK SIG [all]
-   sandbox_ctl exec SOCK [--uid N] [--gid N] [--cwd DIR] [--umask N] [--env K=V]...
-                    [--pid-file F] -- PROG ARGS...
+   sandbox_ctl exec SOCK [--uid N] [--gid N] [--group N]... [--cwd DIR] [--umask N]
+                    [--env K=V]... [--nofile SOFT:HARD] [--pid-file F] -- PROG ARGS...
        runs PROG in the sandbox with our stdio; writes its guest pid to F; exits with its
        exit code
    sandbox_ctl supervise FILE -- CMD ARGS...
@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,8 @@ static int cmd_create(int argc, char **argv)
 static int cmd_exec(int argc, char **argv)
 {
 	static char *env[64];
+	static gid_t groups[16];
+	static struct sandbox_rlimit nofile = { .resource = RLIMIT_NOFILE };
 	int nenv = 0;
 	const char *pid_file = NULL;
 	struct sandbox_process p = { .cwd = "/", .umask = -1, .stdio = { 0, 1, 2 } };
@@ -114,11 +118,18 @@ static int cmd_exec(int argc, char **argv)
 			env[nenv++] = argv[++i];
 		else if (!strcmp(argv[i], "--pid-file") && i + 1 < argc)
 			pid_file = argv[++i];
-		else
+		else if (!strcmp(argv[i], "--group") && i + 1 < argc && p.ngroups < 16)
+			groups[p.ngroups++] = (gid_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--nofile") && i + 1 < argc &&
+			 sscanf(argv[++i], "%" SCNu64 ":%" SCNu64, &nofile.soft, &nofile.hard) == 2) {
+			p.rlimits = &nofile;
+			p.nrlimits = 1;
+		} else
 			return usage();
 	}
 	if (i + 1 >= argc)
 		return usage();
+	p.groups = groups;
 	for (char **e = default_env; *e; e++)
 		env[nenv++] = *e;
 	p.env = env;
