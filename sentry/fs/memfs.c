@@ -1,15 +1,16 @@
 /* The in-memory file system (see memfs.h). One inode_operations table per kind of object:
    directories, regular files, symlinks, FIFOs, sockets.
 
-   Regular files are memfds. The sentry cannot give each open its own open file description
-   of a memfd (that takes a path: /proc/self/fd/N, and the sentry has no /proc and no
-   path-based open), and a shared description would share the file position between
-   independent opens. So the guest's fd is a mirror of the memfd (mmap and exec run on it
-   natively) while read, write and lseek are the sentry's, at the file's own position and
-   with the access mode and O_APPEND of the open (memfile_fops). */
+   Regular files are memfds. The guest's fd is a mirror of a description of the memfd with
+   the open's access mode (mmap and exec run on it natively, and the host refuses what the
+   open does not allow: a shared writable mapping of a read-only open, any mapping of a
+   write-only one), one per access mode and file, made by the reopener (reopen.c); read,
+   write and lseek are the sentry's, at the file's own position and with the access mode
+   and O_APPEND of the open (memfile_fops). */
 #define _GNU_SOURCE
 #include "sentry/fs/memfs.h"
 #include "sentry/fs/fifo.h"
+#include "sentry/fs/reopen.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
@@ -453,6 +454,7 @@ int memfs_new(const char *fstype, mode_t mode, struct dentry **out)
 
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
+	int mode_fd[2];			/* its read-only and write-only descriptions, or -1 */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
 };
 
@@ -516,18 +518,29 @@ static struct inode *memfile_new(struct super_block *sb, const struct inode_init
 		free(mf);
 		return NULL;
 	}
-	mf->fd = -1;
+	mf->fd = mf->mode_fd[O_RDONLY] = mf->mode_fd[O_WRONLY] = -1;
 	inode->priv = mf;
 	return inode;
 }
 
+/* A description of the memfd with access mode acc: the memfd's own for O_RDWR. */
+static int memfile_mode_fd(struct inode *inode, int acc)
+{
+	struct memfile *mf = MF(inode);
+	int fd = memfile_fd(inode);
+	if (fd < 0 || acc == O_RDWR)
+		return fd;
+	if (mf->mode_fd[acc] < 0)
+		mf->mode_fd[acc] = reopener_reopen(fd, acc);
+	return mf->mode_fd[acc];
+}
+
 static int memfile_open(struct inode *inode, struct file *f, int flags)
 {
-	(void)flags;
-	int fd = memfile_fd(inode);
+	int fd = memfile_mode_fd(inode, flags & O_ACCMODE);
 	if (fd < 0)
 		return fd;
-	/* The guest's mirror, for mmap and exec (same description as the memfd). */
+	/* The guest's mirror, for mmap and exec. */
 	f->host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return f->host_fd < 0 ? -errno : 0;
 }
@@ -556,6 +569,9 @@ static void memfile_evict(struct inode *inode)
 	struct memfile *mf = MF(inode);
 	if (mf->fd >= 0)
 		close(mf->fd);
+	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
+		if (mf->mode_fd[acc] >= 0)
+			close(mf->mode_fd[acc]);
 	free(mf);
 }
 

@@ -1,6 +1,6 @@
 /* Memory: the host manages the guest's address space; the sentry decides what may be mapped.
    Every decision here rests on register arguments, so letting the host run the call cannot be
-   raced by another guest thread. */
+   raced by another guest thread; the fd's access mode is checked by the host on the mirror. */
 #define _GNU_SOURCE
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
@@ -25,10 +25,8 @@ SYSCALL(mmap)
 		return -ENODEV;
 	if ((prot & PROT_EXEC) && f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))
 		return -EPERM;
-	/* The host fd's own mode may be wider than the guest's open (a memfd is read-write for
-	   every open of an upper-layer file): a shared writable mapping needs a writable open. */
-	if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) &&
-	    (f->flags & O_ACCMODE) != O_RDWR)
-		return -EACCES;
+	/* The access mode is the host description's own (it allows no more than the open, see
+	   fd_place): the host refuses a shared writable mapping of a read-only open, whatever
+	   the mapping type, and a later mprotect(PROT_WRITE) of it, as Linux does. */
 	return SYSCALL_CONTINUE;
 }

@@ -423,13 +423,13 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	if (r < 0)
 		goto out;
 
-	/* The program's fd goes in at the lowest number the guest does not use. */
-	int fd = 0;
-	while (fd < t->files->size && (t->files->entries[fd].file || t->files->entries[fd].reserved))
-		fd++;
-	r = ev->ops->install_fd(ev, plan.file->host_fd, fd, true);
+	/* The program's fd goes in at the lowest number the guest does not use, held until the
+	   exec is over: another thread's dup2 onto it would change what the host runs. */
+	int fd = fd_lowest_unused(t);
+	r = fd < 0 ? fd : ev->ops->install_fd(ev, plan.file->host_fd, fd, true);
 	if (r < 0)
 		goto out;
+	task_reserve_closing(t, fd, fd);
 	ev->rewrite_nr = SYS_execveat;
 	ev->args[0] = (uint64_t)fd;
 	ev->args[1] = empty_addr;
