@@ -459,6 +459,7 @@ void task_exec_complete(struct task *t)
 	struct thread_group *tg = t->tg;
 	struct exec_pending *e = take_ptr(&t->exec);
 
+	tg->sentry_page = 0;	/* the old address space went with it */
 	/* exec gives the process its own fd table and signal handlers, as the host just did. */
 	if (t->files->refs > 1) {
 		struct fd_table *own = fdtable_dup(t->files);
