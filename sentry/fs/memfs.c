@@ -4,7 +4,7 @@
    Regular files are memfds. The guest's fd is a mirror of a description of the memfd with
    the open's access mode (mmap and exec run on it natively, and the host refuses what the
    open does not allow: a shared writable mapping of a read-only open, any mapping of a
-   write-only one), one per access mode and file, made by the reopener (reopen.c); read,
+   write-only one), made by the reopener (reopen.c); read,
    write and lseek are the sentry's, at the file's own position and with the access mode
    and O_APPEND of the open (memfile_fops). */
 #define _GNU_SOURCE
@@ -454,7 +454,7 @@ int memfs_new(const char *fstype, mode_t mode, struct dentry **out)
 
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
-	int mode_fd[2];			/* its read-only and write-only descriptions, or -1 */
+	int ro_fd;			/* its read-only description, or -1 */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
 };
 
@@ -510,37 +510,44 @@ static int memfile_fd(struct inode *inode)
 	return mf->fd;
 }
 
-static struct inode *memfile_new(struct super_block *sb, const struct inode_init *init)
+static struct memfile *memfile_alloc(void)
 {
 	struct memfile *mf = calloc(1, sizeof(*mf));
+	if (mf)
+		mf->fd = mf->ro_fd = -1;
+	return mf;
+}
+
+static struct inode *memfile_new(struct super_block *sb, const struct inode_init *init)
+{
+	struct memfile *mf = memfile_alloc();
 	struct inode *inode = mf ? mem_inode_new(sb, init, &memfile_iops, &memfile_fops) : NULL;
 	if (!inode) {
 		free(mf);
 		return NULL;
 	}
-	mf->fd = mf->mode_fd[O_RDONLY] = mf->mode_fd[O_WRONLY] = -1;
 	inode->priv = mf;
 	return inode;
 }
 
-/* A description of the memfd with access mode acc: the memfd's own for O_RDWR. */
-static int memfile_mode_fd(struct inode *inode, int acc)
-{
-	struct memfile *mf = MF(inode);
-	int fd = memfile_fd(inode);
-	if (fd < 0 || acc == O_RDWR)
-		return fd;
-	if (mf->mode_fd[acc] < 0)
-		mf->mode_fd[acc] = reopener_reopen(fd, acc);
-	return mf->mode_fd[acc];
-}
-
+/* The guest's mirror, for mmap and exec: a description of the memfd with the open's access
+   mode. Read-only ones are shared by the file's read-only opens; a write-only one is the
+   open's own, as the host refuses to exec a file while a description writing it exists
+   (the memfd's own does not count: it was not opened by path). */
 static int memfile_open(struct inode *inode, struct file *f, int flags)
 {
-	int fd = memfile_mode_fd(inode, flags & O_ACCMODE);
+	struct memfile *mf = MF(inode);
+	int acc = flags & O_ACCMODE;
+	int fd = memfile_fd(inode);
+	if (fd >= 0 && acc == O_WRONLY)
+		return (f->host_fd = reopener_reopen(fd, acc)) < 0 ? f->host_fd : 0;
+	if (fd >= 0 && acc == O_RDONLY) {
+		if (mf->ro_fd < 0)
+			mf->ro_fd = reopener_reopen(fd, acc);
+		fd = mf->ro_fd;
+	}
 	if (fd < 0)
 		return fd;
-	/* The guest's mirror, for mmap and exec. */
 	f->host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return f->host_fd < 0 ? -errno : 0;
 }
@@ -569,9 +576,8 @@ static void memfile_evict(struct inode *inode)
 	struct memfile *mf = MF(inode);
 	if (mf->fd >= 0)
 		close(mf->fd);
-	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
-		if (mf->mode_fd[acc] >= 0)
-			close(mf->mode_fd[acc]);
+	if (mf->ro_fd >= 0)
+		close(mf->ro_fd);
 	free(mf);
 }
 
@@ -745,13 +751,12 @@ static int copy_content(int src, int dst, int64_t size)
    so for read(2) before 4.19, and still does for MAP_SHARED mappings of the lower file). */
 int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
 {
-	struct memfile *mf = calloc(1, sizeof(*mf));
+	struct memfile *mf = memfile_alloc();
 	int64_t size = inode->size < keep ? inode->size : keep;
 	int r = 0;
 
 	if (!mf)
 		return -ENOMEM;
-	mf->fd = -1;
 	if (src_fd >= 0 && size > 0) {
 		r = memfile_make_fd(mf);
 		if (r == 0 && ftruncate(mf->fd, size) < 0)

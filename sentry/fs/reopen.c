@@ -56,7 +56,7 @@ static int helper_filter(int procfd)
 
 static int helper_confine(void)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_NAME, "runsc-c-reopen") < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return log_errno(-errno, "reopener: a procfs of its own");

@@ -19,6 +19,11 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
+/* Where the page goes if that is free: far from where the host puts the guest's own
+   mappings (top down below the stack) and its program and heap (low), so that a hole the
+   guest left in its address space stays a hole. */
+#define SENTRY_PAGE_HINT UINT64_C(0x200000000000)
+
 bool sentry_page_overlaps(struct task *t, uint64_t addr, uint64_t len)
 {
 	uint64_t page = t->tg->sentry_page;
@@ -52,8 +57,8 @@ long sentry_page_put(struct task *t, struct syscall_event *ev, const void *data,
 		return -EINVAL;
 	if (!tg->sentry_page) {
 		ev->rewrite_nr = SYS_mmap;
-		uint64_t args[6] = { 0, SENTRY_PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-				     (uint64_t)-1, 0 };
+		uint64_t args[6] = { SENTRY_PAGE_HINT, SENTRY_PAGE_SIZE, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0 };
 		memcpy(ev->args, args, sizeof(args));
 		ev->rewrite_trace_exit = true;
 		t->syscall_exit = page_made;

@@ -47,8 +47,10 @@ struct hostfile {
 static int hostfile_open(struct inode *inode, struct file *f, int flags)
 {
 	struct hostfile *h = inode->priv;
-	(void)flags;
-	f->host_fd = fcntl(h->memfd, F_DUPFD_CLOEXEC, 0);
+	/* A description with the open's access mode, as the sentry's mirrors have. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", h->memfd);
+	f->host_fd = open(path, (flags & O_ACCMODE) | O_CLOEXEC);
 	return f->host_fd < 0 ? -errno : 0;
 }
 
