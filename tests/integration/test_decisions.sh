@@ -21,28 +21,10 @@ ROOT="$WORK/rootfs"
 build_busybox_rootfs "$ROOT"
 cp "$PROG" "$ROOT/decisioncheck"
 
-native="$WORK/native"
-mkdir -p "$native"
-(cd / && env -i PATH="$GUEST_PATH" chroot --userspec=1000:1000 "$ROOT" /decisioncheck /tmp) \
-	>"$native/stdout" 2>"$native/stderr" </dev/null
-echo $? >"$native/status"
-rm -f "$ROOT"/tmp/decision-*
-for platform in $PLATFORMS; do
-	sb="$WORK/sandbox.$platform"
-	mkdir -p "$sb"
-	timeout 300 "$RUNSCC" --log "$sb/log" do --platform="$platform" --uid 1000 --gid 1000 \
-		--rootfs "$ROOT" -- /decisioncheck /tmp >"$sb/stdout" 2>"$sb/stderr" </dev/null
-	echo $? >"$sb/status"
-	ok=1
-	for f in stdout stderr status; do
-		if ! cmp -s "$native/$f" "$sb/$f"; then
-			ok=0
-			fail "decisioncheck [$platform]: $f differs from the native run"
-			diff -u "$native/$f" "$sb/$f" | head -20 | sed 's/^/    /'
-		fi
-	done
-	[ $ok = 1 ] && pass
-done
+# Natively on a copy: the sandbox's files stay in its upper layer, the native run's would
+# be in the image.
+cp -a "$ROOT" "$WORK/native-root"
+RUN_AS=1000:1000 NATIVE_ROOT="$WORK/native-root" compare decisioncheck "$ROOT" /decisioncheck /tmp
 
 src="${SRC_DIR:?}/sentry"
 awk -f "$SRC_DIR/tests/lib/host_calls.awk" $(find "$src" -name '*.c' ! -name table.c | sort) \

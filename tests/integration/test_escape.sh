@@ -158,12 +158,20 @@ inspect_guest() {
 	local status="/proc/$pid/status"
 	awk '/^Uid:/ { exit !($2 == 65534 && $3 == 65534 && $4 == 65534) }' "$status" ||
 		{ fail "[$platform] guest host process $pid: not uid 65534: $(grep ^Uid: "$status")"; problems=1; }
-	awk '/^CapEff:|^CapPrm:|^CapBnd:|^CapAmb:/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' "$status" ||
-		{ fail "[$platform] guest host process $pid: holds capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"; problems=1; }
+	confined "[$platform] guest host process $pid" "$status" 'CapEff|CapPrm|CapBnd|CapAmb' || problems=1
+	return $problems
+}
+
+# confined WHAT STATUS CAPS: the process of /proc/PID/status STATUS has none of the capability
+# sets CAPS (a regex of field names), a seccomp filter and no_new_privs.
+confined() {
+	local what=$1 status=$2 caps=$3 problems=0
+	awk -v caps="^($caps):" '$0 ~ caps && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' "$status" ||
+		{ fail "$what: holds capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"; problems=1; }
 	grep -q '^Seccomp:[[:space:]]*2' "$status" ||
-		{ fail "[$platform] guest host process $pid: not under a seccomp filter"; problems=1; }
+		{ fail "$what: not under a seccomp filter"; problems=1; }
 	grep -q '^NoNewPrivs:[[:space:]]*1' "$status" ||
-		{ fail "[$platform] guest host process $pid: no_new_privs is not set"; problems=1; }
+		{ fail "$what: no_new_privs is not set"; problems=1; }
 	return $problems
 }
 
@@ -192,12 +200,7 @@ inspect_reopener() {
 	done
 	awk '/^Uid:|^Gid:/ && ($2 == 0 || $3 == 0 || $4 == 0) { bad = 1 } END { exit bad }' "$status" ||
 		{ fail "[$platform] reopener: runs as root: $(grep -E '^(Uid|Gid):' "$status" | tr '\n' ' ')"; problems=1; }
-	awk '/^CapEff:|^CapPrm:|^CapAmb:/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' "$status" ||
-		{ fail "[$platform] reopener: holds capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"; problems=1; }
-	grep -q '^Seccomp:[[:space:]]*2' "$status" ||
-		{ fail "[$platform] reopener: not under a seccomp filter"; problems=1; }
-	grep -q '^NoNewPrivs:[[:space:]]*1' "$status" ||
-		{ fail "[$platform] reopener: no_new_privs is not set"; problems=1; }
+	confined "[$platform] reopener" "$status" 'CapEff|CapPrm|CapAmb' || problems=1
 	return $problems
 }
 

@@ -91,13 +91,13 @@ make_dev_nodes() {
 
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
 # default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, as in the
-# sandbox.
+# sandbox. RUN_AS=UID:GID runs it (and run_sandbox's) as that user.
 run_native() {
 	local out=$1 root=$2
 	shift 2
 	mkdir -p "$root/proc"
 	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
-		--mount-proc="$root/proc" chroot "$root" "$@") \
+		--mount-proc="$root/proc" chroot ${RUN_AS:+--userspec="$RUN_AS"} "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
@@ -106,7 +106,8 @@ run_native() {
 run_sandbox() {
 	local out=$1 platform=$2 root=$3
 	shift 3
-	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" -- "$@" \
+	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" \
+		${RUN_AS:+--uid "${RUN_AS%:*}" --gid "${RUN_AS#*:}"} --rootfs "$root" -- "$@" \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
