@@ -454,7 +454,8 @@ int memfs_new(const char *fstype, mode_t mode, struct dentry **out)
 
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
-	int ro_fd;			/* its read-only description, or -1 */
+	int mode_fd[2];			/* its read-only and write-only descriptions, or -1 */
+	int write_only_opens;		/* files holding the write-only one */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
 };
 
@@ -514,7 +515,7 @@ static struct memfile *memfile_alloc(void)
 {
 	struct memfile *mf = calloc(1, sizeof(*mf));
 	if (mf)
-		mf->fd = mf->ro_fd = -1;
+		mf->fd = mf->mode_fd[O_RDONLY] = mf->mode_fd[O_WRONLY] = -1;
 	return mf;
 }
 
@@ -531,25 +532,35 @@ static struct inode *memfile_new(struct super_block *sb, const struct inode_init
 }
 
 /* The guest's mirror, for mmap and exec: a description of the memfd with the open's access
-   mode. Read-only ones are shared by the file's read-only opens; a write-only one is the
-   open's own, as the host refuses to exec a file while a description writing it exists
-   (the memfd's own does not count: it was not opened by path). */
+   mode, shared by the file's opens with that mode. The write-only one lives only as long
+   as such an open (memfile_release): the host refuses to exec a file while a description
+   writing it exists (the memfd's own does not count: it was not opened by path). */
 static int memfile_open(struct inode *inode, struct file *f, int flags)
 {
 	struct memfile *mf = MF(inode);
 	int acc = flags & O_ACCMODE;
 	int fd = memfile_fd(inode);
-	if (fd >= 0 && acc == O_WRONLY)
-		return (f->host_fd = reopener_reopen(fd, acc)) < 0 ? f->host_fd : 0;
-	if (fd >= 0 && acc == O_RDONLY) {
-		if (mf->ro_fd < 0)
-			mf->ro_fd = reopener_reopen(fd, acc);
-		fd = mf->ro_fd;
+	if (fd >= 0 && acc != O_RDWR) {
+		if (mf->mode_fd[acc] < 0)
+			mf->mode_fd[acc] = reopener_reopen(fd, acc);
+		fd = mf->mode_fd[acc];
 	}
 	if (fd < 0)
 		return fd;
 	f->host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	return f->host_fd < 0 ? -errno : 0;
+	if (f->host_fd < 0)
+		return -errno;
+	mf->write_only_opens += acc == O_WRONLY;
+	return 0;
+}
+
+static void memfile_release(struct file *f)
+{
+	struct memfile *mf = MF(f->inode);
+	if (f->host_fd < 0 || (f->flags & O_ACCMODE) != O_WRONLY || --mf->write_only_opens > 0)
+		return;
+	close(mf->mode_fd[O_WRONLY]);
+	mf->mode_fd[O_WRONLY] = -1;
 }
 
 static int memfile_setattr(struct inode *inode, const struct iattr *ia)
@@ -576,8 +587,9 @@ static void memfile_evict(struct inode *inode)
 	struct memfile *mf = MF(inode);
 	if (mf->fd >= 0)
 		close(mf->fd);
-	if (mf->ro_fd >= 0)
-		close(mf->ro_fd);
+	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
+		if (mf->mode_fd[acc] >= 0)
+			close(mf->mode_fd[acc]);
 	free(mf);
 }
 
@@ -695,6 +707,7 @@ static const struct file_operations memfile_fops = {
 	.read = memfile_read,
 	.write = memfile_write,
 	.llseek = memfile_llseek,
+	.release = memfile_release,
 };
 
 /* Copies [0, size) of src to dst, skipping src's holes (dst is sized already). */
