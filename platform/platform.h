@@ -133,7 +133,8 @@ void sentry_handle_syscall(struct syscall_event *ev);
 /* A guest thread created child_tid with clone flags (fork/vfork/clone event). */
 void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags);
 /* The syscall-exit of a rewritten syscall the sentry asked to see (clone, set_tid_address):
-   returns the value the guest gets. */
+   returns the value the guest gets, or SYSCALL_RESTART to run the original syscall again
+   (the rewritten one was the sentry's own, sentry_page.c). */
 long sentry_clone_return(pid_t tid, long host_result);
 /* tid completed an exec (it was former_tid before, when a non-leader thread exec'd). */
 void sentry_thread_execed(pid_t tid, pid_t former_tid);

@@ -40,9 +40,11 @@ int cmd_debug(const struct global_opts *g, int argc, char **argv)
 		return gofer_print_syscalls(stdout) < 0;
 	if (argc == 2 && !strcmp(argv[1], "guest-native-syscalls"))
 		return print_guest_native(stdout) < 0;
+	if (argc == 2 && !strcmp(argv[1], "guest-host-syscalls"))
+		return guest_host_calls_print(stdout) < 0;
 	if (argc == 2 && !strcmp(argv[1], "syscall-names"))
 		return print_syscall_names(stdout) < 0;
 	fprintf(stderr, "usage: runsc-c debug sentry-syscalls|gofer-syscalls|guest-native-syscalls|"
-			"syscall-names\n");
+			"guest-host-syscalls|syscall-names\n");
 	return 2;
 }

@@ -7,6 +7,7 @@
 #include "sentry/launcher.h"
 #include "sentry/spawner.h"
 #include "sentry/fs/fs.h"
+#include "sentry/fs/reopen.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "common/cleanup.h"
@@ -110,6 +111,8 @@ int sentry_boot(struct boot_config *cfg)
 	tzset();
 	crash_handler_install();
 	r = kernel_init(cfg);
+	if (r == 0)
+		r = reopener_start();
 	if (r < 0)
 		return 125;
 	r = confine_enter_empty_root();

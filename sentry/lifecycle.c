@@ -112,6 +112,10 @@ long sentry_clone_return(pid_t tid, long host_result)
 		t->exit_value_set = false;
 		if (host_result >= 0)
 			r = t->exit_value;
+	} else if (t && t->syscall_exit) {
+		long (*exit_fn)(struct task *, long) = t->syscall_exit;
+		t->syscall_exit = NULL;
+		r = exit_fn(t, host_result);
 	}
 	kernel_unlock();
 	return r;

@@ -433,8 +433,14 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 		   the caller's argument registers come back. */
 		if ((tc->want_exit_stop || tc->restore_args) &&
 		    ptrace(PTRACE_GETREGS, tid, 0, &tc->regs) == 0) {
-			if (tc->want_exit_stop)
-				tc->regs.rax = (uint64_t)sentry_clone_return(tid, (long)tc->regs.rax);
+			if (tc->want_exit_stop) {
+				long r = sentry_clone_return(tid, (long)tc->regs.rax);
+				/* The sentry ran a call of its own first: the original one runs
+				   again (its number and arguments are put back below). */
+				tc->regs.rax = (uint64_t)(r == SYSCALL_RESTART ? (long)tc->saved_nr : r);
+				if (r == SYSCALL_RESTART)
+					tc->regs.rip -= 2;
+			}
 			/* If the host restarts the syscall (a signal during clone gives
 			   -ERESTARTNOINTR), it reruns orig_rax with these registers: the
 			   original syscall, which the sentry then decides again. */

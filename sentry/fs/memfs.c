@@ -1,15 +1,16 @@
 /* The in-memory file system (see memfs.h). One inode_operations table per kind of object:
    directories, regular files, symlinks, FIFOs, sockets.
 
-   Regular files are memfds. The sentry cannot give each open its own open file description
-   of a memfd (that takes a path: /proc/self/fd/N, and the sentry has no /proc and no
-   path-based open), and a shared description would share the file position between
-   independent opens. So the guest's fd is a mirror of the memfd (mmap and exec run on it
-   natively) while read, write and lseek are the sentry's, at the file's own position and
-   with the access mode and O_APPEND of the open (memfile_fops). */
+   Regular files are memfds. The guest's fd is a mirror of a description of the memfd with
+   the open's access mode (mmap and exec run on it natively, and the host refuses what the
+   open does not allow: a shared writable mapping of a read-only open, any mapping of a
+   write-only one), made by the reopener (reopen.c); read,
+   write and lseek are the sentry's, at the file's own position and with the access mode
+   and O_APPEND of the open (memfile_fops). */
 #define _GNU_SOURCE
 #include "sentry/fs/memfs.h"
 #include "sentry/fs/fifo.h"
+#include "sentry/fs/reopen.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
@@ -454,6 +455,8 @@ int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry 
 
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
+	int mode_fd[2];			/* its read-only and write-only descriptions, or -1 */
+	int write_only_opens;		/* files holding the write-only one */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
 	uint64_t charged;		/* bytes counted in sb->bytes_used (the memfd's blocks) */
 };
@@ -512,28 +515,56 @@ static int memfile_fd(struct inode *inode)
 	return mf->fd;
 }
 
-static struct inode *memfile_new(struct super_block *sb, const struct inode_init *init)
+static struct memfile *memfile_alloc(void)
 {
 	struct memfile *mf = calloc(1, sizeof(*mf));
+	if (mf)
+		mf->fd = mf->mode_fd[O_RDONLY] = mf->mode_fd[O_WRONLY] = -1;
+	return mf;
+}
+
+static struct inode *memfile_new(struct super_block *sb, const struct inode_init *init)
+{
+	struct memfile *mf = memfile_alloc();
 	struct inode *inode = mf ? mem_inode_new(sb, init, &memfile_iops, &memfile_fops) : NULL;
 	if (!inode) {
 		free(mf);
 		return NULL;
 	}
-	mf->fd = -1;
 	inode->priv = mf;
 	return inode;
 }
 
+/* The guest's mirror, for mmap and exec: a description of the memfd with the open's access
+   mode, shared by the file's opens with that mode. The write-only one lives only as long
+   as such an open (memfile_release): the host refuses to exec a file while a description
+   writing it exists (the memfd's own does not count: it was not opened by path). */
 static int memfile_open(struct inode *inode, struct file *f, int flags)
 {
-	(void)flags;
+	struct memfile *mf = MF(inode);
+	int acc = flags & O_ACCMODE;
 	int fd = memfile_fd(inode);
+	if (fd >= 0 && acc != O_RDWR) {
+		if (mf->mode_fd[acc] < 0)
+			mf->mode_fd[acc] = reopener_reopen(fd, acc);
+		fd = mf->mode_fd[acc];
+	}
 	if (fd < 0)
 		return fd;
-	/* The guest's mirror, for mmap and exec (same description as the memfd). */
 	f->host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	return f->host_fd < 0 ? -errno : 0;
+	if (f->host_fd < 0)
+		return -errno;
+	mf->write_only_opens += acc == O_WRONLY;
+	return 0;
+}
+
+static void memfile_release(struct file *f)
+{
+	struct memfile *mf = MF(f->inode);
+	if (f->host_fd < 0 || (f->flags & O_ACCMODE) != O_WRONLY || --mf->write_only_opens > 0)
+		return;
+	close(mf->mode_fd[O_WRONLY]);
+	mf->mode_fd[O_WRONLY] = -1;
 }
 
 static int memfile_setattr(struct inode *inode, const struct iattr *ia)
@@ -561,6 +592,9 @@ static void memfile_evict(struct inode *inode)
 	inode->sb->bytes_used -= mf->charged;
 	if (mf->fd >= 0)
 		close(mf->fd);
+	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
+		if (mf->mode_fd[acc] >= 0)
+			close(mf->mode_fd[acc]);
 	free(mf);
 }
 
@@ -704,6 +738,7 @@ static const struct file_operations memfile_fops = {
 	.read = memfile_read,
 	.write = memfile_write,
 	.llseek = memfile_llseek,
+	.release = memfile_release,
 };
 
 /* Copies [0, size) of src to dst, skipping src's holes (dst is sized already). */
@@ -760,13 +795,12 @@ static int copy_content(int src, int dst, int64_t size)
    so for read(2) before 4.19, and still does for MAP_SHARED mappings of the lower file). */
 int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
 {
-	struct memfile *mf = calloc(1, sizeof(*mf));
+	struct memfile *mf = memfile_alloc();
 	int64_t size = inode->size < keep ? inode->size : keep;
 	int r = 0;
 
 	if (!mf)
 		return -ENOMEM;
-	mf->fd = -1;
 	if (src_fd >= 0 && size > 0) {
 		r = memfile_make_fd(mf);
 		if (r == 0 && ftruncate(mf->fd, size) < 0)

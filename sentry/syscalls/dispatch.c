@@ -38,6 +38,13 @@ int syscall_answer(struct syscall_event *ev, long result)
 static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
 			   const struct syscall_def *def, long r)
 {
+	if ((r == SYSCALL_CONTINUE || r == SYSCALL_REWRITE) &&
+	    !guest_host_call_allowed(ev->nr, r == SYSCALL_REWRITE)) {
+		char name[32];
+		log_error("%s: a handler let the host run a call that is not on its list",
+			  syscall_name(ev->nr, name, sizeof(name)));
+		r = -ENOSYS;
+	}
 	if (r != SYSCALL_ANSWERED)
 		syscall_answer(ev, r);
 	if (kernel.strace)

@@ -227,22 +227,12 @@ SYSCALL(fcntl)
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
-	case F_OFD_SETLKW: {
-		/* The host description may allow more than the guest's open (a memfd shared by
-		   every open of an upper file is read-write): a lock needs the open's own access. */
-		struct flock fl;
-		long r = guest_read(t, arg, &fl, sizeof(fl));
-		if (r < 0)
-			return r;
-		int acc = f->flags & O_ACCMODE;
-		if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
-			return -EBADF;
-	}
-		/* fall through */
+	case F_OFD_SETLKW:
 	case F_GETLK:
 	case F_OFD_GETLK:
-		/* Record locks on host objects are the host's; sentry-made files have no other
-		   user. */
+		/* Record locks on host objects are the host's, which checks the lock type against
+		   the mirror's access mode (the open's own, see fd_place); sentry-made files have
+		   no other user. */
 		return host ? SYSCALL_CONTINUE : 0;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
@@ -305,12 +295,19 @@ SYSCALL(ioctl)
 		fd_set_cloexec(t, fd, cmd == FIOCLEX);
 		return f->host_fd >= 0 ? SYSCALL_CONTINUE : 0;
 	case FIONBIO: {
+		/* The flag is read once, here: the sentry sets it on the host description itself
+		   (the mirror's), so that both agree whatever the guest's memory says later. */
 		int on;
 		long r = guest_read(t, ev->args[2], &on, sizeof(on));
 		if (r < 0)
 			return r;
 		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		return f->host_fd >= 0 ? SYSCALL_CONTINUE : 0;
+		if (f->host_fd >= 0 && file_native_io(f)) {
+			int fl = fcntl(f->host_fd, F_GETFL);
+			if (fl < 0 || fcntl(f->host_fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0)
+				return -errno;
+		}
+		return 0;
 	}
 	case FIONREAD:
 		if (file_native_io(f))

@@ -4,12 +4,14 @@
    pids exist). Such a clock is used by the guest thread on the host, named by host id (the
    syscall rewritten in the tracer). Timers are the host's
    (per process, like their ids); timer_create goes through the tracer so that a clock or a
-   thread (SIGEV_THREAD_ID) named by virtual id is named by host id instead. */
+   thread (SIGEV_THREAD_ID) named by virtual id is named by host id instead, the sigevent
+   read from the sentry's page (sentry_page.c). */
 #define _GNU_SOURCE
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/mm/sentry_page.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -84,18 +86,16 @@ SYSCALL(timer_create)
 {
 	clockid_t clock = (clockid_t)ev->args[0];
 	clockid_t host_clock;
-	bool rewrite = false;
 
 	if (!ev->via_tracer)
 		return -ENOSYS;
 	int r = guest_clock(t, clock, &host_clock);
 	if (r < 0)
 		return r;
-	if (r == 0) {
-		ev->args[0] = (uint64_t)(int64_t)host_clock;
-		rewrite = true;
-	}
+	uint64_t host_sev = 0;
 	if (ev->args[1]) {
+		/* The host reads the sentry's copy, in a page the guest cannot change: what it
+		   runs is what was checked here, whatever another thread writes meanwhile. */
 		struct sigevent sev;
 		long e = guest_read(t, ev->args[1], &sev, sizeof(sev));
 		if (e < 0)
@@ -106,16 +106,14 @@ SYSCALL(timer_create)
 			if (!target || target->tg != t->tg)
 				return -EINVAL;
 			sev._sigev_un._tid = target->host_tid;
-			uint64_t copy = (ev->sp - GUEST_SCRATCH_GAP - sizeof(sev)) & ~15ULL;
-			e = guest_write(t, copy, &sev, sizeof(sev));
-			if (e < 0)
-				return e;
-			ev->args[1] = copy;
-			rewrite = true;
 		}
+		e = sentry_page_put(t, ev, &sev, sizeof(sev), &host_sev);
+		if (e != 0)
+			return e;
 	}
-	if (!rewrite)
-		return SYSCALL_CONTINUE;
 	ev->rewrite_nr = ev->nr;
+	if (r == 0)
+		ev->args[0] = (uint64_t)(int64_t)host_clock;
+	ev->args[1] = host_sev;
 	return SYSCALL_REWRITE;
 }

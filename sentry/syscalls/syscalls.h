@@ -3,7 +3,9 @@
 #ifndef RUNSCC_SENTRY_SYSCALLS_H
 #define RUNSCC_SENTRY_SYSCALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "platform/platform.h"
 
@@ -84,6 +86,12 @@ static inline clockid_t cpu_clock_id(pid_t pid, unsigned flags)
 	return (clockid_t)((~(unsigned)pid << 3) | (flags & 7));
 }
 
+/* Is nr on the list of calls the host may run for a guest after the sentry decides, as
+   issued (SYSCALL_CONTINUE) or rewritten (SYSCALL_REWRITE)? host_calls.c keeps the list with
+   the condition and the reason for each; guest_host_calls_print prints it. */
+bool guest_host_call_allowed(int nr, bool rewritten);
+int guest_host_calls_print(FILE *out);
+
 #define SYSCALL(name) long sys_##name(struct task *t, struct syscall_event *ev)
 
 /* Syscalls whose decision rests on register arguments alone and which act only on the
@@ -116,7 +124,7 @@ SYSCALL(getgid); SYSCALL(getegid); SYSCALL(getresuid); SYSCALL(getresgid);
 SYSCALL(getgroups); SYSCALL(uname); SYSCALL(sethostname); SYSCALL(setdomainname);
 SYSCALL(sysinfo); SYSCALL(getpgid); SYSCALL(getpgrp); SYSCALL(getsid);
 /* memory */
-SYSCALL(mmap);
+SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(madvise); SYSCALL(mremap);
 /* process */
 SYSCALL(arch_prctl); SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL(prlimit64);
 SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prctl);

@@ -136,10 +136,10 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	/* memory */
 	N(SYS_brk, "brk", 1, A_PTR),
 	S(SYS_mmap, mmap, 6, A_PTR, A_UINT, A_PROT, A_MAPFLAGS, A_FD, A_HEX),
-	N(SYS_munmap, "munmap", 2, A_PTR, A_UINT),
-	N(SYS_mprotect, "mprotect", 3, A_PTR, A_UINT, A_PROT),
-	N(SYS_madvise, "madvise", 3, A_PTR, A_UINT, A_INT),
-	N(SYS_mremap, "mremap", 5, A_PTR, A_UINT, A_UINT, A_HEX, A_PTR),
+	S(SYS_munmap, munmap, 2, A_PTR, A_UINT),
+	S(SYS_mprotect, mprotect, 3, A_PTR, A_UINT, A_PROT),
+	S(SYS_madvise, madvise, 3, A_PTR, A_UINT, A_INT),
+	S(SYS_mremap, mremap, 5, A_PTR, A_UINT, A_UINT, A_HEX, A_PTR),
 	N(SYS_msync, "msync", 3, A_PTR, A_UINT, A_HEX),
 	N(SYS_mincore, "mincore", 3, A_PTR, A_UINT, A_PTR),
 	/* time */

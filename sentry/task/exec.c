@@ -423,13 +423,13 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	if (r < 0)
 		goto out;
 
-	/* The program's fd goes in at the lowest number the guest does not use. */
-	int fd = 0;
-	while (fd < t->files->size && (t->files->entries[fd].file || t->files->entries[fd].reserved))
-		fd++;
-	r = ev->ops->install_fd(ev, plan.file->host_fd, fd, true);
+	/* The program's fd goes in at the lowest number the guest does not use, held until the
+	   exec is over: another thread's dup2 onto it would change what the host runs. */
+	int fd = fd_lowest_unused(t);
+	r = fd < 0 ? fd : ev->ops->install_fd(ev, plan.file->host_fd, fd, true);
 	if (r < 0)
 		goto out;
+	task_reserve_closing(t, fd, fd);
 	ev->rewrite_nr = SYS_execveat;
 	ev->args[0] = (uint64_t)fd;
 	ev->args[1] = empty_addr;
@@ -459,6 +459,7 @@ void task_exec_complete(struct task *t)
 	struct thread_group *tg = t->tg;
 	struct exec_pending *e = take_ptr(&t->exec);
 
+	tg->sentry_page = 0;	/* the old address space went with it */
 	/* exec gives the process its own fd table and signal handlers, as the host just did. */
 	if (t->files->refs > 1) {
 		struct fd_table *own = fdtable_dup(t->files);

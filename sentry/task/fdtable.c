@@ -5,7 +5,9 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
 
+#include "common/log.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,9 +82,22 @@ static long task_nofile_limit(struct task *t)
 	return lim > FD_TABLE_MAX ? FD_TABLE_MAX : (long)lim;
 }
 
+/* The host runs calls on a mirror as the guest issues them (mmap, fcntl locks, copies): its
+   description must allow no more than the guest's open does. */
+static bool mirror_within_open(const struct file *f)
+{
+	int host = fcntl(f->host_fd, F_GETFL);
+	if (host < 0)
+		return false;
+	int h = host & O_ACCMODE, g = f->flags & O_ACCMODE;
+	return (h == O_WRONLY || g != O_WRONLY) && (h == O_RDONLY || g != O_RDONLY);
+}
+
 static int fd_place(struct task *t, struct syscall_event *ev, struct file *f, bool cloexec, int fd)
 {
 	struct fd_entry *e = &t->files->entries[fd];
+	if (f->host_fd >= 0 && !mirror_within_open(f))
+		return log_errno(-EIO, "fd %d: the host description allows more than the open", fd);
 	/* A host mirror being replaced by a sentry-only file must still drop its host object
 	   (a pipe end kept open would hide EOF): the placeholder takes its slot. */
 	int host_fd = f->host_fd >= 0 ? f->host_fd
@@ -132,9 +147,24 @@ int fd_install_at(struct task *t, struct syscall_event *ev, struct file *f, bool
 	int r = fdtable_grow(t->files, fd);
 	if (r < 0)
 		return r;
+	/* A number a host call of another thread is about to use (a native close, an exec's
+	   program) keeps naming what the sentry decided on: Linux's answer for a number in the
+	   middle of an install. */
+	if (t->files->entries[fd].reserved)
+		return -EBUSY;
 	/* A host mirror is replaced atomically by the install; a sentry-only file in the way has
 	   no host fd to close. */
 	return fd_place(t, ev, f, cloexec, fd);
+}
+
+int fd_lowest_unused(struct task *t)
+{
+	struct fd_table *tab = t->files;
+	int fd = 0;
+	while (fd < tab->size && (tab->entries[fd].file || tab->entries[fd].reserved))
+		fd++;
+	int r = fdtable_grow(tab, fd);
+	return r < 0 ? r : fd;
 }
 
 int fd_remove(struct task *t, int fd, bool *was_host)

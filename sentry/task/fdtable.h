@@ -15,7 +15,8 @@ struct syscall_event;
 struct fd_entry {
 	struct file *file;
 	bool cloexec;
-	bool reserved;		/* number held until a native close completes */
+	bool reserved;		/* number held until a host call naming it completes (a native
+				   close, an exec of the program installed there) */
 };
 
 struct fd_table {
@@ -38,6 +39,8 @@ int fd_install(struct task *t, struct syscall_event *ev, struct file *f, bool cl
 void fd_adopt(struct task *t, int fd, struct file *f);
 /* Installs f at exactly fd, closing what was there (dup2 semantics). */
 int fd_install_at(struct task *t, struct syscall_event *ev, struct file *f, bool cloexec, int fd);
+/* The lowest number neither in use nor reserved, with room for it in the table; -errno. */
+int fd_lowest_unused(struct task *t);
 /* Removes fd; *was_host says whether the guest holds a host mirror the caller must let the
    host close. Returns 0 or -EBADF. */
 int fd_remove(struct task *t, int fd, bool *was_host);

@@ -273,6 +273,7 @@ static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pi
 	tg->cmdline = memdup_or_null(src->cmdline, src->cmdline_len, &tg->cmdline_len);
 	tg->environ = memdup_or_null(src->environ, src->environ_len, &tg->environ_len);
 	tg->start_ns = sandbox_now_ns();
+	tg->sentry_page = src->sentry_page;
 	return tg;
 }
 

@@ -75,6 +75,8 @@ struct thread_group {
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	bool exit_watched;		/* entered by control "exec": a zombie until its exit code
 					   is sent (a parentless one is reaped at exit otherwise) */
+	uint64_t sentry_page;		/* the sentry's read-only page here (sentry_page.c), or 0 */
+	uint64_t sentry_page_slots;	/* its slots in use, one bit each */
 	/* Job control as the parent's wait sees it. */
 	bool stopped;
 	int stop_signal;
@@ -129,8 +131,9 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list;		/* set_robust_list's head (the host has it too) */
 	struct sched_settings sched;
-	/* fd numbers [closing_lo, closing_hi] whose host mirrors this task is closing natively:
-	   reserved until the task's next syscall proves the close happened (empty: lo > hi). */
+	/* fd numbers [closing_lo, closing_hi] a host call of this task names (its mirrors it
+	   closes natively, the program of its exec): reserved until the task's next syscall
+	   proves the call happened (empty: lo > hi). */
 	int closing_lo, closing_hi;
 	struct exec_pending *exec;
 	struct clone_pending clone;
@@ -138,6 +141,10 @@ struct task {
 	   (set_tid_address: the host's answer is the host tid). */
 	bool exit_value_set;
 	long exit_value;
+	/* Else, what the syscall-exit stop of a rewritten call does: the guest's result from
+	   the host's, or SYSCALL_RESTART to run the original call again (sentry_page.c). */
+	long (*syscall_exit)(struct task *t, long host_result);
+	int sentry_page_slot;		/* the slot of the call in flight */
 	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
 	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
 	struct task *group_next;

@@ -6,7 +6,8 @@
 # the host next to the rootfs and in /tmp are never reached: not through busybox applets, not
 # through any fd the guest holds (tests/progs/hostile fdscan), not through the sentry's /proc
 # (hostile procscan). From outside, the guest's host process has an empty root and cwd, holds
-# no directory fd, and runs unprivileged under seccomp (hostile hold).
+# no directory fd, and runs unprivileged under seccomp (hostile hold); the sentry's reopener
+# has an empty root, no capabilities, seccomp, and no directory but its own procfs.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/security.sh"
@@ -157,12 +158,49 @@ inspect_guest() {
 	local status="/proc/$pid/status"
 	awk '/^Uid:/ { exit !($2 == 65534 && $3 == 65534 && $4 == 65534) }' "$status" ||
 		{ fail "[$platform] guest host process $pid: not uid 65534: $(grep ^Uid: "$status")"; problems=1; }
-	awk '/^CapEff:|^CapPrm:|^CapBnd:|^CapAmb:/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' "$status" ||
-		{ fail "[$platform] guest host process $pid: holds capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"; problems=1; }
+	confined "[$platform] guest host process $pid" "$status" 'CapEff|CapPrm|CapBnd|CapAmb' || problems=1
+	return $problems
+}
+
+# confined WHAT STATUS CAPS: the process of /proc/PID/status STATUS has none of the capability
+# sets CAPS (a regex of field names), a seccomp filter and no_new_privs.
+confined() {
+	local what=$1 status=$2 caps=$3 problems=0
+	awk -v caps="^($caps):" '$0 ~ caps && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' "$status" ||
+		{ fail "$what: holds capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"; problems=1; }
 	grep -q '^Seccomp:[[:space:]]*2' "$status" ||
-		{ fail "[$platform] guest host process $pid: not under a seccomp filter"; problems=1; }
+		{ fail "$what: not under a seccomp filter"; problems=1; }
 	grep -q '^NoNewPrivs:[[:space:]]*1' "$status" ||
-		{ fail "[$platform] guest host process $pid: no_new_privs is not set"; problems=1; }
+		{ fail "$what: no_new_privs is not set"; problems=1; }
+	return $problems
+}
+
+# The sentry's reopener (sentry/fs/reopen.c) holds one directory: the procfs of its own pid
+# namespace, where it is the only process. Otherwise it is confined as a guest is, and runs
+# as no root.
+inspect_reopener() {
+	local platform=$1 pid=$2 problems=0
+	if [ -z "$pid" ] || [ "$(echo "$pid" | wc -w)" != 1 ]; then
+		fail "[$platform] the sentry has not exactly one reopener: '$pid'"
+		return 1
+	fi
+	local status="/proc/$pid/status"
+	[ -z "$(find "/proc/$pid/root/" -mindepth 1 -maxdepth 1 2>&1)" ] ||
+		{ fail "[$platform] reopener: its root is not empty"; problems=1; }
+	[ "$(stat -L -c %d:%i "/proc/$pid/root/")" != "$(stat -L -c %d:%i /)" ] ||
+		{ fail "[$platform] reopener: its root is the host's /"; problems=1; }
+	for fd in /proc/"$pid"/fd/*; do
+		[ -d "$fd" ] || continue
+		local procs
+		procs=$(find "$fd/" -mindepth 1 -maxdepth 1 -name '[0-9]*' -printf '%f ' 2>&1)
+		if [ "$(stat -f -L -c %T "$fd")" != proc ] || [ "$procs" != "1 " ]; then
+			fail "[$platform] reopener: fd $(basename "$fd") is a directory other than its own procfs ($(readlink "$fd"); processes: $procs)"
+			problems=1
+		fi
+	done
+	awk '/^Uid:|^Gid:/ && ($2 == 0 || $3 == 0 || $4 == 0) { bad = 1 } END { exit bad }' "$status" ||
+		{ fail "[$platform] reopener: runs as root: $(grep -E '^(Uid|Gid):' "$status" | tr '\n' ' ')"; problems=1; }
+	confined "[$platform] reopener" "$status" 'CapEff|CapPrm|CapAmb' || problems=1
 	return $problems
 }
 
@@ -187,6 +225,7 @@ for platform in $PLATFORMS; do
 		for pid in $pids; do
 			inspect_guest "$platform" "$pid" && pass
 		done
+		inspect_reopener "$platform" "$(sentry_children "$rpid" OTHER)" && pass
 	fi
 	exec 9>&-
 	for _ in $(seq 1 300); do

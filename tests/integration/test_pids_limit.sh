@@ -29,12 +29,13 @@ for platform in $PLATFORMS; do
 	"$RUNSCC" --log "$out/log" do --platform="$platform" --pids-max $LIMIT --rootfs "$ROOT" \
 		-- /bin/sh /bomb.sh >"$out/stdout" 2>"$out/stderr" &
 	cli=$!
-	# Watch the host side while the bomb runs: guest processes are the sentry's children.
+	# Watch the host side while the bomb runs: guest processes are the sentry's children in
+	# its pid namespace (its reopener has one of its own).
 	peak=0
 	while kill -0 "$cli" 2>/dev/null; do
 		sentry=$(pgrep -f -P "$cli" "runsc-c.* boot" | head -1)
 		if [ -n "$sentry" ]; then
-			n=$(pgrep -c -P "$sentry" || true)
+			n=$(pgrep -c -P "$sentry" --ns "$sentry" --nslist pid || true)
 			[ "$n" -gt "$peak" ] && peak=$n
 		fi
 		sleep 0.05

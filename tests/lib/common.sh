@@ -92,6 +92,7 @@ make_dev_nodes() {
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
 # default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, as in the
 # sandbox. NATIVE_SETUP: shell commands run in its mount namespace first (mounts).
+# RUN_AS=UID:GID runs it (and run_sandbox's) as that user.
 run_native() {
 	local out=$1 root=$2
 	shift 2
@@ -100,7 +101,7 @@ run_native() {
 exec "$@"' sh)
 	mkdir -p "$root/proc"
 	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
-		--mount-proc="$root/proc" "${setup[@]}" chroot "$root" "$@") \
+		--mount-proc="$root/proc" "${setup[@]}" chroot ${RUN_AS:+--userspec="$RUN_AS"} "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
@@ -112,7 +113,8 @@ run_sandbox() {
 	shift 3
 	# shellcheck disable=SC2086
 	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" \
-		${DO_OPTS:-} -- "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
+		${RUN_AS:+--uid "${RUN_AS%:*}" --gid "${RUN_AS#*:}"} ${DO_OPTS:-} -- "$@" \
+		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
 

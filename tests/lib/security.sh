@@ -113,13 +113,25 @@ children_of() {
 	[ -n "$1" ] && ps -o pid= --ppid "$1" | tr -d ' '
 }
 
-# guest_host_pids RUNSCC_PID: host pids of the guest processes of the sandbox started by the
-# `runsc-c do` process RUNSCC_PID (children of its sentry, `runsc-c boot`).
-guest_host_pids() {
-	local c
+# sentry_children RUNSCC_PID SAME|OTHER: children of the sentry (`runsc-c boot`) of the
+# sandbox started by the `runsc-c do` process RUNSCC_PID, in the sentry's pid namespace (the
+# guest processes) or in another one (the reopener, sentry/fs/reopen.c).
+sentry_children() {
+	local c g
 	for c in $(children_of "$1"); do
 		if tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q ' boot '; then
-			children_of "$c"
+			for g in $(children_of "$c"); do
+				if [ "$(readlink "/proc/$g/ns/pid")" = "$(readlink "/proc/$c/ns/pid")" ]; then
+					[ "$2" = SAME ] && echo "$g"
+				else
+					[ "$2" = OTHER ] && echo "$g"
+				fi
+			done
 		fi
 	done
+}
+
+# guest_host_pids RUNSCC_PID: host pids of the guest processes of that sandbox.
+guest_host_pids() {
+	sentry_children "$1" SAME
 }

@@ -47,8 +47,10 @@ struct hostfile {
 static int hostfile_open(struct inode *inode, struct file *f, int flags)
 {
 	struct hostfile *h = inode->priv;
-	(void)flags;
-	f->host_fd = fcntl(h->memfd, F_DUPFD_CLOEXEC, 0);
+	/* A description with the open's access mode, as the sentry's mirrors have. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", h->memfd);
+	f->host_fd = open(path, (flags & O_ACCMODE) | O_CLOEXEC);
 	return f->host_fd < 0 ? -errno : 0;
 }
 
@@ -419,6 +421,9 @@ START_TEST(test_exec_fd_is_lowest_free)
 	const char *want[] = { "p", NULL };
 	ck_planned(run_exec(AT_FDCWD, "/bin/static", argv, 0), i_static, want);
 	ck_assert_int_eq(ev.args[0], 2);	/* 0 is open, 1 reserved */
+	/* Held until the exec is over: another thread's dup2 cannot change what runs. */
+	ck_assert(t->files->entries[2].reserved);
+	ck_assert_int_eq(fd_install_at(t, &ev, f, false, 2), -EBUSY);
 	task_settle_closes(t);
 	fdtable_put(t->files);
 	t->files = fdtable_new();

@@ -390,8 +390,12 @@ START_TEST(test_install_at_reserved_number)
 	ck_assert_int_eq(install_new(&rel.rel, false, 0), 1);
 	ck_assert_int_eq(fd_remove(t, 1, &host), 0);
 	task_reserve_closing(t, 1, 1);
-	/* dup2 onto a number being closed takes it (the host install replaces the slot). */
+	/* dup2 onto a number another thread's host close is about to use is refused as Linux
+	   refuses a number being installed (the close would take the new mirror); once the
+	   closing thread's next syscall settles it, the number is free. */
 	struct file *f = fx_file_new(&rel.rel);
+	ck_assert_int_eq(fd_install_at(t, &ev, f, false, 1), -EBUSY);
+	task_settle_closes(t);
 	ck_assert_int_eq(fd_install_at(t, &ev, f, false, 1), 1);
 	ck_assert(!t->files->entries[1].reserved);
 	file_put(f);

@@ -25,6 +25,7 @@
 #include "fsgofer/server.h"
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/memfs.h"
+#include "sentry/fs/reopen.h"
 #include "tests/unit/sentry_fixture.h"
 
 #define SPARSE_SIZE (1 << 20)
@@ -601,6 +602,9 @@ static Suite *overlay_suite(void)
 
 int main(void)
 {
+	/* Upper files are mirrored through descriptions the reopener makes (as root). */
+	if (reopener_start() < 0)
+		return EXIT_FAILURE;
 	SRunner *sr = srunner_create(overlay_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
