@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -418,4 +419,30 @@ int oci_cgroup_destroy(const char *rel)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
 	return oci_error(-EBUSY, "cgroup %s: cannot be removed (processes left)", rel);
+}
+
+int oci_cgroup_run(const char *rel, const struct oci_resources *res, int (*run)(void *), void *arg)
+{
+	int r = oci_cgroup_create(rel, res);
+	if (r < 0)
+		return r;
+	/* A child joins it, so that this process stays outside what destroy kills. */
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		oci_cgroup_destroy(rel);
+		return r;
+	}
+	if (pid == 0) {
+		r = oci_cgroup_enter(rel);
+		_exit(r < 0 ? 125 : run(arg));
+	}
+	/* The terminal's signals are the guest's (run's own process group); this one waits. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	oci_cgroup_destroy(rel);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

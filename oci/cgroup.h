@@ -24,6 +24,11 @@ int oci_cgroup_enter(const char *rel);
 /* Kills what is left in the cgroup and removes it (bounded wait for the processes to go). */
 int oci_cgroup_destroy(const char *rel);
 
+/* Runs run(arg) in a child that joined a new cgroup rel with res applied, waits for it and
+   removes the cgroup (and whatever is left in it). Returns run's exit code (125 if the child
+   could not join; 128+signal if it was killed) or -errno if the cgroup could not be made. */
+int oci_cgroup_run(const char *rel, const struct oci_resources *res, int (*run)(void *), void *arg);
+
 /* Headroom above linux.resources.pids.limit for the sentry's and gofer's own threads: the
    guest's limit is enforced by the sentry (spec.pids_max), the cgroup's bounds the whole. */
 #define OCI_CGROUP_PIDS_HEADROOM 64

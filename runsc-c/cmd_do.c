@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runsc-c/commands.h"
+#include "oci/cgroup.h"
 #include "sandbox/sandbox.h"
 
 static void do_usage(FILE *out)
@@ -19,6 +20,7 @@ static void do_usage(FILE *out)
 		"usage: runsc-c do --rootfs DIR [--platform=unotify|ptrace] [--strace] [--env K=V]...\n"
 		"                  [--cwd DIR] [--hostname NAME] [--uid N] [--gid N] [--pids-max N]\n"
 		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
+		"                  [--memory N[k|m|g]] [--overlay-size N[k|m|g]]\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
 		"                  -- PROG [ARGS...]\n");
@@ -98,6 +100,24 @@ static void parse_mount(char *arg, struct sandbox_mount *m)
 	}
 }
 
+static int run_sandbox(void *spec)
+{
+	return sandbox_run(spec);
+}
+
+/* --memory: the whole sandbox (gofer, sentry, guest) in a cgroup of its own, without swap,
+   removed afterwards. */
+static int run_in_memory_cgroup(const struct sandbox_spec *spec, uint64_t memory)
+{
+	struct oci_resources res = { .memory_limit = (int64_t)memory, .memory_swap = (int64_t)memory };
+	char rel[64];
+	snprintf(rel, sizeof(rel), "/runsc-c/do-%d", (int)getpid());
+	int r = oci_cgroup_run(rel, &res, run_sandbox, (void *)spec);
+	if (r < 0)
+		die("--memory: cgroup %s: %s", rel, strerror(-r));
+	return r;
+}
+
 int cmd_do(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -114,6 +134,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "masked-path", required_argument, NULL, 'M' },
 		{ "readonly-path", required_argument, NULL, 'O' },
+		{ "memory", required_argument, NULL, 'L' },
+		{ "overlay-size", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -125,6 +147,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	char **masked = calloc((size_t)argc, sizeof(char *));
 	char **readonly = calloc((size_t)argc, sizeof(char *));
 	int nenv = 0, nmasked = 0, nreadonly = 0;
+	uint64_t memory = 0;
 	long v;
 
 	if (!env || !mounts || !masked || !readonly)
@@ -192,6 +215,14 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		case 'O':
 			readonly[nreadonly++] = optarg;
 			break;
+		case 'L':
+			if (parse_size(optarg, &memory) < 0 || memory == 0 || memory > INT64_MAX)
+				die("bad --memory %s", optarg);
+			break;
+		case 'S':
+			if (parse_size(optarg, &spec.overlay_size) < 0 || spec.overlay_size == 0)
+				die("bad --overlay-size %s", optarg);
+			break;
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -212,7 +243,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.mounts = mounts;
 	spec.masked_paths = masked;
 	spec.readonly_paths = readonly;
-	int code = sandbox_run(&spec);
+	int code = memory ? run_in_memory_cgroup(&spec, memory) : sandbox_run(&spec);
 	free(env);
 	free(mounts);
 	free(masked);

@@ -62,6 +62,9 @@ struct sandbox_spec {
 	struct sandbox_mount *mounts;
 	size_t nmounts;
 	bool root_readonly;
+	/* Bytes of file data the root's in-memory upper layer may hold (ENOSPC past it); 0: half
+	   of the host's memory, as tmpfs's default. */
+	uint64_t overlay_size;
 	char **masked_paths;	/* NULL-terminated or NULL */
 	char **readonly_paths;	/* NULL-terminated or NULL */
 	/* OCI: the first process's details beyond argv/env/cwd/uid/gid above (init.stdio is

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sysinfo.h>
 
 int sysfs_new(struct dentry **out)
 {
@@ -317,6 +318,15 @@ static int readonly_path(struct mount *rm, const char *dest)
 	return r < 0 ? log_errno(r, "making %s read-only", dest) : 0;
 }
 
+/* tmpfs's default size: half of the host's memory. */
+static uint64_t default_overlay_size(void)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0)
+		return 0;
+	return (uint64_t)si.totalram * si.mem_unit / 2;
+}
+
 int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 {
 	struct dentry *root;
@@ -329,6 +339,9 @@ int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 	dentry_put(root);
 	if (!rm)
 		return -ENOMEM;
+	/* What the guest writes is the sentry's memory: bounded like a tmpfs (ENOSPC past it),
+	   never the host's whole memory. */
+	rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
 	for (size_t i = 0; i < sizeof(builtin_mounts) / sizeof(builtin_mounts[0]); i++) {
 		struct boot_mount m = { .destination = (char *)builtin_mounts[i].dest };
 		r = mount_one(rm, builtin_mounts[i].type, &m);

@@ -17,7 +17,8 @@ FNR == 1 { fn = "" }
 fn != "" {
 	line = $0
 	bodies[fn] = bodies[fn] "\n" line
-	gsub(/[=!]= *SYSCALL_[A-Z]+|SYSCALL_[A-Z]+ *[=!]=/, "", line)
+	# Comparisons with the special values decide nothing.
+	gsub(/(==|!=|<=|>=|<|>) *SYSCALL_[A-Z]+|SYSCALL_[A-Z]+ *(==|!=|<=|>=|<|>)/, "", line)
 	if (line ~ /SYSCALL_(CONTINUE|REWRITE)/)
 		direct[fn] = 1
 }
