@@ -15,5 +15,6 @@ int cmd_do(const struct global_opts *g, int argc, char **argv);
 int cmd_boot(const struct global_opts *g, int argc, char **argv);
 int cmd_gofer(const struct global_opts *g, int argc, char **argv);
 int cmd_debug(const struct global_opts *g, int argc, char **argv);
+int cmd_install(const struct global_opts *g, int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "do", cmd_do, "run a program in a sandbox over a root filesystem directory" },
 	{ "debug", cmd_debug, "print the sentry's or the gofer's seccomp allow-list" },
+	{ "install", cmd_install, "register runsc-c as a Docker runtime in daemon.json" },
 	{ "boot", cmd_boot, NULL },
 	{ "gofer", cmd_gofer, NULL },
 };
