@@ -7,7 +7,7 @@
 
 . "$SRC_DIR/tests/lib/debian_rootfs.sh"
 
-DOCKER_RUNTIME=runsc-c-test
+DOCKER_RUNTIME=${DOCKER_RUNTIME:-runsc-c-test}
 BUSYBOX_IMAGE=runscc-busybox:test
 DEBIAN_IMAGE=runscc-debian:test
 DOCKER_LOG_DIR=/var/log/runsc-c-test
@@ -88,9 +88,13 @@ docker_register_runtime() {
 	runtime_registered && return 0
 	"$RUNSCC" install --runtime $DOCKER_RUNTIME >"$WORK/install.out" 2>&1 ||
 		{ cat "$WORK/install.out"; return 1; }
-	kill -HUP $(pidof dockerd) || return 1
-	poll_until 30 runtime_registered ||
+	dockerd_reload runtime_registered ||
 		{ echo "dockerd does not list $DOCKER_RUNTIME after SIGHUP"; return 1; }
+}
+
+# dockerd_reload CMD...: dockerd reads daemon.json again; CMD then succeeds (within 30 s).
+dockerd_reload() {
+	kill -HUP $(pidof dockerd) && poll_until 30 "$@"
 }
 
 # image_has_key IMAGE KEY: IMAGE exists and was imported from the source KEY names.
@@ -104,7 +108,7 @@ docker_import() {
 }
 
 # The images are imported again only when their source changed.
-docker_import_images() {
+docker_import_busybox() {
 	local bb="$WORK/busybox-image" key
 	build_busybox_rootfs "$bb"
 	key=$(tar -C "$bb" --sort=name --mtime=@0 -c . | sha256sum | cut -c1-16)
@@ -112,6 +116,10 @@ docker_import_images() {
 		tar -C "$bb" -c . | docker_import $BUSYBOX_IMAGE "$key" || return 1
 	fi
 	rm -rf "$bb"
+}
+
+docker_import_debian() {
+	local key
 	debian_rootfs_cache
 	key=$(stat -c %s-%Y "$DEBIAN_ROOTFS_TAR")
 	if ! image_has_key $DEBIAN_IMAGE "$key"; then
@@ -124,7 +132,8 @@ docker_setup() {
 	docker_install || skip "docker.io, containerd and runc cannot be installed (see above)"
 	docker_start || skip "containerd or dockerd does not start (logs in $DOCKER_LOG_DIR)"
 	docker_register_runtime || { fail "runsc-c install: $DOCKER_RUNTIME not registered"; finish; exit 1; }
-	docker_import_images || { fail "docker import of the test images"; finish; exit 1; }
+	docker_import_busybox && docker_import_debian ||
+		{ fail "docker import of the test images"; finish; exit 1; }
 }
 
 # docker_name TAG: a container name that docker_cleanup will remove.
