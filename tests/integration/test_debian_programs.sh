@@ -60,8 +60,11 @@ for platform in $PLATFORMS; do
 	out="$WORK/ps.$platform"
 	mkdir -p "$out"
 	run_sandbox "$out" "$platform" "$ROOT" /bin/bash -c \
-		'sleep 5 & sleep 5 & ps -eo pid=,ppid=,comm= | sort -n; kill %1 %2'
-	expect=$(printf '%s\n' "1 0 bash" "2 1 sleep" "3 1 sleep" "4 1 ps" "5 1 sort")
+		'sleep 5 & sleep 5 &
+		# Until both children have exec(2)ed (read and the redirections fork nothing).
+		until [ "${a:-} ${b:-}" = "sleep sleep" ]; do read -r a </proc/2/comm; read -r b </proc/3/comm; done
+		ps -eo pid=,ppid=,comm= >/tmp/ps; sort -n /tmp/ps; kill %1 %2'
+	expect=$(printf '%s\n' "1 0 bash" "2 1 sleep" "3 1 sleep" "4 1 ps")
 	got=$(awk '{print $1, $2, $3}' "$out/stdout")
 	if [ "$got" = "$expect" ] && [ "$(cat "$out/status")" = 0 ]; then
 		pass

@@ -14,7 +14,9 @@ sleep 3 & timer=$!
 ( bomb() { bomb | bomb & }; bomb ) 2>/dev/null
 wait $timer
 kill -9 -1 2>/dev/null
-sleep 1
+# SIGKILL takes effect asynchronously: wait (at most 60 s) for the last one to go.
+i=0
+while kill -0 -1 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 if kill -0 -1 2>/dev/null; then echo "others alive"; else echo "no others left"; fi
 echo "still forks: $(echo works)"
 exit 7
@@ -29,13 +31,13 @@ for platform in $PLATFORMS; do
 	cli=$!
 	# Watch the host side while the bomb runs: guest processes are the sentry's children.
 	peak=0
-	for _ in $(seq 1 30); do
+	while kill -0 "$cli" 2>/dev/null; do
 		sentry=$(pgrep -f -P "$cli" "runsc-c.* boot" | head -1)
 		if [ -n "$sentry" ]; then
 			n=$(pgrep -c -P "$sentry" || true)
 			[ "$n" -gt "$peak" ] && peak=$n
 		fi
-		sleep 0.1
+		sleep 0.05
 	done
 	wait $cli
 	status=$?
@@ -60,7 +62,7 @@ done
 # no_leftovers TAG: after the sandbox is killed, none of its processes remain.
 no_leftovers() {
 	local tag=$1 left
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 600); do
 		left=$(pgrep -f "$tag" || true)
 		[ -z "$left" ] && return 0
 		sleep 0.1
@@ -75,10 +77,7 @@ for platform in $PLATFORMS; do
 		"$RUNSCC" do --platform="$platform" --rootfs "$ROOT" -- /bin/sh -c \
 			"$tag & $tag & (sh -c '$tag') & wait" >/dev/null 2>&1 &
 		cli=$!
-		for _ in $(seq 1 50); do
-			[ "$(pgrep -c -f "$tag" || true)" -ge 3 ] && break
-			sleep 0.1
-		done
+		wait_until 120 eval '[ "$(pgrep -c -f "$tag" || true)" -ge 3 ]'
 		if [ "$victim" = cli ]; then
 			kill -9 $cli
 		else

@@ -28,10 +28,11 @@ fi
 # --- The guest scripts. ---
 
 cat >"$DEB/proctest/lib.sh" <<'EOF'
-# Waits (at most 10 s) until process $1's field $2 of stat (3: state) is $3.
+# Waits (at most 60 s: a busy machine is slow) until process $1's field $2 of stat (3: state)
+# is $3.
 wait_stat() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		[ "$(sed 's/^.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f$(($2 - 2)))" = "$3" ] && return 0
 		sleep 0.1
 	done
@@ -40,17 +41,17 @@ wait_stat() {
 }
 wait_comm() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		[ "$(cat /proc/$1/comm 2>/dev/null)" = "$2" ] && return 0
 		sleep 0.1
 	done
 	echo "timeout waiting for /proc/$1/comm to be $2" >&2
 	return 1
 }
-# The pid of a child of $1 whose state is $2 (at most 10 s).
+# The pid of a child of $1 whose state is $2 (at most 60 s).
 child_in_state() {
 	local i f
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		for f in /proc/[0-9]*/stat; do
 			set -- "$1" "$2" $(sed 's/^.*) //' "$f" 2>/dev/null)
 			if [ "${4:-}" = "$1" ] && [ "${3:-}" = "$2" ]; then
@@ -156,14 +157,21 @@ EOF
 
 # Everything the guest can read under /proc, while long-lived processes run.
 cat >"$DEB/proctest/dump.sh" <<'EOF'
+. /proctest/lib.sh
 sleep 60 &
+S=$!
 sleep 60 | cat &
-if [ -x /procread ]; then /procread threads 3 >/dev/null & fi
+CAT=$!
+wait_comm $S sleep && wait_comm $CAT cat || exit 1
+if [ -x /procread ]; then
+	/procread threads 3 >/dev/null &
+	wait_comm $! procread && wait_stat $! 20 3 || exit 1
+fi
 cd /usr/share
 exec 3</etc/passwd
-sleep 1
 echo ready
-sleep 3
+# The test collects the host pids of this sandbox now; it says when it is done.
+read -r go
 find /proc -printf '%p %u %g %m\n' 2>/dev/null
 find /proc -type l -printf '%p -> %l\n' 2>/dev/null
 find /proc -type f -print0 2>/dev/null | xargs -0 cat 2>/dev/null
@@ -326,16 +334,20 @@ check_no_host_leaks() {
 	local platform=$1
 	local out="$WORK/dump.$platform"
 	mkdir -p "$out"
-	timeout 120 "$RUNSCC" --log "$out/log" "do" --platform="$platform" --rootfs "$DEB" -- \
-		/bin/bash /proctest/dump.sh >"$out/stdout" 2>"$out/stderr" </dev/null &
-	local timeout_pid=$! _
-	for _ in $(seq 300); do
-		grep -q '^ready$' "$out/stdout" 2>/dev/null && break
-		sleep 0.1
-	done
+	local go="$out/go" gofd
+	mkfifo "$go"
+	# (Reading all of /proc is slow on a busy machine under ptrace: a generous bound.)
+	timeout 600 "$RUNSCC" --log "$out/log" "do" --platform="$platform" --rootfs "$DEB" -- \
+		/bin/bash /proctest/dump.sh >"$out/stdout" 2>"$out/stderr" <"$go" &
+	local timeout_pid=$!
+	exec {gofd}>"$go"
+	wait_for_line '^ready$' "$out/stdout" "$timeout_pid"
 	local cli hostpids
 	cli=$(children_of "$timeout_pid")
 	hostpids=$(printf '%s\n' "$cli" "$(children_of "$cli")" "$(guest_host_pids "$cli")" | tr -s '\n' ' ')
+	# (The sandbox may have ended early: no SIGPIPE for the test itself then.)
+	(trap '' PIPE; echo go >&"$gofd") 2>/dev/null
+	exec {gofd}>&-
 	wait "$timeout_pid"
 	echo $? >"$out/status"
 	local name="no host leaks [$platform]" dump="$out/stdout"

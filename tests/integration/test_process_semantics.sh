@@ -111,7 +111,7 @@ expect_sandbox signal-siginfo "kill from a child: si_signo USR1, si_code 0" "$RO
 # the guests' host identity survives, and so does the sandbox itself (gofer, sentry).
 setpriv --reuid=65534 --regid=65534 --clear-groups sleep 300 </dev/null >/dev/null 2>&1 &
 host_sleep=$!
-sleep 0.2
+wait_until 60 eval '[ "$(ps -o uid=,comm= -p "$host_sleep" | awk "{ print \$1, \$2 }")" = "65534 sleep" ]'
 for platform in $PLATFORMS; do
 	sb="$WORK/kill-all.$platform"
 	mkdir -p "$sb"

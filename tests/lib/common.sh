@@ -37,6 +37,23 @@ finish() {
 	[ "$failures" -eq 0 ]
 }
 
+# wait_until SECONDS CMD...: polls CMD (every 50 ms) until it succeeds; fails after SECONDS.
+# The bound is generous: a busy machine is slow, and the wait ends at the event anyway.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_for_line REGEX FILE PID: until FILE has a line matching REGEX, or process PID ended.
+wait_for_line() {
+	local regex=$1 file=$2 pid=$3
+	wait_until 120 eval "grep -q -- '$regex' '$file' 2>/dev/null || ! kill -0 $pid 2>/dev/null"
+}
+
 # build_busybox_rootfs DIR: busybox-static with every applet linked, a passwd and group,
 # and the mount points the sandbox provides.
 build_busybox_rootfs() {

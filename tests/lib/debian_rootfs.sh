@@ -1,9 +1,8 @@
 # Builds (once) and caches a Debian bookworm minbase root filesystem for the tests, from
 # Debian's packages with debootstrap. Sourced; defines debian_rootfs DIR.
 : "${RUNSCC_CACHE:=/var/cache/runsc-c}"
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox
-DEBIAN_CACHE_VERSION=1
+DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox,python3,git
+DEBIAN_CACHE_VERSION=2
 
 # debian_rootfs_cache: builds the cached rootfs tarball if missing; DEBIAN_ROOTFS_TAR names it.
 debian_rootfs_cache() {
@@ -17,8 +16,9 @@ debian_rootfs_cache() {
 		local build="$RUNSCC_CACHE/build.$$"
 		rm -rf "$build"
 		echo "building the Debian rootfs cache in $cache (once)..."
+		# No mirror named: debootstrap uses Debian's default one (DEBIAN_MIRROR overrides).
 		if ! debootstrap --variant=minbase --include="$DEBIAN_INCLUDE" bookworm "$build" \
-			"$DEBIAN_MIRROR" >"$RUNSCC_CACHE/debootstrap.log" 2>&1; then
+			${DEBIAN_MIRROR:+"$DEBIAN_MIRROR"} >"$RUNSCC_CACHE/debootstrap.log" 2>&1; then
 			tail -5 "$RUNSCC_CACHE/debootstrap.log"
 			rm -rf "$build"
 			skip "debootstrap failed (network?), see $RUNSCC_CACHE/debootstrap.log"

@@ -110,11 +110,7 @@ sentry_healthy() {
 
 # children_of PID: the host pids whose parent is PID.
 children_of() {
-	local s ppid
-	for s in /proc/[0-9]*/status; do
-		ppid=$(awk '/^PPid:/ { print $2 }' "$s" 2>/dev/null) || continue
-		[ "$ppid" = "$1" ] && basename "$(dirname "$s")"
-	done
+	[ -n "$1" ] && ps -o pid= --ppid "$1" | tr -d ' '
 }
 
 # guest_host_pids RUNSCC_PID: host pids of the guest processes of the sandbox started by the
