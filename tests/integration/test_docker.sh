@@ -297,6 +297,18 @@ compare_docker debian -- --rm $DEBIAN_IMAGE bash -c '
 	awk "{ s += \$2 } END { print s }" /tmp/w; sed -e s/a/A/g /tmp/w; sort -k2,2nr /tmp/w
 	seq 1 1000 | sha256sum; find /etc/default -type f | sort | head -3; dash -c "echo \$((6*7))"
 	ps -eo comm; exit 3'
+compare_docker debian-python -- --rm $DEBIAN_IMAGE python3 -c '
+import hashlib, json, os, subprocess, sys, threading
+print(sys.version_info[:2], json.dumps({"a": [1, 2]}), hashlib.sha256(b"x").hexdigest())
+print(subprocess.run(["sh", "-c", "echo sub; exit 2"], capture_output=True))
+t = threading.Thread(target=lambda: print("thread")); t.start(); t.join()
+print(sorted(os.listdir("/etc/default")), os.getcwd(), os.getuid())'
+# Fixed dates make the commit ids the same on every run.
+compare_docker debian-git -- --rm -e GIT_AUTHOR_DATE=@1700000000 -e GIT_COMMITTER_DATE=@1700000000 \
+	-e GIT_AUTHOR_NAME=t -e GIT_AUTHOR_EMAIL=t@e -e GIT_COMMITTER_NAME=t -e GIT_COMMITTER_EMAIL=t@e \
+	$DEBIAN_IMAGE sh -c 'git init -q -b main /tmp/r && cd /tmp/r && seq 1 100 >f && git add f &&
+	git commit -qm first && sed -i s/50/fifty/ f && git commit -qam second && git log --format="%H %s" &&
+	git diff HEAD~1 --stat && git status --short && git gc -q && git fsck 2>&1'
 
 # ---- nothing left behind by docker rm -f ----
 
