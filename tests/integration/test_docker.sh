@@ -221,10 +221,14 @@ pause_case() {
 }
 compare_scenario pause pause_case
 
+# processes_are N: the container has N processes (once sh forked its children).
+processes_are() {
+	[ "$(dk top "$CNAME" -o pid | tail -n +2 | wc -l)" = "$1" ]
+}
 # top lists host pids: only the commands are compared.
 top_case() {
 	drun -d $BB sh -c 'sleep 1000 & sleep 999' >/dev/null
-	poll_until 20 sh -c "docker top $CNAME -o pid,comm | grep -c sleep | grep -qx 2"
+	poll_until 20 processes_are 2
 	dk top "$CNAME" -o pid,comm | awk 'NR > 1 { print $2 }' | sort
 	dk rm -f "$CNAME" >/dev/null
 }
@@ -337,7 +341,7 @@ leftovers_case() {
 	mounts_before=$(mount_points)
 	pids_before=$(runtime_pids)
 	id=$(drun -d $BB sh -c 'sleep 1000 & exec sleep 999')
-	poll_until 20 sh -c "docker top $CNAME -o pid,comm | grep -c sleep | grep -qx 2"
+	poll_until 20 processes_are 2
 	pids="$(dk top "$CNAME" -o pid | tail -n +2) $(comm -13 <(echo "$pids_before") <(runtime_pids))"
 	dk rm -f "$CNAME" >/dev/null
 	poll_until 10 gone $pids || for p in $pids; do
@@ -356,7 +360,7 @@ sentry_killed() {
 	id=$(drun -d $BB sleep 1000)
 	pids=$(comm -13 <(echo "$1") <(runtime_pids))
 	for p in $pids; do
-		grep -qa boot /proc/"$p"/cmdline && kill -9 "$p"
+		grep -qa boot /proc/"$p"/cmdline 2>/dev/null && kill -9 "$p"
 	done
 	dk wait "$CNAME" >/dev/null && echo "container ended"
 	dk rm -f "$CNAME" >/dev/null
