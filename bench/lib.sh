@@ -177,7 +177,8 @@ bench_table() {
 			if [ -z "$v" ]; then
 				cell="-"
 			elif [ "$i" -gt 1 ] && [ -n "$base" ]; then
-				cell=$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.1f (%.1fx)", v, (b > 0 ? v / b : 0) }')
+				cell=$(awk -v v="$v" -v b="$base" 'BEGIN { r = (b > 0 ? v / b : 0)
+					printf (r < 1 ? "%.1f (%.2fx)" : "%.1f (%.1fx)"), v, r }')
 			else
 				cell=$v
 			fi

@@ -88,6 +88,14 @@ static struct gofer_hdr request_hdr(enum gofer_op op, size_t len)
 	return (struct gofer_hdr){ .op = op, .len = (uint32_t)len };
 }
 
+/* A reply that is a bare header. */
+static int bare_reply(ssize_t n)
+{
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == sizeof(struct gofer_hdr) ? 0 : -EIO;
+}
+
 int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t *flags,
 		 struct gofer_attr *attr)
 {
@@ -179,12 +187,10 @@ int gofer_walk(struct gofer_client *c, uint32_t fid, const char *const *names, i
 	return (int)reply.nwalked;
 }
 
-int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
+/* A STAT reply of length n (or the error n) in c->buf. */
+static int stat_reply(const struct gofer_client *c, ssize_t n, struct gofer_attr *attr)
 {
-	CLIENT_LOCKED(c);
-	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
 	struct gofer_stat_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
 	if (n < 0)
 		return (int)n;
@@ -193,6 +199,14 @@ int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
 	memcpy(&reply, c->buf, sizeof(reply));
 	*attr = reply.attr;
 	return 0;
+}
+
+int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_STAT, sizeof(req)), .fid = fid };
+
+	return stat_reply(c, client_call_fixed(c, &req, sizeof(req), NULL, NULL), attr);
 }
 
 int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, int count)
@@ -295,9 +309,115 @@ int gofer_clunk(struct gofer_client *c, uint32_t fid)
 {
 	CLIENT_LOCKED(c);
 	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_CLUNK, sizeof(req)), .fid = fid };
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
 
+	return bare_reply(client_call_fixed(c, &req, sizeof(req), NULL, NULL));
+}
+
+/* Sends a fixed part followed by n strings (their lengths are in the fixed part already);
+   returns the reply's length or -errno. */
+static ssize_t client_call_strings(struct gofer_client *c, void *req, size_t fixed,
+				   const char *const *strs, int n)
+{
+	size_t len = fixed;
+
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(strs[i]);
+		if (l > GOFER_PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(c->buf + len, strs[i], l);
+		len += l;
+	}
+	/* Every request starts with its header. */
+	((struct gofer_hdr *)req)->len = (uint32_t)len;
+	memcpy(c->buf, req, fixed);
+	return client_call(c, len, NULL, NULL);
+}
+
+static int name_len(const char *name, uint16_t *out)
+{
+	size_t l = strlen(name);
+	int r = gofer_check_name(name, l);
+	*out = (uint16_t)l;
+	return r;
+}
+
+
+int gofer_make(struct gofer_client *c, uint32_t dir_fid, const char *name, uint32_t mode,
+	       uint32_t uid, uint32_t gid, const char *target, struct gofer_walk_result *out)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_make_req req = { .hdr = request_hdr(GOFER_OP_MAKE, 0), .dir_fid = dir_fid,
+				      .mode = mode, .uid = uid, .gid = gid };
+	struct gofer_make_reply reply;
+	const char *strs[2] = { name, target ? target : "" };
+	size_t tlen = strlen(strs[1]);
+	int r = name_len(name, &req.namelen);
+
+	if (r < 0)
+		return r;
+	if (tlen > GOFER_PATH_MAX)
+		return -ENAMETOOLONG;
+	req.targetlen = (uint16_t)tlen;
+	ssize_t n = client_call_strings(c, &req, sizeof(req), strs, 2);
 	if (n < 0)
 		return (int)n;
-	return (size_t)n == sizeof(struct gofer_hdr) ? 0 : -EIO;
+	if ((size_t)n != sizeof(reply))
+		return -EIO;
+	memcpy(&reply, c->buf, sizeof(reply));
+	if ((reply.entry.attr.mode & S_IFMT) != (mode & S_IFMT))
+		return -EIO;
+	*out = (struct gofer_walk_result){ .fid = reply.entry.fid, .attr = reply.entry.attr };
+	return 0;
+}
+
+int gofer_link(struct gofer_client *c, uint32_t fid, uint32_t dir_fid, const char *name)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_link_req req = { .hdr = request_hdr(GOFER_OP_LINK, 0), .fid = fid,
+				      .dir_fid = dir_fid };
+	int r = name_len(name, &req.namelen);
+
+	return r < 0 ? r : bare_reply(client_call_strings(c, &req, sizeof(req), &name, 1));
+}
+
+int gofer_unlink(struct gofer_client *c, uint32_t dir_fid, const char *name, uint32_t flags)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_unlink_req req = { .hdr = request_hdr(GOFER_OP_UNLINK, 0), .dir_fid = dir_fid,
+					.flags = flags };
+	int r = name_len(name, &req.namelen);
+
+	return r < 0 ? r : bare_reply(client_call_strings(c, &req, sizeof(req), &name, 1));
+}
+
+int gofer_rename(struct gofer_client *c, uint32_t old_dir_fid, const char *old_name,
+		 uint32_t new_dir_fid, const char *new_name, uint32_t fid, uint32_t target_fid,
+		 uint32_t flags)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_rename_req req = { .hdr = request_hdr(GOFER_OP_RENAME, 0),
+					.old_dir_fid = old_dir_fid, .new_dir_fid = new_dir_fid,
+					.fid = fid, .target_fid = target_fid, .flags = flags };
+	const char *strs[2] = { old_name, new_name };
+	int r = name_len(old_name, &req.oldlen);
+
+	if (r == 0)
+		r = name_len(new_name, &req.newlen);
+	return r < 0 ? r : bare_reply(client_call_strings(c, &req, sizeof(req), strs, 2));
+}
+
+int gofer_setattr(struct gofer_client *c, struct gofer_setattr_req *req, struct gofer_attr *attr)
+{
+	CLIENT_LOCKED(c);
+
+	req->hdr = request_hdr(GOFER_OP_SETATTR, sizeof(*req));
+	return stat_reply(c, client_call_fixed(c, req, sizeof(*req), NULL, NULL), attr);
+}
+
+int gofer_fsync(struct gofer_client *c, uint32_t fid)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_FSYNC, sizeof(req)), .fid = fid };
+
+	return bare_reply(client_call_fixed(c, &req, sizeof(req), NULL, NULL));
 }

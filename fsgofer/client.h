@@ -45,4 +45,17 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_d
 int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size);
 int gofer_clunk(struct gofer_client *c, uint32_t fid);
 
+/* Writing, on writable roots (protocol.h). MAKE's mode has the type (S_IFREG, S_IFDIR,
+   S_IFLNK with a target; NULL for the others). */
+int gofer_make(struct gofer_client *c, uint32_t dir_fid, const char *name, uint32_t mode,
+	       uint32_t uid, uint32_t gid, const char *target, struct gofer_walk_result *out);
+int gofer_link(struct gofer_client *c, uint32_t fid, uint32_t dir_fid, const char *name);
+int gofer_unlink(struct gofer_client *c, uint32_t dir_fid, const char *name, uint32_t flags);
+int gofer_rename(struct gofer_client *c, uint32_t old_dir_fid, const char *old_name,
+		 uint32_t new_dir_fid, const char *new_name, uint32_t fid, uint32_t target_fid,
+		 uint32_t flags);
+/* req's fid, valid and fields; the header is filled here. */
+int gofer_setattr(struct gofer_client *c, struct gofer_setattr_req *req, struct gofer_attr *attr);
+int gofer_fsync(struct gofer_client *c, uint32_t fid);
+
 #endif

@@ -27,6 +27,18 @@ static const int gofer_syscalls[] = {
 	SCMP_SYS(getdents64),
 	SCMP_SYS(lseek),
 	SCMP_SYS(close),
+	/* writable roots: fd-relative changes of one name, attributes of an open file */
+	SCMP_SYS(mkdirat),
+	SCMP_SYS(symlinkat),
+	SCMP_SYS(linkat),
+	SCMP_SYS(unlinkat),
+	SCMP_SYS(renameat2),
+	SCMP_SYS(fchownat),
+	SCMP_SYS(fchown),
+	SCMP_SYS(fchmod),
+	SCMP_SYS(ftruncate),
+	SCMP_SYS(utimensat),
+	SCMP_SYS(fsync),
 	/* logging to the log fd; clock_gettime when the vDSO falls back to the kernel */
 	SCMP_SYS(write),
 	SCMP_SYS(clock_gettime),
@@ -69,7 +81,7 @@ static int gofer_load_seccomp(void)
 	return 0;
 }
 
-int gofer_confine(void)
+int gofer_confine(bool writable)
 {
 	/* JSON log lines carry a time from gmtime_r, whose first call makes glibc open
 	   /etc/localtime: do it now, before the seccomp filter forbids openat. */
@@ -79,8 +91,12 @@ int gofer_confine(void)
 	if (r < 0)
 		return r;
 	/* The gofer reads the trees as root whatever their permissions: the sentry enforces the
-	   guest's. */
-	r = confine_drop_caps(CAP_MASK(CAP_DAC_OVERRIDE) | CAP_MASK(CAP_DAC_READ_SEARCH));
+	   guest's. Writing, it gives new files the guest's owners and changes attributes of
+	   files it does not own. */
+	uint64_t keep = CAP_MASK(CAP_DAC_OVERRIDE) | CAP_MASK(CAP_DAC_READ_SEARCH);
+	if (writable)
+		keep |= CAP_MASK(CAP_CHOWN) | CAP_MASK(CAP_FOWNER) | CAP_MASK(CAP_FSETID);
+	r = confine_drop_caps(keep);
 	if (r < 0)
 		return r;
 	return gofer_load_seccomp();

@@ -38,6 +38,13 @@ enum gofer_op {
 	GOFER_OP_READDIR = 5,	/* fid + cookie -> entries */
 	GOFER_OP_READLINK = 6,	/* fid -> target */
 	GOFER_OP_CLUNK = 7,	/* fid -> released */
+	/* Writing, on the trees of writable roots only (-EROFS elsewhere). */
+	GOFER_OP_MAKE = 8,	/* dir fid + name (+ symlink target) -> fid and attr of a new file */
+	GOFER_OP_LINK = 9,	/* fid + dir fid + name -> a new name for the file */
+	GOFER_OP_UNLINK = 10,	/* dir fid + name -> removed */
+	GOFER_OP_RENAME = 11,	/* dir fid + name -> dir fid + name */
+	GOFER_OP_SETATTR = 12,	/* fid + attributes -> attr */
+	GOFER_OP_FSYNC = 13,	/* fid -> the file's data and attributes on stable storage */
 };
 
 /* Every message starts with this. In replies, error is 0 or a negative errno; on error the
@@ -67,7 +74,9 @@ struct gofer_attr {
 	int64_t ctime_sec, ctime_nsec;
 };
 
-/* ATTACH: each call returns a new fid of that root; an unknown index gets -EINVAL. */
+/* ATTACH: each call returns a new fid of that root; an unknown index gets -EINVAL. A root is a
+   directory tree or a single regular file (a file bind mount: nothing else of its directory
+   can be reached). */
 struct gofer_attach_req {
 	struct gofer_hdr hdr;
 	uint32_t root;		/* index of the root the gofer was started with; 0 is the rootfs */
@@ -126,8 +135,10 @@ struct gofer_readlink_reply {
 	char target[];		/* len bytes, no NUL */
 };
 
-/* OPEN: regular files and directories, read-only. flags are open(2) flags: a write access mode,
-   O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE get -EROFS; O_DIRECTORY on a non-directory -ENOTDIR;
+/* OPEN: regular files and directories. flags are open(2) flags: on a read-only root a write
+   access mode, O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE get -EROFS; on a writable root a regular
+   file may be opened O_WRONLY or O_RDWR, with O_APPEND and O_TRUNC (O_CREAT and O_TMPFILE still
+   get -EROFS: MAKE creates); O_DIRECTORY on a non-directory -ENOTDIR;
    O_NONBLOCK, O_NOATIME, O_LARGEFILE (the kernel's 0100000), O_CLOEXEC, O_NOFOLLOW and O_NOCTTY
    are accepted and ignored; any other bit gets -EINVAL. Symlinks get -ELOOP; devices, fifos and
    sockets -EACCES (never opened, so never blocking). A file that is no longer the one walked
@@ -172,6 +183,88 @@ struct gofer_readdir_reply {
 };
 #define GOFER_DIRENT_SIZE(namelen) \
 	((sizeof(struct gofer_dirent) + (size_t)(namelen) + 7) & ~(size_t)7)
+
+/* MAKE: a regular file, a directory or a symlink (mode's type; its permission bits as given,
+   no umask), owned by uid:gid, named by namelen bytes after the fixed part, followed by
+   targetlen bytes of the symlink's target (0 for the others). Fails with the host's errno
+   (-EEXIST...); the reply is that of a walk of the new name. */
+struct gofer_make_req {
+	struct gofer_hdr hdr;
+	uint32_t dir_fid;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint16_t namelen;
+	uint16_t targetlen;
+	uint32_t reserved;
+	/* name, target */
+};
+struct gofer_make_reply {
+	struct gofer_hdr hdr;
+	struct gofer_walk_entry entry;
+};
+
+/* LINK: fid (not a directory) gets the name namelen bytes after the fixed part in dir_fid. */
+struct gofer_link_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t dir_fid;
+	uint16_t namelen;
+	uint16_t reserved;
+	uint32_t reserved2;
+	/* name */
+};
+
+/* UNLINK: flags 0 or AT_REMOVEDIR (unlinkat(2)). */
+struct gofer_unlink_req {
+	struct gofer_hdr hdr;
+	uint32_t dir_fid;
+	uint32_t flags;
+	uint16_t namelen;
+	uint16_t reserved;
+	uint32_t reserved2;
+	/* name */
+};
+
+/* RENAME: renameat2(2) flags (RENAME_NOREPLACE, RENAME_EXCHANGE). fid is the file renamed and
+   target_fid the one replaced or exchanged (GOFER_NOFID: none), so that the gofer's fids keep
+   naming them under their new names. */
+#define GOFER_NOFID UINT32_MAX
+struct gofer_rename_req {
+	struct gofer_hdr hdr;
+	uint32_t old_dir_fid;
+	uint32_t new_dir_fid;
+	uint32_t fid;
+	uint32_t target_fid;
+	uint32_t flags;
+	uint16_t oldlen;
+	uint16_t newlen;
+	/* old name, new name */
+};
+
+/* SETATTR: the GOFER_ATTR_* fields in valid. SIZE only for regular files; MODE (permission
+   bits) and times not for symlinks (-EOPNOTSUPP). Times may be UTIME_NOW. The reply is a
+   STAT reply. */
+#define GOFER_ATTR_MODE 0x1
+#define GOFER_ATTR_UID 0x2
+#define GOFER_ATTR_GID 0x4
+#define GOFER_ATTR_SIZE 0x8
+#define GOFER_ATTR_ATIME 0x10
+#define GOFER_ATTR_MTIME 0x20
+struct gofer_setattr_req {
+	struct gofer_hdr hdr;
+	uint32_t fid;
+	uint32_t valid;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t reserved;
+	int64_t size;
+	int64_t atime_sec, atime_nsec;
+	int64_t mtime_sec, mtime_nsec;
+};
+
+/* FSYNC: a gofer_fid_req. */
 
 /* What a name in WALK and READDIR must be: one plain path component. Returns 0, -EINVAL (empty,
    ".", "..", a '/' or a NUL in it) or -ENAMETOOLONG (over GOFER_NAME_MAX bytes). */

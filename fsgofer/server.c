@@ -42,6 +42,7 @@ struct gofer_node {
 	dev_t dev;
 	ino_t ino;
 	mode_t mode;
+	bool writable;		/* in the tree of a writable root */
 	/* Regular files only: an O_PATH fd cannot be read, so OPEN reopens the file by name in
 	   its directory, which this node keeps alive. */
 	struct gofer_node *parent;
@@ -67,11 +68,16 @@ struct gofer_server {
 	unsigned char dents[DENTS_BUF_SIZE];
 };
 
-static int openat2_fd(int dirfd, const char *name, uint64_t flags)
+static int openat2_mode(int dirfd, const char *name, uint64_t flags, uint64_t mode)
 {
-	struct open_how how = { .flags = flags, .resolve = RESOLVE_ONE_NAME };
+	struct open_how how = { .flags = flags, .mode = mode, .resolve = RESOLVE_ONE_NAME };
 	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
+}
+
+static int openat2_fd(int dirfd, const char *name, uint64_t flags)
+{
+	return openat2_mode(dirfd, name, flags, 0);
 }
 
 static void attr_from_stat(const struct stat *st, struct gofer_attr *attr)
@@ -294,6 +300,7 @@ static int node_walk(struct gofer_node *dir, const struct walk_name *name, struc
 	*child = S_ISREG(st->st_mode) ? node_new(fd, st, dir, cname) : node_new(fd, st, NULL, NULL);
 	if (!*child)
 		return -ENOMEM;
+	(*child)->writable = dir->writable;
 	take_fd(&fd);
 	return 0;
 }
@@ -359,20 +366,13 @@ static int handle_walk(struct gofer_server *s, struct reply_fds *reply_fds)
 	return (int)reply_len;
 }
 
-static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
+/* A STAT reply with node's attributes. */
+static int reply_stat(struct gofer_server *s, const struct gofer_node *node)
 {
-	struct gofer_fid_req req;
 	struct gofer_stat_reply reply = { .hdr = { 0 } };
-	struct gofer_node *node;
 	struct stat st;
-	int r;
+	int r = fd_stat(node->fd, &st);
 
-	(void)reply_fds;
-	memcpy(&req, s->req, sizeof(req));
-	node = fid_lookup(&s->fids, req.fid);
-	if (!node)
-		return -EBADF;
-	r = fd_stat(node->fd, &st);
 	if (r < 0)
 		return r;
 	attr_from_stat(&st, &reply.attr);
@@ -380,21 +380,35 @@ static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
 	return sizeof(reply);
 }
 
-static int check_open_flags(uint32_t flags)
+static int handle_stat(struct gofer_server *s, struct reply_fds *reply_fds)
 {
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & OPEN_WRITE_FLAGS))
+	struct gofer_fid_req req;
+	struct gofer_node *node;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	node = fid_lookup(&s->fids, req.fid);
+	return node ? reply_stat(s, node) : -EBADF;
+}
+
+static int check_open_flags(uint32_t flags, bool writable)
+{
+	if (!writable && ((flags & O_ACCMODE) != O_RDONLY || (flags & OPEN_WRITE_FLAGS)))
 		return -EROFS;
-	if (flags & ~(uint32_t)(OPEN_IGNORED_FLAGS | O_DIRECTORY))
+	if (flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)))
+		return -EROFS;
+	if ((flags & O_ACCMODE) == O_ACCMODE ||
+	    (flags & ~(uint32_t)(OPEN_IGNORED_FLAGS | O_DIRECTORY | O_ACCMODE | O_APPEND | O_TRUNC)))
 		return -EINVAL;
 	return 0;
 }
 
 /* Reopens a regular file readable by its name in its directory, and makes sure the name still
    leads to the file that was walked. O_NONBLOCK: if a fifo was put there, do not wait on it. */
-static int node_open_file(const struct gofer_node *node)
+static int node_open_file(const struct gofer_node *node, int flags)
 {
 	_cleanup_close_ int fd = openat2_fd(node->parent->fd, node->name,
-					    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+					    flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 
 	/* Gone, or a symlink now: either way not the file the fid names. */
@@ -419,12 +433,14 @@ static int handle_open(struct gofer_server *s, struct reply_fds *reply_fds)
 	node = fid_lookup(&s->fids, req.fid);
 	if (!node)
 		return -EBADF;
-	r = check_open_flags(req.flags);
+	r = check_open_flags(req.flags, node->writable);
 	if (r < 0)
 		return r;
 	if (req.count < 1 || req.count > GOFER_OPEN_MAX)
 		return -EINVAL;
-	if (S_ISDIR(node->mode)) {
+	if (S_ISDIR(node->mode) && (req.flags & (O_ACCMODE | O_APPEND | O_TRUNC))) {
+		return -EISDIR;
+	} else if (S_ISDIR(node->mode)) {
 		int fd = openat(node->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
@@ -438,7 +454,7 @@ static int handle_open(struct gofer_server *s, struct reply_fds *reply_fds)
 	} else {
 		/* Each open is a description of its own (its own offset). */
 		while (reply_fds->n < (int)req.count) {
-			int fd = node_open_file(node);
+			int fd = node_open_file(node, (int)(req.flags & (O_ACCMODE | O_APPEND | O_TRUNC)));
 			if (fd < 0)
 				return reply_fds->n ? (int)sizeof(struct gofer_hdr) : fd;
 			reply_fds->fd[reply_fds->n++] = fd;
@@ -553,6 +569,299 @@ static int handle_clunk(struct gofer_server *s, struct reply_fds *reply_fds)
 	return r < 0 ? r : (int)sizeof(struct gofer_hdr);
 }
 
+/* ---- writing (writable roots) ---- */
+
+/* The strings after a request's fixed part, lens[i] bytes each, which must end exactly after
+   them; copied NUL-terminated into out[i]. */
+static int req_strings(const struct gofer_server *s, size_t fixed, const uint16_t *lens, int n,
+		       char (*out)[GOFER_PATH_MAX + 1])
+{
+	size_t off = fixed;
+
+	for (int i = 0; i < n; i++) {
+		if (lens[i] > GOFER_PATH_MAX || s->req_len - off < lens[i])
+			return -EPROTO;
+		memcpy(out[i], s->req + off, lens[i]);
+		out[i][lens[i]] = '\0';
+		off += lens[i];
+	}
+	return off == s->req_len ? 0 : -EPROTO;
+}
+
+static int check_name(const char *name)
+{
+	return gofer_check_name(name, strlen(name));
+}
+
+/* The node of fid, in a writable tree (and a directory, if dir). */
+static int writable_node(const struct gofer_server *s, uint32_t fid, bool dir,
+			 struct gofer_node **out)
+{
+	struct gofer_node *node = fid_lookup(&s->fids, fid);
+
+	if (!node)
+		return -EBADF;
+	if (!node->writable)
+		return -EROFS;
+	if (dir && !S_ISDIR(node->mode))
+		return -ENOTDIR;
+	*out = node;
+	return 0;
+}
+
+/* A readable fd of a directory or regular file, for the calls that take no O_PATH fd. */
+static int node_open_any(const struct gofer_node *node, int flags)
+{
+	if (S_ISDIR(node->mode)) {
+		int fd = openat(node->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (S_ISREG(node->mode))
+		return node_open_file(node, flags);
+	return -EOPNOTSUPP;
+}
+
+/* Gives a file made by make_file its owner and mode. */
+static int make_owner(struct gofer_node *dir, const char *name, const struct gofer_make_req *req)
+{
+	mode_t perm = req->mode & 07777;
+	_cleanup_close_ int fd = -1;
+
+	if (S_ISLNK(req->mode))
+		return fchownat(dir->fd, name, req->uid, req->gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	fd = openat2_fd(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+					       (S_ISDIR(req->mode) ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return fd;
+	/* chown clears set-id bits: the mode goes last, as asked whatever the gofer's umask. */
+	if (fchown(fd, req->uid, req->gid) < 0 || fchmod(fd, perm) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Creates name in dir as asked; nothing is left if it fails. */
+static int make_file(struct gofer_node *dir, const char *name, const struct gofer_make_req *req,
+		     const char *target)
+{
+	mode_t perm = req->mode & 07777;
+	int r;
+
+	if (S_ISREG(req->mode)) {
+		r = openat2_mode(dir->fd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+				 perm);
+		if (r < 0)
+			return r;
+		close(r);
+	} else if (S_ISDIR(req->mode)) {
+		if (mkdirat(dir->fd, name, perm) < 0)
+			return -errno;
+	} else if (S_ISLNK(req->mode)) {
+		if (symlinkat(target, dir->fd, name) < 0)
+			return -errno;
+	} else {
+		return -EINVAL;
+	}
+	r = make_owner(dir, name, req);
+	if (r < 0)
+		unlinkat(dir->fd, name, S_ISDIR(req->mode) ? AT_REMOVEDIR : 0);
+	return r;
+}
+
+static int handle_make(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_make_req req;
+	struct gofer_make_reply reply = { .hdr = { 0 } };
+	char strs[2][GOFER_PATH_MAX + 1];
+	struct gofer_node *dir, *child;
+	struct stat st;
+	int64_t fid;
+	int r;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	r = req_strings(s, sizeof(req), (uint16_t[]){ req.namelen, req.targetlen }, 2, strs);
+	if (r < 0)
+		return r;
+	if ((r = check_name(strs[0])) < 0)
+		return r;
+	if (((req.mode & S_IFMT) == S_IFLNK) != (req.targetlen > 0) ||
+	    strlen(strs[1]) != req.targetlen)
+		return -EINVAL;
+	if ((r = writable_node(s, req.dir_fid, true, &dir)) < 0)
+		return r;
+	r = make_file(dir, strs[0], &req, strs[1]);
+	if (r < 0)
+		return r;
+	r = node_walk(dir, &(struct walk_name){ strs[0], req.namelen }, &st, &child);
+	if (r < 0) {
+		unlinkat(dir->fd, strs[0], S_ISDIR(req.mode) ? AT_REMOVEDIR : 0);
+		return r;
+	}
+	fid = fid_alloc(&s->fids, child);
+	if (fid < 0) {
+		node_unref(child);
+		return (int)fid;
+	}
+	reply.entry.fid = (uint32_t)fid;
+	attr_from_stat(&st, &reply.entry.attr);
+	memcpy(s->reply, &reply, sizeof(reply));
+	return sizeof(reply);
+}
+
+static int handle_link(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_link_req req;
+	char name[1][GOFER_PATH_MAX + 1];
+	struct gofer_node *node, *dir;
+	int r;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	if ((r = req_strings(s, sizeof(req), &req.namelen, 1, name)) < 0 ||
+	    (r = check_name(name[0])) < 0 || (r = writable_node(s, req.fid, false, &node)) < 0 ||
+	    (r = writable_node(s, req.dir_fid, true, &dir)) < 0)
+		return r;
+	if (S_ISDIR(node->mode))
+		return -EPERM;
+	if (linkat(node->fd, "", dir->fd, name[0], AT_EMPTY_PATH) < 0)
+		return -errno;
+	return sizeof(struct gofer_hdr);
+}
+
+static int handle_unlink(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_unlink_req req;
+	char name[1][GOFER_PATH_MAX + 1];
+	struct gofer_node *dir;
+	int r;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	if ((r = req_strings(s, sizeof(req), &req.namelen, 1, name)) < 0 ||
+	    (r = check_name(name[0])) < 0 || (r = writable_node(s, req.dir_fid, true, &dir)) < 0)
+		return r;
+	if (req.flags & ~(uint32_t)AT_REMOVEDIR)
+		return -EINVAL;
+	if (unlinkat(dir->fd, name[0], (int)req.flags) < 0)
+		return -errno;
+	return sizeof(struct gofer_hdr);
+}
+
+/* A regular file's node reopens it by name: it follows the file to its new one. */
+static int node_rename(struct gofer_server *s, uint32_t fid, struct gofer_node *dir,
+		       const char *name)
+{
+	struct gofer_node *node = fid == GOFER_NOFID ? NULL : fid_lookup(&s->fids, fid);
+	char *copy;
+
+	if (!node || !node->name)
+		return 0;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	free(node->name);
+	node->name = copy;
+	dir->refs++;
+	node_unref(node->parent);
+	node->parent = dir;
+	return 0;
+}
+
+static int handle_rename(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_rename_req req;
+	char names[2][GOFER_PATH_MAX + 1];
+	struct gofer_node *odir, *ndir;
+	int r;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	if ((r = req_strings(s, sizeof(req), (uint16_t[]){ req.oldlen, req.newlen }, 2, names)) < 0 ||
+	    (r = check_name(names[0])) < 0 || (r = check_name(names[1])) < 0 ||
+	    (r = writable_node(s, req.old_dir_fid, true, &odir)) < 0 ||
+	    (r = writable_node(s, req.new_dir_fid, true, &ndir)) < 0)
+		return r;
+	if (req.flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (syscall(SYS_renameat2, odir->fd, names[0], ndir->fd, names[1], req.flags) < 0)
+		return -errno;
+	r = node_rename(s, req.fid, ndir, names[1]);
+	if (r == 0 && (req.flags & RENAME_EXCHANGE))
+		r = node_rename(s, req.target_fid, odir, names[0]);
+	return r < 0 ? r : (int)sizeof(struct gofer_hdr);
+}
+
+static int setattr_apply(const struct gofer_node *node, const struct gofer_setattr_req *req)
+{
+	if (req->valid & (GOFER_ATTR_UID | GOFER_ATTR_GID)) {
+		uid_t uid = req->valid & GOFER_ATTR_UID ? req->uid : (uid_t)-1;
+		gid_t gid = req->valid & GOFER_ATTR_GID ? req->gid : (gid_t)-1;
+		if (fchownat(node->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+	}
+	if (req->valid & GOFER_ATTR_SIZE) {
+		if (!S_ISREG(node->mode))
+			return -EINVAL;
+		_cleanup_close_ int fd = node_open_file(node, O_WRONLY);
+		if (fd < 0)
+			return fd;
+		if (ftruncate(fd, req->size) < 0)
+			return -errno;
+	}
+	if (!(req->valid & (GOFER_ATTR_MODE | GOFER_ATTR_ATIME | GOFER_ATTR_MTIME)))
+		return 0;
+	_cleanup_close_ int fd = node_open_any(node, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	if ((req->valid & GOFER_ATTR_MODE) && fchmod(fd, req->mode & 07777) < 0)
+		return -errno;
+	if (req->valid & (GOFER_ATTR_ATIME | GOFER_ATTR_MTIME)) {
+		struct timespec ts[2] = {
+			{ req->atime_sec, req->valid & GOFER_ATTR_ATIME ? req->atime_nsec : UTIME_OMIT },
+			{ req->mtime_sec, req->valid & GOFER_ATTR_MTIME ? req->mtime_nsec : UTIME_OMIT },
+		};
+		if (futimens(fd, ts) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int handle_setattr(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_setattr_req req;
+	struct gofer_node *node;
+	int r;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	if ((r = writable_node(s, req.fid, false, &node)) < 0)
+		return r;
+	if (req.size < 0 || (req.valid & ~(uint32_t)(GOFER_ATTR_MODE | GOFER_ATTR_UID | GOFER_ATTR_GID |
+						     GOFER_ATTR_SIZE | GOFER_ATTR_ATIME |
+						     GOFER_ATTR_MTIME)))
+		return -EINVAL;
+	r = setattr_apply(node, &req);
+	return r < 0 ? r : reply_stat(s, node);
+}
+
+static int handle_fsync(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_fid_req req;
+	struct gofer_node *node;
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	node = fid_lookup(&s->fids, req.fid);
+	if (!node)
+		return -EBADF;
+	_cleanup_close_ int fd = node_open_any(node, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	if (fsync(fd) < 0)
+		return -errno;
+	return sizeof(struct gofer_hdr);
+}
+
 /* Each handler gets a request at least req_size long (exactly, unless it has names after the
    fixed part), fills s->reply after the header and returns the reply's length or -errno. */
 struct gofer_op_handler {
@@ -569,6 +878,12 @@ static const struct gofer_op_handler op_handlers[] = {
 	[GOFER_OP_READDIR] = { sizeof(struct gofer_readdir_req), false, handle_readdir },
 	[GOFER_OP_READLINK] = { sizeof(struct gofer_fid_req), false, handle_readlink },
 	[GOFER_OP_CLUNK] = { sizeof(struct gofer_fid_req), false, handle_clunk },
+	[GOFER_OP_MAKE] = { sizeof(struct gofer_make_req), true, handle_make },
+	[GOFER_OP_LINK] = { sizeof(struct gofer_link_req), true, handle_link },
+	[GOFER_OP_UNLINK] = { sizeof(struct gofer_unlink_req), true, handle_unlink },
+	[GOFER_OP_RENAME] = { sizeof(struct gofer_rename_req), true, handle_rename },
+	[GOFER_OP_SETATTR] = { sizeof(struct gofer_setattr_req), false, handle_setattr },
+	[GOFER_OP_FSYNC] = { sizeof(struct gofer_fid_req), false, handle_fsync },
 };
 
 static int dispatch(struct gofer_server *s, const struct gofer_hdr *hdr, struct reply_fds *reply_fds)
@@ -638,6 +953,42 @@ static void server_freep(struct gofer_server **s)
 		server_free(*s);
 }
 
+/* A tree's top, or a single file whose directory only the file's node holds (no fid reaches
+   it, so none of its other names can be walked). */
+static int root_node_new(const struct gofer_root *root, struct gofer_node **out)
+{
+	_cleanup_close_ int fd = openat(root->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct gofer_node *dir;
+	struct stat st;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	dir = node_new(fd, &st, NULL, NULL);
+	if (!dir)
+		return -ENOMEM;
+	take_fd(&fd);
+	dir->writable = !root->readonly;
+	if (!root->file) {
+		*out = dir;
+		return 0;
+	}
+	r = gofer_check_name(root->file, strlen(root->file));
+	if (r < 0) {
+		node_unref(dir);
+		return r;
+	}
+	r = node_walk(dir, &(struct walk_name){ root->file, (uint16_t)strlen(root->file) }, &st, out);
+	node_unref(dir);
+	if (r == 0 && !S_ISREG(st.st_mode)) {
+		node_unref(*out);
+		r = -EINVAL;
+	}
+	return r;
+}
+
 /* The server owns a copy of each root fd, so all nodes own their fds alike. */
 static int server_new(const struct gofer_root *roots, int nroots, struct gofer_server **out)
 {
@@ -650,18 +1001,9 @@ static int server_new(const struct gofer_root *roots, int nroots, struct gofer_s
 	if (!s->root_nodes)
 		return log_errno(-ENOMEM, "allocating the gofer's state");
 	for (; s->nroots < (uint32_t)nroots; s->nroots++) {
-		_cleanup_close_ int fd = openat(roots[s->nroots].fd, ".",
-						O_PATH | O_DIRECTORY | O_CLOEXEC);
-		struct stat st;
-
-		if (fd < 0)
-			return log_errno(-errno, "opening root %u", s->nroots);
-		if (fstat(fd, &st) < 0)
-			return log_errno(-errno, "stat of root %u", s->nroots);
-		s->root_nodes[s->nroots] = node_new(fd, &st, NULL, NULL);
-		if (!s->root_nodes[s->nroots])
-			return log_errno(-ENOMEM, "allocating the gofer's state");
-		take_fd(&fd);
+		int r = root_node_new(&roots[s->nroots], &s->root_nodes[s->nroots]);
+		if (r < 0)
+			return log_errno(r, "opening root %u", s->nroots);
 	}
 	*out = take_ptr(&s);
 	return 0;

@@ -1,6 +1,8 @@
 /* `runsc-c do`: run a program in a sandbox over a root filesystem directory (like runsc do). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,84 @@ static void do_usage(FILE *out)
 	fprintf(out,
 		"usage: runsc-c do --rootfs DIR [--platform=unotify|ptrace] [--strace] [--env K=V]...\n"
 		"                  [--cwd DIR] [--hostname NAME] [--uid N] [--gid N] [--pids-max N]\n"
+		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
+		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
+		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
 		"                  -- PROG [ARGS...]\n");
+}
+
+/* A size with an optional k, m or g suffix (powers of 1024), as tmpfs's size= takes it. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	int shift = 0;
+	if (end == s || errno || s[0] == '-')
+		return -EINVAL;
+	if (*end) {
+		const char *suffix = strchr("kmg", *end | 0x20);
+		if (!suffix || end[1])
+			return -EINVAL;
+		shift = 10 * (int)(suffix - "kmg" + 1);
+	}
+	if (n > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+/* An octal mode, as tmpfs's mode= takes it. */
+static int parse_mode(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 8);
+	if (end == s || *end || errno || s[0] == '-' || n > 07777)
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* --mount type=T,src=S,dst=D[,ro][,size=N][,mode=M] (the value is modified in place). */
+static void parse_mount(char *arg, struct sandbox_mount *m)
+{
+	char *save = NULL;
+	*m = (struct sandbox_mount){ 0 };
+	for (char *opt = strtok_r(arg, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(opt, '=');
+		const char *val = eq ? eq + 1 : "";
+		if (eq)
+			*eq = '\0';
+		if (!strcmp(opt, "type") && eq)
+			m->type = val;
+		else if ((!strcmp(opt, "src") || !strcmp(opt, "source")) && eq)
+			m->source = val;
+		else if ((!strcmp(opt, "dst") || !strcmp(opt, "destination")) && eq)
+			m->destination = val;
+		else if (!strcmp(opt, "ro") && !eq)
+			m->readonly = true;
+		else if (!strcmp(opt, "rw") && !eq)
+			m->readonly = false;
+		else if (!strcmp(opt, "size") && parse_size(val, &m->size) == 0)
+			continue;
+		else if (!strcmp(opt, "mode") && parse_mode(val, &m->mode) == 0)
+			continue;
+		else
+			die("--mount: bad option %s%s%s", opt, eq ? "=" : "", val);
+	}
+	if (!m->type || !m->destination || m->destination[0] != '/')
+		die("--mount needs type= and an absolute dst=");
+	if (!strcmp(m->type, "bind")) {
+		if (!m->source)
+			die("--mount type=bind needs src=");
+		char *abs = realpath(m->source, NULL);
+		if (!abs)
+			die("--mount src=%s: %m", m->source);
+		m->source = abs;
+	} else if (m->source) {
+		die("--mount type=%s takes no src=", m->type);
+	}
 }
 
 int cmd_do(const struct global_opts *g, int argc, char **argv)
@@ -31,6 +110,10 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "pids-max", required_argument, NULL, 'P' },
+		{ "mount", required_argument, NULL, 'm' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "masked-path", required_argument, NULL, 'M' },
+		{ "readonly-path", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -38,10 +121,13 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 				     .debug = g->debug };
 	char host[256];
 	char **env = calloc((size_t)argc + 3, sizeof(char *));
-	int nenv = 0;
+	struct sandbox_mount *mounts = calloc((size_t)argc, sizeof(*mounts));
+	char **masked = calloc((size_t)argc, sizeof(char *));
+	char **readonly = calloc((size_t)argc, sizeof(char *));
+	int nenv = 0, nmasked = 0, nreadonly = 0;
 	long v;
 
-	if (!env)
+	if (!env || !mounts || !masked || !readonly)
 		die("out of memory");
 	env[nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	env[nenv++] = "HOME=/root";
@@ -94,6 +180,18 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 				die("bad --pids-max %s", optarg);
 			spec.pids_max = (uint32_t)v;
 			break;
+		case 'm':
+			parse_mount(optarg, &mounts[spec.nmounts++]);
+			break;
+		case 'R':
+			spec.root_readonly = true;
+			break;
+		case 'M':
+			masked[nmasked++] = optarg;
+			break;
+		case 'O':
+			readonly[nreadonly++] = optarg;
+			break;
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -111,7 +209,13 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	env[nenv] = NULL;
 	spec.env = env;
 	spec.argv = argv + optind;
+	spec.mounts = mounts;
+	spec.masked_paths = masked;
+	spec.readonly_paths = readonly;
 	int code = sandbox_run(&spec);
 	free(env);
+	free(mounts);
+	free(masked);
+	free(readonly);
 	return code;
 }

@@ -1,6 +1,7 @@
-/* runsc-c gofer --sock-fd N --root DIR [--mount-ro DIR]... [--mount-rw DIR]...
+/* runsc-c gofer --sock-fd N --root DIR [--mount-ro PATH]... [--mount-rw PATH]...
    Internal: the sandbox launcher runs it to serve the container's trees to the sentry. Root 0 is
-   --root, always read-only; the mounts follow in command-line order. */
+   --root, always read-only; the mounts (directories or regular files: bind sources) follow in
+   command-line order. */
 #define _GNU_SOURCE
 #include "runsc-c/commands.h"
 #include "fsgofer/server.h"
@@ -13,6 +14,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -31,18 +33,35 @@ struct gofer_roots {
 
 static void gofer_roots_close(struct gofer_roots *roots)
 {
-	for (int i = 0; i < roots->n; i++)
+	for (int i = 0; i < roots->n; i++) {
 		close(roots->v[i].fd);
+		free((char *)roots->v[i].file);
+	}
 	free(roots->v);
 }
 
-static int gofer_roots_add(struct gofer_roots *roots, const char *dir, bool readonly)
+/* A directory is served as a tree; a regular file through its directory, by name. */
+static int gofer_roots_add(struct gofer_roots *roots, const char *path, bool readonly)
 {
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct gofer_root root = { .fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC),
+				   .readonly = readonly };
 
-	if (fd < 0)
-		return log_errno(-errno, "opening %s", dir);
-	roots->v[roots->n++] = (struct gofer_root){ .fd = fd, .readonly = readonly };
+	if (root.fd < 0 && errno == ENOTDIR) {
+		const char *slash = strrchr(path, '/');
+		_cleanup_free_ char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+		root.file = strdup(slash ? slash + 1 : path);
+		if (!dir || !root.file) {
+			free((char *)root.file);
+			return log_errno(-ENOMEM, "opening %s", path);
+		}
+		root.fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (root.fd < 0) {
+		int r = -errno;
+		free((char *)root.file);
+		return log_errno(r, "opening %s", path);
+	}
+	roots->v[roots->n++] = root;
 	return 0;
 }
 
@@ -131,7 +150,10 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		if (gofer_roots_add(&roots, mounts[i].dir, mounts[i].readonly) < 0)
 			return EXIT_SETUP_FAILED;
 	raise_nofile_limit();
-	if (gofer_confine() < 0)
+	bool writable = false;
+	for (int i = 0; i < nmounts; i++)
+		writable |= !mounts[i].readonly;
+	if (gofer_confine(writable) < 0)
 		return EXIT_SETUP_FAILED;
 	log_debug("serving %d trees", roots.n);
 	/* gofer_serve() has said what failed. */

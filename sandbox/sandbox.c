@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "sandbox/sandbox.h"
+#include "sandbox/mounts.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -40,6 +41,10 @@ static char *spec_to_json(const struct sandbox_spec *s)
 	json_object_object_add(o, "uid", json_object_new_int64(s->uid));
 	json_object_object_add(o, "gid", json_object_new_int64(s->gid));
 	json_object_object_add(o, "pids_max", json_object_new_int64(s->pids_max));
+	if (sandbox_mounts_to_json(s, o) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
 	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return text;
@@ -97,7 +102,7 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 	if (!json_object_object_get_ex(o, "env", &v) || !json_object_is_type(v, json_type_array) ||
 	    !(cfg->envp = json_strings(v)))
 		goto out;
-	r = 0;
+	r = sandbox_mounts_from_json(o, cfg);
 out:
 	if (r < 0)
 		log_error("the sandbox spec is incomplete or malformed");
@@ -144,9 +149,11 @@ int sandbox_run(const struct sandbox_spec *spec)
 	pid_t gofer, sentry;
 	int status;
 
+	_cleanup_free_ char **gofer_argv = calloc(12 + sandbox_mounts_gofer_nargs(spec), sizeof(char *));
+	if (!gofer_argv)
+		return log_errno(-ENOMEM, "starting the gofer"), 125;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return log_errno(-errno, "socketpair"), 125;
-	char *gofer_argv[12];
 	int n = 0;
 	global_args(spec, gofer_argv, &n);
 	gofer_argv[n++] = "gofer";
@@ -154,6 +161,7 @@ int sandbox_run(const struct sandbox_spec *spec)
 	gofer_argv[n++] = "3";
 	gofer_argv[n++] = "--root";
 	gofer_argv[n++] = (char *)spec->rootfs;
+	sandbox_mounts_gofer_args(spec, gofer_argv, &n);
 	gofer_argv[n] = NULL;
 	gofer = spawn_self(gofer_argv, &sv[1], 1);
 	close(sv[1]);

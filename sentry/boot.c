@@ -142,7 +142,7 @@ static int kernel_init(struct boot_config *cfg)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
-	return fs_mount_all(&kernel.root_mount);
+	return fs_mount_all(cfg, &kernel.root_mount);
 }
 
 /* Init's fds 0-2 are the host fds it inherited: the sentry records them as they are. */

@@ -21,6 +21,16 @@
 struct task;
 struct mount;
 
+/* A mount of the container's, as the sentry makes it (sandbox/mounts.c reads them). */
+struct boot_mount {
+	char *destination;		/* absolute path in the guest */
+	char *type;			/* "bind", "tmpfs", "proc", "sysfs", ... */
+	uint32_t gofer_root;		/* bind: the gofer root that serves the source */
+	bool readonly;
+	uint64_t size;			/* tmpfs: bytes; 0: no limit */
+	uint32_t mode;			/* tmpfs: the root's permissions; 0: 01777 */
+};
+
 /* What `runsc-c boot` was asked to run. */
 struct boot_config {
 	enum platform_kind platform;
@@ -33,6 +43,11 @@ struct boot_config {
 	uid_t uid;			/* guest credentials (inside the sandbox) */
 	gid_t gid;
 	uint32_t pids_max;		/* 0: no limit */
+	struct boot_mount *mounts;	/* in mount order */
+	size_t nmounts;
+	bool root_readonly;
+	char **masked_paths;		/* NULL-terminated or NULL */
+	char **readonly_paths;		/* NULL-terminated or NULL */
 };
 
 struct kernel {

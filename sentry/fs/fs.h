@@ -10,8 +10,10 @@ int sysfs_new(struct dentry **out);
 /* Captures what /proc shows of the host (CPUs, boot time) while the sentry still can. */
 void procfs_capture_host(void);
 
-/* Builds the mount table: the image at /, then /proc, /dev, /sys. */
-int fs_mount_all(struct mount **root);
+struct boot_config;
+/* Builds the mount table: the image at /, then /proc, /dev, /sys, /dev/shm, then the
+   container's mounts, masked and read-only paths. */
+int fs_mount_all(const struct boot_config *cfg, struct mount **root);
 
 /* A file for a host fd the guest inherited (stdio): the host object passes through. */
 struct file *hostfd_file_new(int host_fd);

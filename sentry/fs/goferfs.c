@@ -1,8 +1,16 @@
-/* The image, served by the gofer. As the lower layer of the root overlay, its inodes turn
+/* Trees served by the gofer: the image and bind mounts.
+
+   The image. As the lower layer of the root overlay, its inodes turn
    into memfs ones in place when first changed (copy_up): a directory becomes a complete
    in-memory directory, a regular file an in-memory copy. Attribute changes (chmod, chown,
    utimes) need no copy: attributes live in the sentry's inodes. Until then an inode reads
-   the image exactly as before: no extra trip to the gofer for lookups, stats or reads. */
+   the image exactly as before: no extra trip to the gofer for lookups, stats or reads.
+
+   A bind mount's tree is the host's, changed by the host too: every change the guest makes
+   is a gofer operation on the host file (write through), attributes are asked again at
+   each stat and listings at each new read of the directory. A name found missing is asked
+   for again at the next lookup; names found stay cached (a file the host removes or
+   replaces gives ESTALE when opened). */
 #define _GNU_SOURCE
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/fifo.h"
@@ -42,8 +50,12 @@ struct gofer_inode {
 	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
 };
 
-static const struct inode_operations gofer_dir_iops, gofer_file_iops, gofer_link_iops,
-	gofer_fifo_iops, gofer_other_iops;
+/* The inode operations of one kind of tree, by file type (sb->priv). */
+struct goferfs_kind {
+	const struct inode_operations *dir, *file, *link, *fifo, *other;
+};
+
+static const struct inode_operations gofer_dir_iops;
 
 static void gofer_timespec(struct timespec *ts, int64_t sec, int64_t nsec)
 {
@@ -51,9 +63,28 @@ static void gofer_timespec(struct timespec *ts, int64_t sec, int64_t nsec)
 	ts->tv_nsec = nsec;
 }
 
+/* The host's identities and attributes, so stat in the sandbox matches stat of the file. */
+static void inode_set_attr(struct inode *inode, const struct gofer_attr *a)
+{
+	inode->mode = a->mode;
+	inode->dev = a->dev;
+	inode->ino = a->ino;
+	inode->uid = a->uid;
+	inode->gid = a->gid;
+	inode->nlink = a->nlink;
+	inode->rdev = a->rdev;
+	inode->size = a->size;
+	inode->blksize = a->blksize;
+	inode->blocks = a->blocks;
+	gofer_timespec(&inode->atime, a->atime_sec, a->atime_nsec);
+	gofer_timespec(&inode->mtime, a->mtime_sec, a->mtime_nsec);
+	gofer_timespec(&inode->ctime, a->ctime_sec, a->ctime_nsec);
+}
+
 static struct inode *gofer_inode_new(struct super_block *sb, uint32_t fid,
 				     const struct gofer_attr *a)
 {
+	const struct goferfs_kind *kind = sb->priv;
 	struct gofer_inode *gi = calloc(1, sizeof(*gi));
 	if (gi && S_ISFIFO(a->mode) && !(gi->fifo = fifo_new())) {
 		free(gi);
@@ -69,32 +100,20 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint32_t fid,
 	gi->fid = fid;
 	inode->priv = gi;
 	if (S_ISDIR(a->mode)) {
-		inode->iops = &gofer_dir_iops;
+		inode->iops = kind->dir;
 		inode->fops = &dir_file_ops;
 	} else if (S_ISREG(a->mode)) {
-		inode->iops = &gofer_file_iops;
+		inode->iops = kind->file;
 		inode->fops = &host_file_ops;
 	} else if (S_ISLNK(a->mode)) {
-		inode->iops = &gofer_link_iops;
+		inode->iops = kind->link;
 	} else if (S_ISFIFO(a->mode)) {
-		inode->iops = &gofer_fifo_iops;
+		inode->iops = kind->fifo;
 		inode->fops = &fifo_file_ops;
 	} else {
-		inode->iops = &gofer_other_iops;
+		inode->iops = kind->other;
 	}
-	/* The image's own identities, so stat in the sandbox matches stat of the image. */
-	inode->dev = a->dev;
-	inode->ino = a->ino;
-	inode->uid = a->uid;
-	inode->gid = a->gid;
-	inode->nlink = a->nlink;
-	inode->rdev = a->rdev;
-	inode->size = a->size;
-	inode->blksize = a->blksize;
-	inode->blocks = a->blocks;
-	gofer_timespec(&inode->atime, a->atime_sec, a->atime_nsec);
-	gofer_timespec(&inode->mtime, a->mtime_sec, a->mtime_nsec);
-	gofer_timespec(&inode->ctime, a->ctime_sec, a->ctime_nsec);
+	inode_set_attr(inode, a);
 	return inode;
 }
 
@@ -209,9 +228,16 @@ static int gofer_file_description(struct gofer_inode *gi)
 	return fds[0];
 }
 
+/* A description open for writing (a bind mount's file: the overlay copies up first). */
+static int gofer_write_description(struct gofer_inode *gi, int flags)
+{
+	int fd;
+	int r = gofer_open(&kernel.gofer, gi->fid, (uint32_t)(flags & (O_ACCMODE | O_APPEND)), &fd, 1);
+	return r < 0 ? r : fd;
+}
+
 static int goferfs_open(struct inode *inode, struct file *f, int flags)
 {
-	(void)flags;
 	if (S_ISDIR(inode->mode))
 		return 0;
 	/* Sockets cannot be opened; devices of the image are not the sandbox's. */
@@ -219,7 +245,8 @@ static int goferfs_open(struct inode *inode, struct file *f, int flags)
 		return -ENXIO;
 	if (!S_ISREG(inode->mode))
 		return -EACCES;
-	int fd = gofer_file_description(GI(inode));
+	int fd = (flags & O_ACCMODE) == O_RDONLY ? gofer_file_description(GI(inode))
+						 : gofer_write_description(GI(inode), flags);
 	if (fd < 0)
 		return fd;
 	f->host_fd = fd;
@@ -337,6 +364,174 @@ static const struct inode_operations gofer_other_iops = {
 	.setattr = memfs_setattr_attrs,
 };
 
+/* ---- bind mounts: written through to the host ---- */
+
+static void bind_refresh(struct inode *inode)
+{
+	struct gofer_attr attr;
+	if (gofer_stat(&kernel.gofer, GI(inode)->fid, &attr) == 0 &&
+	    (attr.mode & S_IFMT) == (inode->mode & S_IFMT))
+		inode_set_attr(inode, &attr);
+}
+
+/* A new read of the directory from its start lists it afresh: the host may have changed it. */
+static int bind_iterate(struct inode *dir, uint64_t *cookie, dir_emit_fn emit, void *ctx)
+{
+	if (*cookie == 0)
+		gofer_listing_free(GI(dir));
+	return goferfs_iterate(dir, cookie, emit, ctx);
+}
+
+static int bind_make(struct inode *dir, const char *name, mode_t mode, uid_t uid, gid_t gid,
+		     const char *target, struct inode **out)
+{
+	struct gofer_walk_result res;
+	int r = gofer_make(&kernel.gofer, GI(dir)->fid, name, mode, uid, gid, target, &res);
+	if (r < 0)
+		return r;
+	*out = gofer_inode_new(dir->sb, res.fid, &res.attr);
+	if (!*out) {
+		gofer_clunk(&kernel.gofer, res.fid);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Regular files only: a FIFO or socket of the host's would be a channel out of the sandbox. */
+static int bind_create(struct inode *dir, const char *name, const struct inode_init *init,
+		       struct inode **out)
+{
+	if (!S_ISREG(init->mode))
+		return -EPERM;
+	return bind_make(dir, name, init->mode, init->uid, init->gid, NULL, out);
+}
+
+static int bind_mkdir(struct inode *dir, const char *name, const struct inode_init *init,
+		      struct inode **out)
+{
+	return bind_make(dir, name, init->mode, init->uid, init->gid, NULL, out);
+}
+
+static int bind_symlink(struct inode *dir, const char *name, const char *target,
+			const struct inode_init *init, struct inode **out)
+{
+	return bind_make(dir, name, init->mode, init->uid, init->gid, target, out);
+}
+
+static int bind_link(struct inode *dir, const char *name, struct inode *inode)
+{
+	int r = gofer_link(&kernel.gofer, GI(inode)->fid, GI(dir)->fid, name);
+	if (r == 0)
+		inode->nlink++;
+	return r;
+}
+
+static int bind_unlink(struct inode *dir, const char *name, struct inode *inode)
+{
+	int r = gofer_unlink(&kernel.gofer, GI(dir)->fid, name, 0);
+	if (r == 0 && inode->nlink > 0)
+		inode->nlink--;
+	return r;
+}
+
+static int bind_rmdir(struct inode *dir, const char *name, struct inode *inode)
+{
+	int r = gofer_unlink(&kernel.gofer, GI(dir)->fid, name, AT_REMOVEDIR);
+	if (r == 0)
+		inode->nlink = 0;
+	return r;
+}
+
+static int bind_rename(struct inode *old_dir, const char *old_name, struct inode *inode,
+		       struct inode *new_dir, const char *new_name, struct inode *target,
+		       unsigned flags)
+{
+	bool exchange = flags & VFS_RENAME_EXCHANGE;
+	int r = gofer_rename(&kernel.gofer, GI(old_dir)->fid, old_name, GI(new_dir)->fid, new_name,
+			     GI(inode)->fid, target ? GI(target)->fid : GOFER_NOFID,
+			     exchange ? RENAME_EXCHANGE : 0);
+	if (r == 0 && target && !exchange)
+		target->nlink = S_ISDIR(target->mode) ? 0 : target->nlink - (target->nlink > 0);
+	return r;
+}
+
+static int bind_setattr(struct inode *inode, const struct iattr *ia)
+{
+	struct gofer_setattr_req req = {
+		.fid = GI(inode)->fid,
+		.mode = ia->mode,
+		.uid = ia->uid,
+		.gid = ia->gid,
+		.size = ia->size,
+		.atime_sec = ia->atime.tv_sec,
+		.atime_nsec = ia->atime.tv_nsec,
+		.mtime_sec = ia->mtime.tv_sec,
+		.mtime_nsec = ia->mtime.tv_nsec,
+	};
+	static const unsigned map[][2] = {
+		{ VFS_ATTR_MODE, GOFER_ATTR_MODE }, { VFS_ATTR_UID, GOFER_ATTR_UID },
+		{ VFS_ATTR_GID, GOFER_ATTR_GID },   { VFS_ATTR_SIZE, GOFER_ATTR_SIZE },
+		{ VFS_ATTR_ATIME, GOFER_ATTR_ATIME }, { VFS_ATTR_MTIME, GOFER_ATTR_MTIME },
+	};
+	struct gofer_attr attr;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (ia->valid & map[i][0])
+			req.valid |= map[i][1];
+	/* The host sets ctime itself. */
+	if (!req.valid)
+		return 0;
+	int r = gofer_setattr(&kernel.gofer, &req, &attr);
+	if (r == 0)
+		inode_set_attr(inode, &attr);
+	return r;
+}
+
+static int bind_fsync(struct inode *inode)
+{
+	return gofer_fsync(&kernel.gofer, GI(inode)->fid);
+}
+
+static const struct inode_operations bind_dir_iops = {
+	.lookup = goferfs_lookup,
+	.iterate = bind_iterate,
+	.open = goferfs_open,
+	.fsync = bind_fsync,
+	.refresh = bind_refresh,
+	.evict = goferfs_evict,
+	.create = bind_create,
+	.mkdir = bind_mkdir,
+	.symlink = bind_symlink,
+	.link = bind_link,
+	.unlink = bind_unlink,
+	.rmdir = bind_rmdir,
+	.rename = bind_rename,
+	.setattr = bind_setattr,
+};
+
+static const struct inode_operations bind_file_iops = {
+	.open = goferfs_open,
+	.fsync = bind_fsync,
+	.refresh = bind_refresh,
+	.evict = goferfs_evict,
+	.setattr = bind_setattr,
+};
+
+static const struct inode_operations bind_link_iops = {
+	.readlink = goferfs_readlink,
+	.refresh = bind_refresh,
+	.evict = goferfs_evict,
+	.setattr = bind_setattr,
+};
+
+static const struct goferfs_kind overlay_kind = {
+	&gofer_dir_iops, &gofer_file_iops, &gofer_link_iops, &gofer_fifo_iops, &gofer_other_iops,
+};
+
+/* A bind mount's FIFOs are the sentry's, as the image's are; devices and sockets too. */
+static const struct goferfs_kind bind_kind = {
+	&bind_dir_iops, &bind_file_iops, &bind_link_iops, &gofer_fifo_iops, &gofer_other_iops,
+};
+
 int goferfs_attach(uint32_t root, bool overlay, struct dentry **out)
 {
 	struct gofer_attr attr;
@@ -347,11 +542,13 @@ int goferfs_attach(uint32_t root, bool overlay, struct dentry **out)
 	struct super_block *sb = calloc(1, sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;
-	sb->fstype = "gofer";
+	/* /proc/mounts shows the image as "overlay" and a bind mount as "bind". */
+	sb->fstype = overlay ? "gofer" : "bind";
 	sb->dev = (dev_t)attr.dev;
-	/* The gofer never writes: only an overlay makes the tree writable. */
-	sb->readonly = !overlay;
-	(void)flags;
+	/* The image is read-only below its overlay; a bind mount is as its root was given. */
+	sb->readonly = !overlay && (flags & GOFER_ROOT_READONLY);
+	sb->priv = (void *)(overlay ? &overlay_kind : &bind_kind);
+	sb->shared = !overlay;
 	sb->next_ino = GOFERFS_UPPER_INO_BASE;
 	struct inode *inode = gofer_inode_new(sb, fid, &attr);
 	if (!inode)

@@ -1,5 +1,6 @@
-/* The container's image, served by the gofer: a read-only tree whose names, attributes and
-   listings are cached by the sentry (the image does not change under it). */
+/* Trees served by the gofer: the container's image, a read-only tree whose names, attributes
+   and listings are cached by the sentry (the image does not change under it), and bind
+   mounts, written through to the host. */
 #ifndef RUNSCC_SENTRY_FS_GOFERFS_H
 #define RUNSCC_SENTRY_FS_GOFERFS_H
 
@@ -7,7 +8,8 @@
 
 /* Attaches gofer root index `root` and returns its root dentry. With overlay, the tree is
    the lower layer of a writable overlay whose upper layer is memfs (see memfs.h);
-   otherwise it is read-only. */
+   otherwise it is a bind mount (a directory or a single file), read-only if the gofer serves
+   it so, else written through to the host. */
 int goferfs_attach(uint32_t root, bool overlay, struct dentry **out);
 
 #endif

@@ -428,12 +428,13 @@ int memfs_dir_adopt(struct inode *dir, struct inode *lower)
 	return 0;
 }
 
-int memfs_new(const char *fstype, mode_t mode, struct dentry **out)
+int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry **out)
 {
 	struct super_block *sb = calloc(1, sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;
 	sb->fstype = fstype;
+	sb->bytes_max = size_max;
 	sb->dev = kernel_new_anon_dev();
 	struct inode_init init = { .mode = S_IFDIR | (mode & ~S_IFMT) };
 	struct inode *root = memdir_new(sb, &init);
@@ -454,6 +455,7 @@ int memfs_new(const char *fstype, mode_t mode, struct dentry **out)
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
+	uint64_t charged;		/* bytes counted in sb->bytes_used (the memfd's blocks) */
 };
 
 static struct memfile *MF(struct inode *inode)
@@ -477,6 +479,8 @@ static void memfile_refresh(struct inode *inode)
 		return;
 	inode->size = st.st_size;
 	inode->blocks = st.st_blocks;
+	inode->sb->bytes_used += (uint64_t)st.st_blocks * 512 - mf->charged;
+	mf->charged = (uint64_t)st.st_blocks * 512;
 	if (!timespec_eq(&st.st_mtim, &mf->host_mtime)) {
 		mf->host_mtime = st.st_mtim;
 		inode->mtime = st.st_mtim;
@@ -554,6 +558,7 @@ static int memfile_setattr(struct inode *inode, const struct iattr *ia)
 static void memfile_evict(struct inode *inode)
 {
 	struct memfile *mf = MF(inode);
+	inode->sb->bytes_used -= mf->charged;
 	if (mf->fd >= 0)
 		close(mf->fd);
 	free(mf);
@@ -565,6 +570,23 @@ static const struct inode_operations memfile_iops = {
 	.evict = memfile_evict,
 	.setattr = memfile_setattr,
 };
+
+#define MEMFS_PAGE 4096
+
+/* How many bytes a write at pos may put in the file before the file system is full (as
+   tmpfs counts: pages of data; what the file holds already can be rewritten). */
+static uint64_t memfile_room(struct inode *inode, int64_t pos)
+{
+	struct super_block *sb = inode->sb;
+	if (!sb->bytes_max)
+		return UINT64_MAX;
+	uint64_t held = ((uint64_t)inode->size + MEMFS_PAGE - 1) & ~(uint64_t)(MEMFS_PAGE - 1);
+	uint64_t avail = sb->bytes_used < sb->bytes_max ? sb->bytes_max - sb->bytes_used : 0;
+	uint64_t end = ((uint64_t)pos & ~(uint64_t)(MEMFS_PAGE - 1)) + avail;
+	if (end < held)
+		end = held;
+	return end > (uint64_t)pos ? end - (uint64_t)pos : 0;
+}
 
 /* The data path for memfd files: between guest memory and the memfd, through a bounce
    buffer, at *pos. */
@@ -590,14 +612,23 @@ static long memfile_transfer(struct file *f, const struct iovec *iov, int iovcnt
 			return -errno;
 		*pos = st.st_size;
 	}
+	uint64_t room = UINT64_MAX;
+	if (write) {
+		memfile_refresh(inode);
+		room = memfile_room(inode, *pos);
+		if (room == 0)
+			return -ENOSPC;
+		if (total > room)
+			total = room;
+	}
 	size_t bufsize = total < MEMFILE_CHUNK ? total : MEMFILE_CHUNK;
 	char *buf = malloc(bufsize);
 	if (!buf)
 		return -ENOMEM;
 	long r = 0;
-	for (int i = 0; i < iovcnt && r == 0; i++) {
+	for (int i = 0; i < iovcnt && r == 0 && (size_t)done < total; i++) {
 		uint64_t addr = (uint64_t)(uintptr_t)iov[i].iov_base;
-		size_t left = iov[i].iov_len;
+		size_t left = iov[i].iov_len < total - (size_t)done ? iov[i].iov_len : total - (size_t)done;
 		while (left > 0) {
 			size_t n = left < bufsize ? left : bufsize;
 			ssize_t got;

@@ -15,8 +15,9 @@
 #include "sentry/vfs/vfs.h"
 
 /* A tmpfs of its own (a new anonymous device); its root directory has mode (type
-   included) and is owned by root. */
-int memfs_new(const char *fstype, mode_t mode, struct dentry **out);
+   included) and is owned by root. size_max bounds the file data it holds (writes past it
+   get ENOSPC, as tmpfs's size=); 0: no bound. */
+int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry **out);
 
 /* Turns dir into a complete in-memory directory listing what lower (a directory inode,
    whose reference it takes on success) lists; lower keeps serving lookups of the names

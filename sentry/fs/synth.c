@@ -75,6 +75,11 @@ struct inode *synth_dir_new(struct super_block *sb, mode_t perm)
 	return inode;
 }
 
+bool synth_is_dir(const struct inode *inode)
+{
+	return inode->iops == &synth_dir_iops;
+}
+
 int synth_dir_add(struct inode *dir, const char *name, struct inode *child)
 {
 	if (!child)

@@ -6,6 +6,8 @@
 #include "sentry/vfs/vfs.h"
 
 struct inode *synth_dir_new(struct super_block *sb, mode_t perm);
+/* Is inode a directory made by synth_dir_new? */
+bool synth_is_dir(const struct inode *inode);
 /* Adds child under name (the directory takes the reference). */
 int synth_dir_add(struct inode *dir, const char *name, struct inode *child);
 struct inode *synth_symlink_new(struct super_block *sb, const char *target);

@@ -87,7 +87,13 @@ static long fill_statfs(struct task *t, const struct path *p, uint64_t ubuf)
 	sf.f_bsize = 4096;
 	sf.f_frsize = 4096;
 	sf.f_namelen = VFS_NAME_MAX;
-	if (sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC) {
+	const struct super_block *sb = p->dentry->inode->sb;
+	if (sb->bytes_max) {
+		/* A tmpfs with size=: its own room. */
+		sf.f_blocks = sb->bytes_max / 4096;
+		sf.f_bfree = sf.f_bavail = sb->bytes_used < sb->bytes_max
+						   ? (sb->bytes_max - sb->bytes_used) / 4096 : 0;
+	} else if (sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC) {
 		/* What is written goes to memory (the overlay's upper layer, tmpfs): its room is
 		   the host's memory, as tmpfs without a size= shows it (no accounting yet). */
 		struct sysinfo si;

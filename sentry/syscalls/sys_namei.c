@@ -460,10 +460,13 @@ static long do_fsync(struct task *t, int fd)
 	struct file *f = fd_get(t, fd);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
-	/* Host objects answer for themselves (a pipe: EINVAL); the sentry's files live in
-	   memory or in the image, with nothing to flush. */
+	/* Host objects answer for themselves (a pipe: EINVAL); files written through to the
+	   host flush there; the sentry's others live in memory or in the image, with nothing
+	   to flush. */
 	if (file_native_io(f) && f->host_fd >= 0 && !f->path.dentry)
 		return SYSCALL_CONTINUE;
+	if (f->inode && f->inode->iops && f->inode->iops->fsync)
+		return f->inode->iops->fsync(f->inode);
 	if (f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode)))
 		return 0;
 	return -EINVAL;

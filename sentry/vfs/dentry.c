@@ -85,6 +85,15 @@ void dentry_put(struct dentry *d)
 	}
 }
 
+void dentry_hash(struct dentry *d)
+{
+	if (d->hashed || !d->parent)
+		return;
+	HASH_ADD_KEYPTR(hh, d->parent->children, d->name, strlen(d->name), d);
+	d->hashed = true;
+	dentry_get(d);
+}
+
 int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out)
 {
 	struct inode *dir = parent->inode;
@@ -94,12 +103,11 @@ int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry *
 
 	if (!dir || !S_ISDIR(dir->mode))
 		return -ENOTDIR;
-	if (!dir->sb->uncached) {
-		HASH_FIND_STR(parent->children, name, d);
-		if (d) {
-			*out = dentry_get(d);
-			return 0;
-		}
+	/* A file system that caches no names keeps only the ways to its mount points. */
+	HASH_FIND_STR(parent->children, name, d);
+	if (d) {
+		*out = dentry_get(d);
+		return 0;
 	}
 	if (!dir->iops || !dir->iops->lookup)
 		return -ENOENT;
@@ -111,12 +119,9 @@ int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry *
 		inode_put(inode);
 		return -ENOMEM;
 	}
-	if (!dir->sb->uncached) {
-		/* The table's reference keeps the entry cached, negative ones included. */
-		d->hashed = true;
-		HASH_ADD_KEYPTR(hh, parent->children, d->name, strlen(d->name), d);
-		dentry_get(d);
-	}
+	/* The table's reference keeps the entry cached, negative ones included. */
+	if (!dir->sb->uncached && (inode || !dir->sb->shared))
+		dentry_hash(d);
 	*out = d;
 	return 0;
 }

@@ -43,7 +43,11 @@ struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const cha
 int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long flags,
 		 const char *source)
 {
-	if (!where->dentry->inode || !S_ISDIR(where->dentry->inode->mode))
+	struct inode *at = where->dentry->inode;
+	if (!at || !root->inode)
+		return -ENOENT;
+	/* Linux's graft_tree: ENOTDIR either way. */
+	if (S_ISDIR(at->mode) != S_ISDIR(root->inode->mode))
 		return -ENOTDIR;
 	struct mount *m = mount_alloc(root, flags, source);
 	if (!m)
@@ -51,6 +55,10 @@ int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long fl
 	m->parent = where->mnt;
 	m->mountpoint = dentry_get(where->dentry);
 	where->dentry->mounted = m;
+	/* In a file system that caches no names (procfs) the way to a mount point is kept, and
+	   found again by lookups (dentry_lookup_child). */
+	for (struct dentry *d = where->dentry; d->parent && !d->hashed; d = d->parent)
+		dentry_hash(d);
 	return 0;
 }
 

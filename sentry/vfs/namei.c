@@ -116,11 +116,14 @@ int vfs_dir_empty(struct inode *dir)
 
 /* ---- the dentry cache ---- */
 
-/* The name now exists: its (negative) dentry takes the new inode's reference. */
+/* The name now exists: its (negative) dentry takes the new inode's reference, and is cached
+   (a file system that caches no missing names had left it out). */
 static void d_instantiate(struct dentry *d, struct inode *inode)
 {
 	inode_put(d->inode);
 	d->inode = inode;
+	if (d->parent && !d->parent->inode->sb->uncached)
+		dentry_hash(d);
 }
 
 /* Takes d out of its parent's table (its holders keep it, the name is looked up afresh). */

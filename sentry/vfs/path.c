@@ -22,10 +22,11 @@ static bool path_equal(const struct path *a, const struct path *b)
 	return a->mnt == b->mnt && a->dentry == b->dentry;
 }
 
-/* Steps into whatever is mounted on p->dentry. */
-static void follow_mounts(struct path *p)
+/* Steps into whatever is mounted on p->dentry (a mount of a tree onto itself, as a
+   read-only path is, is entered once). */
+void vfs_follow_mounts(struct path *p)
 {
-	while (p->dentry->mounted) {
+	while (p->dentry->mounted && p->dentry->mounted != p->mnt) {
 		struct mount *m = p->dentry->mounted;
 		struct dentry *d = dentry_get(m->root);
 		dentry_put(p->dentry);
@@ -34,11 +35,10 @@ static void follow_mounts(struct path *p)
 	}
 }
 
-/* "..": never above the task's root, across mount points upwards. */
-static void walk_up(struct walker *w, struct path *cur)
+void vfs_path_up(struct path *cur, const struct path *root)
 {
 	for (;;) {
-		if (path_equal(cur, &w->root))
+		if (path_equal(cur, root))
 			return;
 		if (cur->dentry != cur->mnt->root)
 			break;
@@ -53,7 +53,7 @@ static void walk_up(struct walker *w, struct path *cur)
 	struct dentry *parent = dentry_get(cur->dentry->parent);
 	dentry_put(cur->dentry);
 	cur->dentry = parent;
-	follow_mounts(cur);
+	vfs_follow_mounts(cur);
 }
 
 static int walk(struct walker *w, struct path *cur, const char *p, int flags,
@@ -134,7 +134,7 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
-			walk_up(w, cur);
+			vfs_path_up(cur, &w->root);
 			continue;
 		}
 		struct dentry *child;
@@ -151,7 +151,7 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 			path_put(&next);
 			return -ENOENT;
 		}
-		follow_mounts(&next);
+		vfs_follow_mounts(&next);
 		struct inode *inode = next.dentry->inode;
 		if (S_ISLNK(inode->mode) && (!is_last || trailing_slash || (flags & LOOKUP_FOLLOW))) {
 			int lflags = is_last ? (flags & (LOOKUP_DIRECTORY | LOOKUP_ALLOW_NEGATIVE)) : 0;

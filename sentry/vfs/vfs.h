@@ -76,6 +76,9 @@ struct inode_operations {
 	int (*iterate)(struct inode *dir, uint64_t *cookie, dir_emit_fn emit, void *ctx);
 	/* Prepares f (f->ops, f->host_fd, f->priv) for an open with flags. */
 	int (*open)(struct inode *inode, struct file *f, int flags);
+	/* Puts the file's data on stable storage (a file written through to the host); NULL:
+	   nothing to flush. */
+	int (*fsync)(struct inode *inode);
 	/* Refreshes attributes that change outside the sentry's view (a host fd's size). */
 	void (*refresh)(struct inode *inode);
 	void (*evict)(struct inode *inode);
@@ -132,7 +135,10 @@ struct super_block {
 	dev_t dev;
 	bool readonly;
 	bool uncached;			/* names are dynamic: do not cache dentries */
+	bool shared;			/* another (the host) adds names: cache no missing ones */
 	uint64_t next_ino;
+	uint64_t bytes_max;		/* tmpfs size=: file data the sentry may hold; 0: no limit */
+	uint64_t bytes_used;
 	void *priv;
 };
 
@@ -221,6 +227,8 @@ void dentry_put(struct dentry *d);
 struct dentry *dentry_new_root(struct inode *inode);
 /* An unhashed dentry for an object reached without a name (takes the inode reference). */
 struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode);
+/* Puts d in its parent's table of cached names (which takes a reference), if not there. */
+void dentry_hash(struct dentry *d);
 /* The cached child name of parent, looked up through the file system on a miss. */
 int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out);
 
@@ -230,8 +238,14 @@ void path_set(struct path *dst, const struct path *src);
 
 /* Mounts. */
 struct mount *vfs_mount_root(struct dentry *root, unsigned long flags, const char *source);
+/* Mounts root on where: a directory on a directory, a file on a file (where may be root
+   itself: a path made read-only). */
 int vfs_mount_at(const struct path *where, struct dentry *root, unsigned long flags,
 		 const char *source);
+/* Steps p into what is mounted on it, if anything. */
+void vfs_follow_mounts(struct path *p);
+/* "..": cur to its parent, across mount points upwards, never above root. */
+void vfs_path_up(struct path *cur, const struct path *root);
 /* All mounts, in mount order (follow mount.next): /proc/mounts. */
 struct mount *vfs_mount_first(void);
 /* A path for a nameless object (a pipe reached through /proc/PID/fd/N). */

@@ -91,23 +91,28 @@ make_dev_nodes() {
 
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
 # default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, as in the
-# sandbox.
+# sandbox. NATIVE_SETUP: shell commands run in its mount namespace first (mounts).
 run_native() {
 	local out=$1 root=$2
 	shift 2
+	local setup=()
+	[ -n "${NATIVE_SETUP:-}" ] && setup=(sh -ec "$NATIVE_SETUP"'
+exec "$@"' sh)
 	mkdir -p "$root/proc"
 	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
-		--mount-proc="$root/proc" chroot "$root" "$@") \
+		--mount-proc="$root/proc" "${setup[@]}" chroot "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
 
-# run_sandbox OUTDIR PLATFORM ROOT CMD...
+# run_sandbox OUTDIR PLATFORM ROOT CMD...; DO_OPTS: more options of runsc-c do (split on
+# white space).
 run_sandbox() {
 	local out=$1 platform=$2 root=$3
 	shift 3
-	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" -- "$@" \
-		>"$out/stdout" 2>"$out/stderr" </dev/null
+	# shellcheck disable=SC2086
+	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" \
+		${DO_OPTS:-} -- "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
 
@@ -121,14 +126,25 @@ compare() {
 	mkdir -p "$native"
 	run_native "$native" "${NATIVE_ROOT:-$root}" "$@"
 	for platform in $PLATFORMS; do
+		mkdir -p "$WORK/$name.$platform"
+		run_sandbox "$WORK/$name.$platform" "$platform" "$root" "$@"
+	done
+	compare_runs "$name" "$*" stdout stderr status
+}
+
+# compare_runs NAME WHAT FILE...: the files of every platform's run ($WORK/NAME.PLATFORM/)
+# equal the native run's ($WORK/NAME.native/).
+compare_runs() {
+	local name=$1 what=$2
+	shift 2
+	local native="$WORK/$name.native"
+	for platform in $PLATFORMS; do
 		local sb="$WORK/$name.$platform"
-		mkdir -p "$sb"
-		run_sandbox "$sb" "$platform" "$root" "$@"
 		local ok=1
-		for f in stdout stderr status; do
+		for f in "$@"; do
 			if ! cmp -s "$native/$f" "$sb/$f"; then
 				ok=0
-				fail "$name [$platform]: $f differs from the native run ($*)"
+				fail "$name [$platform]: $f differs from the native run ($what)"
 				diff -u "$native/$f" "$sb/$f" | head -20 | sed 's/^/    /'
 			fi
 		done

@@ -45,7 +45,8 @@
 #define REPLY_TIMEOUT_SEC 60
 #define KERNEL_O_LARGEFILE 0100000
 
-/* The served tree, built once by main(): root 0 is all of it, root 1 its "dir". */
+/* The served tree, built once by main(): root 0 is all of it (read-only), root 1 its "dir"
+   (writable), root 2 its "file.txt" alone (read-only). */
 
 /* One description, as most opens ask. */
 static int open_one(struct gofer_client *c, uint32_t fid, uint32_t flags)
@@ -162,26 +163,28 @@ static void host_lstat(const char *rel, struct stat *st)
 static int gofer_child_main(int sock, const struct child_opts *opts)
 {
 	char dir[PATH_MAX];
-	struct gofer_root roots[2];
+	struct gofer_root roots[3];
 
 	snprintf(dir, sizeof(dir), "%s/dir", tree);
 	roots[0] = (struct gofer_root){ .fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC),
 					.readonly = true };
 	roots[1] = (struct gofer_root){ .fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC),
 					.readonly = false };
-	if (roots[0].fd < 0 || roots[1].fd < 0)
+	roots[2] = (struct gofer_root){ .fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC),
+					.readonly = true, .file = "file.txt" };
+	if (roots[0].fd < 0 || roots[1].fd < 0 || roots[2].fd < 0)
 		return 2;
 	if (opts->nofile) {
 		struct rlimit lim = { opts->nofile, opts->nofile };
 		if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
 			return 2;
 	}
-	if (opts->confine && gofer_confine() < 0)
+	if (opts->confine && gofer_confine(false) < 0)
 		return 3;
-	if (gofer_serve(sock, roots, 2) < 0)
+	if (gofer_serve(sock, roots, 3) < 0)
 		return 1;
-	close(roots[0].fd);
-	close(roots[1].fd);
+	for (int i = 0; i < 3; i++)
+		close(roots[i].fd);
 	return 0;
 }
 
@@ -546,7 +549,7 @@ START_TEST(test_attach)
 	ck_assert_int_eq(gofer_attach(g.client, 1, &fid2, &flags, &attr), 0);
 	ck_assert_uint_eq(flags, 0);
 	assert_attr_is(&attr, "dir");
-	ck_assert_int_eq(gofer_attach(g.client, 2, &fid, &flags, &attr), -EINVAL);
+	ck_assert_int_eq(gofer_attach(g.client, 3, &fid, &flags, &attr), -EINVAL);
 	ck_assert_int_eq(gofer_attach(g.client, UINT32_MAX, &fid, &flags, &attr), -EINVAL);
 	/* Root 1 is the tree's "dir": its "sub" is there. */
 	ck_assert_int_eq(walk_one(&g, fid2, "sub"), 1);
@@ -1160,7 +1163,7 @@ START_TEST(test_raw_crafted)
 
 	/* Other requests with out-of-range fields. */
 	{
-		struct gofer_attach_req req = { .hdr = { .op = GOFER_OP_ATTACH }, .root = 2 };
+		struct gofer_attach_req req = { .hdr = { .op = GOFER_OP_ATTACH }, .root = 3 };
 		raw_fixed(m, &req, sizeof(req));
 		ck_assert_int_eq(raw_request(g.sock, m), -EINVAL);
 	}
@@ -1227,7 +1230,7 @@ static void fuzz_message(struct raw_msg *m)
 		return;
 	memcpy(&hdr, m->b, sizeof(hdr));
 	if (shape & 4)
-		hdr.op = 1 + (uint32_t)(fuzz_next() % 8);
+		hdr.op = 1 + (uint32_t)(fuzz_next() % (GOFER_OP_FSYNC + 1));
 	if (shape & 8)
 		hdr.len = (uint32_t)m->len;
 	memcpy(m->b, &hdr, sizeof(hdr));
@@ -1330,7 +1333,7 @@ START_TEST(test_confined_kill)
 		struct rlimit no_core = { 0, 0 };
 
 		setrlimit(RLIMIT_CORE, &no_core);
-		if (gofer_confine() < 0)
+		if (gofer_confine(false) < 0)
 			_exit(3);
 		syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
 		_exit(0);
@@ -1366,6 +1369,136 @@ START_TEST(test_print_syscalls)
 }
 END_TEST
 
+/* ---- writing (root 1 is writable) ---- */
+
+static uint32_t make_one(struct gofer_child *g, uint32_t dir, const char *name, uint32_t mode,
+			 const char *target)
+{
+	struct gofer_walk_result res;
+	ck_assert_int_eq(gofer_make(g->client, dir, name, mode, 1234, 5678, target, &res), 0);
+	ck_assert_uint_eq(res.attr.mode, mode);
+	ck_assert_uint_eq(res.attr.uid, 1234);
+	ck_assert_uint_eq(res.attr.gid, 5678);
+	return res.fid;
+}
+
+static void assert_host_mode(const char *rel, mode_t mode, nlink_t nlink)
+{
+	struct stat st;
+	host_lstat(rel, &st);
+	ck_assert_uint_eq(st.st_mode, mode);
+	ck_assert_uint_eq(st.st_nlink, nlink);
+}
+
+START_TEST(test_write_through)
+{
+	struct gofer_child g;
+	struct gofer_attr attr;
+	uint32_t dir, flags, file, sub;
+	char target[16];
+
+	gofer_start(&g);
+	ck_assert_int_eq(gofer_attach(g.client, 1, &dir, &flags, &attr), 0);
+	/* A file made with its owner and mode (set-id bits too: no umask, chown first). */
+	file = make_one(&g, dir, "new.txt", S_IFREG | 02640, NULL);
+	assert_host_mode("dir/new.txt", S_IFREG | 02640, 1);
+	int fd = open_one(g.client, file, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "written", 7), 7);
+	close(fd);
+	fd = open_one(g.client, file, O_RDONLY);
+	assert_fd_content(fd, "written");
+	close(fd);
+	struct gofer_setattr_req req = { .fid = file, .valid = GOFER_ATTR_SIZE | GOFER_ATTR_MODE |
+							    GOFER_ATTR_UID | GOFER_ATTR_MTIME,
+					 .size = 4, .mode = 0600, .uid = 42, .mtime_sec = 1000000 };
+	ck_assert_int_eq(gofer_setattr(g.client, &req, &attr), 0);
+	ck_assert_int_eq(attr.size, 4);
+	ck_assert_uint_eq(attr.mode, S_IFREG | 0600);
+	ck_assert_uint_eq(attr.uid, 42);
+	ck_assert_int_eq(attr.mtime_sec, 1000000);
+	assert_host_mode("dir/new.txt", S_IFREG | 0600, 1);
+	ck_assert_int_eq(gofer_fsync(g.client, file), 0);
+	/* Directories, symlinks (the target as given, never followed), hard links. */
+	sub = make_one(&g, dir, "newdir", S_IFDIR | 01750, NULL);
+	assert_host_mode("dir/newdir", S_IFDIR | 01750, 2);
+	make_one(&g, sub, "up", S_IFLNK | 0777, "../../..");
+	char host_link[PATH_MAX];
+	snprintf(host_link, sizeof(host_link), "%s/dir/newdir/up", tree);
+	ck_assert_int_eq(readlink(host_link, target, sizeof(target)), 8);
+	ck_assert_int_eq(memcmp(target, "../../..", 8), 0);
+	ck_assert_int_eq(gofer_link(g.client, file, sub, "hard"), 0);
+	assert_host_mode("dir/newdir/hard", S_IFREG | 0600, 2);
+	ck_assert_int_eq(gofer_make(g.client, dir, "new.txt", S_IFREG | 0644, 0, 0, NULL,
+				    &(struct gofer_walk_result){ 0 }), -EEXIST);
+	ck_assert_int_eq(gofer_make(g.client, dir, "fifo", S_IFIFO | 0644, 0, 0, NULL,
+				    &(struct gofer_walk_result){ 0 }), -EINVAL);
+	ck_assert_int_eq(gofer_link(g.client, sub, dir, "dirlink"), -EPERM);
+	/* A renamed file's fid follows it: it opens under its new name. */
+	ck_assert_int_eq(gofer_rename(g.client, dir, "new.txt", sub, "moved.txt", file, GOFER_NOFID, 0), 0);
+	fd = open_one(g.client, file, O_RDONLY);
+	assert_fd_content(fd, "writ");
+	close(fd);
+	ck_assert_int_eq(gofer_rename(g.client, sub, "moved.txt", sub, "hard", file, GOFER_NOFID,
+				      RENAME_NOREPLACE), -EEXIST);
+	ck_assert_int_eq(gofer_unlink(g.client, dir, "newdir", AT_REMOVEDIR), -ENOTEMPTY);
+	ck_assert_int_eq(gofer_unlink(g.client, sub, "up", AT_REMOVEDIR), -ENOTDIR);
+	ck_assert_int_eq(gofer_unlink(g.client, sub, "hard", 0), 0);
+	ck_assert_int_eq(gofer_unlink(g.client, sub, "moved.txt", 0), 0);
+	ck_assert_int_eq(gofer_unlink(g.client, sub, "up", 0), 0);
+	ck_assert_int_eq(gofer_unlink(g.client, dir, "newdir", AT_REMOVEDIR), 0);
+	ck_assert_int_eq(open_one(g.client, file, O_RDONLY), -ESTALE);
+	gofer_stop(&g);
+}
+END_TEST
+
+/* Names are single components; the read-only roots refuse every change. */
+START_TEST(test_write_refused)
+{
+	struct gofer_child g;
+	struct gofer_attr attr;
+	struct gofer_walk_result res;
+	uint32_t dir, flags, file, one;
+
+	gofer_start(&g);
+	ck_assert_int_eq(gofer_attach(g.client, 1, &dir, &flags, &attr), 0);
+	static const char *const bad[] = { "..", ".", "", "a/b", "sub/../../x" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ck_assert_int_eq(gofer_make(g.client, dir, bad[i], S_IFREG | 0644, 0, 0, NULL, &res), -EINVAL);
+		ck_assert_int_eq(gofer_unlink(g.client, dir, bad[i], 0), -EINVAL);
+		ck_assert_int_eq(gofer_rename(g.client, dir, "sub", dir, bad[i], GOFER_NOFID, GOFER_NOFID, 0), -EINVAL);
+	}
+	ck_assert_int_eq(gofer_unlink(g.client, dir, "sub", AT_SYMLINK_NOFOLLOW), -EINVAL);
+	ck_assert_int_eq(gofer_rename(g.client, dir, "sub", dir, "x", GOFER_NOFID, GOFER_NOFID,
+				      RENAME_WHITEOUT), -EINVAL);
+	file = walk_fid(&g, "file.txt", NULL);
+	ck_assert_int_eq(gofer_make(g.client, g.root_fid, "x", S_IFREG | 0644, 0, 0, NULL, &res), -EROFS);
+	ck_assert_int_eq(gofer_unlink(g.client, g.root_fid, "file.txt", 0), -EROFS);
+	ck_assert_int_eq(gofer_rename(g.client, g.root_fid, "file.txt", g.root_fid, "y", file,
+				      GOFER_NOFID, 0), -EROFS);
+	ck_assert_int_eq(gofer_link(g.client, file, dir, "z"), -EROFS);
+	ck_assert_int_eq(gofer_rename(g.client, g.root_fid, "file.txt", dir, "y", file, GOFER_NOFID, 0),
+			 -EROFS);
+	struct gofer_setattr_req req = { .fid = file, .valid = GOFER_ATTR_MODE, .mode = 0777 };
+	ck_assert_int_eq(gofer_setattr(g.client, &req, &attr), -EROFS);
+	ck_assert_int_eq(open_one(g.client, file, O_RDWR), -EROFS);
+	/* Root 2 is file.txt alone: read, never walked from, never written. */
+	ck_assert_int_eq(gofer_attach(g.client, 2, &one, &flags, &attr), 0);
+	ck_assert_uint_eq(flags, GOFER_ROOT_READONLY);
+	assert_attr_is(&attr, "file.txt");
+	ck_assert_int_eq(walk_one(&g, one, "dir"), -ENOTDIR);
+	int fd = open_one(g.client, one, O_RDONLY);
+	assert_fd_content(fd, "hello gofer\n");
+	close(fd);
+	ck_assert_int_eq(open_one(g.client, one, O_WRONLY), -EROFS);
+	struct stat st;
+	host_lstat("file.txt", &st);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0644);
+	assert_still_serves(&g);
+	gofer_stop(&g);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *suite;
@@ -1398,6 +1531,8 @@ int main(int argc, char **argv)
 	tcase_add_test(serve, test_raw_crafted);
 	tcase_add_test(serve, test_raw_fuzz);
 	tcase_add_test(serve, test_print_syscalls);
+	tcase_add_test(serve, test_write_through);
+	tcase_add_test(serve, test_write_refused);
 	/* A million round trips take minutes under valgrind, for code it checks elsewhere. */
 	if (RUNNING_ON_VALGRIND)
 		printf("test_gofer: skipping test_fid_limit under valgrind\n");

@@ -110,7 +110,7 @@ static void setup(void)
 	gofer_pid = fork();
 	ck_assert_int_ge(gofer_pid, 0);
 	if (gofer_pid == 0) {
-		struct gofer_root root = { open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC), true };
+		struct gofer_root root = { .fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC), .readonly = true };
 		close(sv[0]);
 		_exit(root.fd < 0 || gofer_serve(sv[1], &root, 1) < 0 ? 1 : 0);
 	}
@@ -126,7 +126,7 @@ static void setup(void)
 
 	struct dentry *shm, *shm_root;
 	ck_assert_int_eq(dentry_lookup_child(root, "shm", &shm), 0);
-	ck_assert_int_eq(memfs_new("tmpfs", 01777, &shm_root), 0);
+	ck_assert_int_eq(memfs_new("tmpfs", 01777, 0, &shm_root), 0);
 	struct path where = { m_root, shm };
 	ck_assert_int_eq(vfs_mount_at(&where, shm_root, 0, "shm"), 0);
 	dentry_put(shm_root);
