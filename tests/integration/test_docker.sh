@@ -15,9 +15,10 @@ docker_setup
 BB=$BUSYBOX_IMAGE
 RUNTIMES="runc $DOCKER_RUNTIME"
 
-# dk ARGS...: docker, bounded: a runtime that hangs fails the case instead of the suite.
+# dk ARGS...: docker, bounded: a runtime that hangs fails the case instead of the suite. The
+# CLI passes SIGTERM on to the container (--sig-proxy), so SIGKILL follows.
 dk() {
-	timeout 60 docker "$@"
+	timeout -k 10 60 docker "$@"
 }
 
 # drun ARGS...: `docker run` with the runtime under test and the case's container name.
@@ -136,7 +137,7 @@ STDIN="$WORK/stdin" compare_docker stdin -- --rm -i $BB sh -c 'head -3; sha256su
 TTY_SCRIPT='tty; i=0; until [ "$(stty size 2>/dev/null)" = "30 100" ] || [ $i -ge 100 ]; do
 	sleep 0.1; i=$((i + 1)); done; stty size; test -t 0 && echo stdin-is-tty'
 tty_run() {
-	timeout 60 script -qc "stty rows 30 cols 100; docker run --runtime=$RT --network=none --name $CNAME \
+	timeout -k 10 60 script -qc "stty rows 30 cols 100; docker run --runtime=$RT --network=none --name $CNAME \
 		--rm -t $BB sh -c $(printf %q "$TTY_SCRIPT")" /dev/null
 }
 compare_scenario tty tty_run
@@ -159,7 +160,7 @@ exec_case() {
 	dk exec "$CNAME" sh -c 'echo err >&2; exit 4'
 	echo "exec status $?"
 	echo piped | dk exec -i "$CNAME" sh -c 'cat; echo eof'
-	timeout 60 script -qc "docker exec -t $CNAME sh -c 'tty; test -t 1 && echo tty'" /dev/null
+	timeout -k 10 60 script -qc "docker exec -t $CNAME sh -c 'tty; test -t 1 && echo tty'" /dev/null
 	dk rm -f "$CNAME" >/dev/null
 }
 compare_scenario exec exec_case
