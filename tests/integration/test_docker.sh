@@ -361,7 +361,7 @@ sentry_killed() {
 	id=$(drun -d $BB sleep 1000)
 	pids=$(comm -13 <(echo "$1") <(runtime_pids))
 	for p in $pids; do
-		grep -qa boot /proc/"$p"/cmdline 2>/dev/null && kill -9 "$p"
+		grep -qa boot /proc/"$p"/cmdline 2>/dev/null && kill -9 "$p" 2>/dev/null
 	done
 	dk wait "$CNAME" >/dev/null && echo "container ended"
 	dk rm -f "$CNAME" >/dev/null
