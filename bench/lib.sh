@@ -10,6 +10,7 @@
 #   bench_run COLUMN CMD...             runs CMD, records its "NAME VALUE" lines as COLUMN
 #   bench_skip COLUMN REASON            records that COLUMN was not measured, and why
 #   bench_table UNIT                    prints ops x columns, ratios relative to column 1
+#   bench_reset                         forgets them all, for another table
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_SRC=$(dirname "$BENCH_DIR")
@@ -139,6 +140,12 @@ bench_run() {
 		bench_add_value "$col" "$name" "$value"
 	done <"$out"
 	rm -f "$out" "$err"
+}
+
+# bench_reset: forget every column and value, for a second table.
+bench_reset() {
+	BENCH_COLUMNS=() BENCH_OPS=()
+	BENCH_VAL=() BENCH_NOTE=()
 }
 
 # bench_skip COLUMN REASON

@@ -18,6 +18,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv);
 int cmd_boot(const struct global_opts *g, int argc, char **argv);
 int cmd_gofer(const struct global_opts *g, int argc, char **argv);
 int cmd_debug(const struct global_opts *g, int argc, char **argv);
+int cmd_install(const struct global_opts *g, int argc, char **argv);
 
 /* The OCI runtime commands, as runc has them; each exits 0, or 1 after an error line. */
 int cmd_create(const struct global_opts *g, int argc, char **argv);

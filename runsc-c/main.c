@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "features", cmd_features, "show what this runtime supports (runtime-spec features)" },
 	{ "do", cmd_do, "run a program in a sandbox over a root filesystem directory" },
 	{ "debug", cmd_debug, "print the sentry's or the gofer's seccomp allow-list" },
+	{ "install", cmd_install, "register runsc-c as a Docker runtime in daemon.json" },
 	{ "boot", cmd_boot, NULL },
 	{ "gofer", cmd_gofer, NULL },
 };

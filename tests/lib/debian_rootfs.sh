@@ -4,10 +4,10 @@
 DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox,python3,git
 DEBIAN_CACHE_VERSION=2
 
-# debian_rootfs DIR: DIR becomes a fresh copy of the cached rootfs (built if missing).
-debian_rootfs() {
-	local dir=$1
+# debian_rootfs_cache: builds the cached rootfs tarball if missing; DEBIAN_ROOTFS_TAR names it.
+debian_rootfs_cache() {
 	local cache="$RUNSCC_CACHE/bookworm-minbase-v$DEBIAN_CACHE_VERSION.tar"
+	DEBIAN_ROOTFS_TAR=$cache
 	if [ ! -s "$cache" ]; then
 		command -v debootstrap >/dev/null ||
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
@@ -26,6 +26,12 @@ debian_rootfs() {
 		tar -C "$build" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
 		rm -rf "$build"
 	fi
+}
+
+# debian_rootfs DIR: DIR becomes a fresh copy of the cached rootfs (built if missing).
+debian_rootfs() {
+	local dir=$1
+	debian_rootfs_cache
 	mkdir -p "$dir"
-	tar -C "$dir" -xf "$cache"
+	tar -C "$dir" -xf "$DEBIAN_ROOTFS_TAR"
 }
