@@ -274,7 +274,7 @@ static int apply_v1(const char *hierarchy, const char *rel, const struct oci_res
 	}
 	if (r == 0 && !strcmp(hierarchy, "pids") && res->pids_limit != -1) {
 		if (res->pids_limit > 0)
-			snprintf(v, sizeof(v), "%" PRId64, res->pids_limit + OCI_CGROUP_PIDS_HEADROOM);
+			snprintf(v, sizeof(v), "%" PRId64, OCI_CGROUP_PIDS_MAX(res->pids_limit));
 		else
 			snprintf(v, sizeof(v), "max");
 		r = write_cg(hierarchy, rel, "pids.max", v);
@@ -313,7 +313,7 @@ static int apply_v2(const char *rel, const struct oci_resources *res)
 	}
 	if (r == 0 && res->pids_limit != -1) {
 		if (res->pids_limit > 0)
-			snprintf(v, sizeof(v), "%" PRId64, res->pids_limit + OCI_CGROUP_PIDS_HEADROOM);
+			snprintf(v, sizeof(v), "%" PRId64, OCI_CGROUP_PIDS_MAX(res->pids_limit));
 		else
 			snprintf(v, sizeof(v), "max");
 		r = write_cg("", rel, "pids.max", v);

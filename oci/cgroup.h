@@ -29,8 +29,11 @@ int oci_cgroup_destroy(const char *rel);
    could not join; 128+signal if it was killed) or -errno if the cgroup could not be made. */
 int oci_cgroup_run(const char *rel, const struct oci_resources *res, int (*run)(void *), void *arg);
 
-/* Headroom above linux.resources.pids.limit for the sentry's and gofer's own threads: the
-   guest's limit is enforced by the sentry (spec.pids_max), the cgroup's bounds the whole. */
-#define OCI_CGROUP_PIDS_HEADROOM 64
+/* The cgroup's pids.max for linux.resources.pids.limit N: the guest's limit is enforced by
+   the sentry (spec.pids_max); the cgroup bounds the whole sandbox, where every guest thread
+   may have a sentry thread waiting on its behalf (wait4, poll, flock...), plus the sentry's
+   and gofer's own threads. At N + 64 a fork bomb at the limit starved the sentry of threads
+   and hung. */
+#define OCI_CGROUP_PIDS_MAX(n) (2 * (n) + 64)
 
 #endif

@@ -19,6 +19,7 @@ struct marker_request {
 	pid_t tid;
 	struct fd_install installs[PLATFORM_MAX_INSTALLS];
 	int ninstalls;
+	bool installed;		/* the fds are in the guest (and our copies closed): answer only */
 	bool cont;		/* run the (rewritten) syscall natively after installing */
 	long value;		/* otherwise, the syscall's result */
 	UT_hash_handle hh;
@@ -43,7 +44,8 @@ int marker_put(pid_t tid, const struct fd_install *installs, int n, bool cont, l
 	HASH_FIND_INT(markers, &tid, old);
 	if (old) {
 		HASH_DEL(markers, old);
-		marker_release_installs(old->installs, old->ninstalls);
+		if (!old->installed)
+			marker_release_installs(old->installs, old->ninstalls);
 		free(old);
 	}
 	HASH_ADD_INT(markers, tid, m);
@@ -60,7 +62,8 @@ void marker_drop(pid_t tid)
 		HASH_DEL(markers, m);
 	pthread_mutex_unlock(&marker_lock);
 	if (m) {
-		marker_release_installs(m->installs, m->ninstalls);
+		if (!m->installed)
+			marker_release_installs(m->installs, m->ninstalls);
 		free(m);
 	}
 }
@@ -96,12 +99,32 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 		notif_answer(listener, req->id, NULL, 0, false, -EPERM);
 		return;
 	}
-	bool interrupted =
-		notif_answer(listener, req->id, m->installs, m->ninstalls, m->cont, m->value) == -ENOENT;
+	/* The installs are our own copies of the host objects (ptrace_install_fd): they are
+	   closed before the answer lets the guest run on, or a guest that closes, say, a pipe's
+	   read end next would still find a reader (our copy) and never get EPIPE. So no
+	   install-and-answer in one step here. */
+	bool interrupted = false;
+	int r = 0;
+	if (!m->installed) {
+		r = notif_install(listener, req->id, m->installs, m->ninstalls);
+		interrupted = r == -ENOENT;
+		if (!interrupted) {
+			marker_release_installs(m->installs, m->ninstalls);
+			m->installed = true;
+		}
+		if (r < 0 && !interrupted) {
+			/* The host refused an fd: the guest gets that error. */
+			m->cont = false;
+			m->value = r;
+		}
+	}
+	if (!interrupted)
+		interrupted = notif_send(listener, req->id, m->cont, m->value) == -ENOENT;
 	/* ENOENT: a signal (say the SIGCHLD of an exiting child) interrupted the thread while
 	   it waited here, and the kernel restarts the marker syscall: keep the request for the
-	   restart (installing again is harmless: same fds, same numbers). If the thread died
-	   instead, its tracee_remove() (or a new thread's tracee_add()) drops the request. */
+	   restart (installing again is harmless: same fds, same numbers; once installed, only
+	   the answer is left). If the thread died instead, its tracee_remove() (or a new
+	   thread's tracee_add()) drops the request. */
 	if (interrupted) {
 		pthread_mutex_lock(&marker_lock);
 		struct marker_request *newer;
@@ -112,6 +135,7 @@ void marker_serve(int listener, const struct seccomp_notif *req)
 		if (!newer)
 			return;
 	}
-	marker_release_installs(m->installs, m->ninstalls);
+	if (!m->installed)
+		marker_release_installs(m->installs, m->ninstalls);
 	free(m);
 }

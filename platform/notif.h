@@ -11,5 +11,10 @@
    or -ENOENT when the guest thread no longer waits for the answer. */
 int notif_answer(int listener, uint64_t id, const struct fd_install *installs, int n, bool cont,
 		 long result);
+/* The two halves, for a caller that must act between them: installs the n fds without
+   answering (0, -ENOENT, or the -errno the host refused an fd with), then answers (0 or
+   -ENOENT). */
+int notif_install(int listener, uint64_t id, const struct fd_install *installs, int n);
+int notif_send(int listener, uint64_t id, bool cont, long result);
 
 #endif

@@ -162,7 +162,7 @@ static int enter_process(pid_t host_pid, const struct guest_process *p, const in
 	/* The sandbox is going away: nothing new enters. */
 	if (kernel.init_exited)
 		return -ESRCH;
-	if (kernel.pids_max && kernel.ntasks + kernel.clones_pending >= kernel.pids_max)
+	if (task_pids_exhausted())
 		return -EAGAIN;
 	int r = task_create_process(host_pid, p->uid, p->gid,
 				    &(struct path){ kernel.root_mount, kernel.root_mount->root }, &t);

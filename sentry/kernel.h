@@ -66,6 +66,7 @@ struct kernel {
 	struct timespec boot_time;	/* CLOCK_MONOTONIC at boot */
 	uint32_t pids_max;
 	uint32_t ntasks;		/* live guest threads */
+	uint32_t nzombies;		/* exited processes not reaped yet: they keep their pid */
 	uint32_t clones_pending;	/* decided clones the host has not made yet */
 	struct mount *root_mount;
 	bool init_exited;

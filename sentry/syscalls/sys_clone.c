@@ -40,7 +40,7 @@ static long do_clone(struct task *t, struct syscall_event *ev, uint64_t flags, u
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (kernel.pids_max && kernel.ntasks + kernel.clones_pending >= kernel.pids_max)
+	if (task_pids_exhausted())
 		return -EAGAIN;
 
 	t->clone = (struct clone_pending){

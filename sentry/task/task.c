@@ -416,6 +416,8 @@ void thread_group_reap(struct thread_group *tg)
 		DL_DELETE2(parent->children, tg, sibling_prev, sibling_next);
 	}
 	HASH_DEL(groups_by_tgid, tg);
+	if (tg->exited)
+		kernel.nzombies--;
 	thread_group_free(tg);
 }
 
@@ -456,9 +458,18 @@ static void reparent_children(struct thread_group *tg)
 		thread_group_signal(reaper, NULL, SIGCHLD);
 }
 
+bool task_pids_exhausted(void)
+{
+	/* As Linux's pids cgroup: a zombie holds its pid until it is reaped, so a parent that
+	   never waits cannot make processes without end (nor the sentry's tables grow). */
+	return kernel.pids_max &&
+	       kernel.ntasks + kernel.nzombies + kernel.clones_pending >= kernel.pids_max;
+}
+
 static void thread_group_exited(struct thread_group *tg)
 {
 	tg->exited = true;
+	kernel.nzombies++;
 	reparent_children(tg);
 	if (tg->tgid == 1) {
 		kernel.init_exited = true;

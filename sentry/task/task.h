@@ -199,6 +199,8 @@ void task_exec_complete(struct task *t);
 void task_reserve_closing(struct task *t, int lo, int hi);
 /* Releases fd numbers reserved by natively executed closes. */
 void task_settle_closes(struct task *t);
+/* Are the sandbox's pids (live threads, zombies, clones under way) at --pids-max? */
+bool task_pids_exhausted(void);
 
 /* The thread that stands for the process: the leader, or any thread once it has exited. */
 static inline struct task *thread_group_any(struct thread_group *tg)

@@ -160,7 +160,7 @@ compare_scenario detached-logs detached_logs
 exec_case() {
 	drun -d $BB sh -c 'echo started >/tmp/mark; exec sleep 1000' >/dev/null
 	dk exec "$CNAME" cat /tmp/mark
-	dk exec "$CNAME" sh -c 'ps -o comm | sort'
+	dk exec "$CNAME" sh -c 'ps -o comm >/tmp/ps; sort /tmp/ps'
 	dk exec -u 1000:1000 -w /tmp -e X=1 "$CNAME" sh -c 'id -u; pwd; echo "$X"'
 	dk exec "$CNAME" sh -c 'echo err >&2; exit 4'
 	echo "exec status $?"

@@ -336,7 +336,7 @@ START_TEST(cgroup_lifecycle)
 	}
 	snprintf(path, sizeof(path), "/sys/fs/cgroup/pids%s/pids.max", rel);
 	read_cg(path, buf, sizeof(buf));
-	ck_assert_int_eq(atoi(buf), 10 + OCI_CGROUP_PIDS_HEADROOM);
+	ck_assert_int_eq(atoi(buf), OCI_CGROUP_PIDS_MAX(10));
 	snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu%s/cpu.cfs_quota_us", rel);
 	read_cg(path, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "50000");
