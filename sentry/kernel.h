@@ -81,8 +81,17 @@ struct kernel {
 
 extern struct kernel kernel;
 
-/* The guest thread whose syscall this sentry thread is handling. */
+/* The guest thread whose syscall this sentry thread is handling, and that syscall. */
 extern __thread struct task *current;
+extern __thread struct syscall_event *current_event;
+
+/* Has the guest thread stopped waiting for the syscall being served (killed, say by the OOM
+   killer)? Long copies into guest memory stop there: each page written to a dying process
+   is charged to its memory cgroup again, and a second OOM kill takes another guest. */
+static inline bool current_syscall_abandoned(void)
+{
+	return current_event && !current_event->ops->event_valid(current_event);
+}
 
 static inline void kernel_lock(void)
 {

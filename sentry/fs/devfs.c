@@ -54,6 +54,9 @@ static long dev_read_generated(const struct iovec *iov, int iovcnt, void (*gen)(
 			done += (long)n;
 			if (done >= 0x7ffff000L)
 				return done;
+			/* Is anyone still waiting for it? */
+			if (current_syscall_abandoned())
+				return -EINTR;
 		}
 	}
 	return done;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 __thread struct task *current;
+__thread struct syscall_event *current_event;
 
 static uint64_t unimplemented_logged[SYSCALL_TABLE_SIZE / 64];
 
@@ -66,9 +67,11 @@ static void *blocking_call_main(void *arg)
 
 	kernel_lock();
 	current = t;
+	current_event = &bc->ev;
 	long r = t->dead ? -ESRCH : bc->def->handler(t, &bc->ev);
 	syscall_finish(t, &bc->ev, &bc->orig, bc->def, r);
 	current = NULL;
+	current_event = NULL;
 	task_put(t);
 	kernel_unlock();
 	free(bc);
@@ -120,6 +123,7 @@ void sentry_handle_syscall(struct syscall_event *ev)
 	}
 	ev->task = t;
 	current = t;
+	current_event = ev;
 	task_settle_closes(t);
 	if (t->exec) {
 		/* The task is still here: its exec failed on the host. */
@@ -139,12 +143,14 @@ void sentry_handle_syscall(struct syscall_event *ev)
 		r = run_blocking(t, ev, &orig, def);
 		if (r == 0) {
 			current = NULL;
+			current_event = NULL;
 			kernel_unlock();
 			return;
 		}
 	}
 	syscall_finish(t, ev, &orig, def, r);
 	current = NULL;
+	current_event = NULL;
 	kernel_unlock();
 }
 
