@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -110,6 +111,10 @@ int sentry_boot(struct boot_config *cfg)
 	   /etc/localtime: do it now, before the seccomp filter forbids openat. */
 	tzset();
 	crash_handler_install();
+	/* glibc sizes its malloc arenas from the CPU count the first time a ninth thread needs
+	   one, by opening /sys/devices/system/cpu/online: an openat the allow-list kills the
+	   sentry for (many control connections at once did). A fixed maximum never asks. */
+	mallopt(M_ARENA_MAX, 8);
 	r = kernel_init(cfg);
 	if (r == 0)
 		r = reopener_start();
