@@ -138,6 +138,11 @@ void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags
 long sentry_clone_return(pid_t tid, long host_result);
 /* tid completed an exec (it was former_tid before, when a non-leader thread exec'd). */
 void sentry_thread_execed(pid_t tid, pid_t former_tid);
+/* A signal ended tid's syscall nr (args: its six arguments) with -ERESTARTSYS, which comes
+   either from the host running it natively or from its notification's wait, before the
+   sentry took it. May the guest see EINTR? Only when the call could have been waiting on
+   Linux: otherwise it never ran and restarts. */
+bool sentry_syscall_interruptible(pid_t tid, long nr, const uint64_t args[6]);
 /* A host signal is about to be delivered to tid; returns the signal to deliver (0: drop). */
 int sentry_signal_delivery(pid_t tid, int sig);
 /* tid stopped (group-stop for sig). */

@@ -4,10 +4,14 @@
 #include "platform/platform.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/task/fdtable.h"
 #include "sentry/task/task.h"
+#include "sentry/vfs/vfs.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -132,6 +136,47 @@ static bool pgrp_orphaned(pid_t pgid)
 			return false;
 	}
 	return true;
+}
+
+/* Can a call on this fd wait on Linux? Not on a regular file, a directory or a block device
+   (nor on an fd that is not open: the call fails at once). */
+static bool fd_may_wait(struct task *t, uint64_t fd)
+{
+	struct file *f = fd <= INT32_MAX ? fd_get(t, (int)fd) : NULL;
+	if (!f)
+		return false;
+	if (!f->inode)
+		return true;
+	mode_t m = f->inode->mode;
+	return !S_ISREG(m) && !S_ISDIR(m) && !S_ISBLK(m);
+}
+
+bool sentry_syscall_interruptible(pid_t tid, long nr, const uint64_t args[6])
+{
+	if (!platform_syscall_may_block_natively(nr))
+		return false;
+	switch (nr) {
+	case SYS_futex: {
+		int cmd = (int)args[1] & FUTEX_CMD_MASK;
+		return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
+		       cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI;
+	}
+	case SYS_fcntl:
+		return (int)args[1] == F_SETLKW || (int)args[1] == F_OFD_SETLKW;
+	case SYS_read: case SYS_readv: case SYS_write: case SYS_writev: case SYS_pread64:
+	case SYS_pwrite64: case SYS_preadv: case SYS_pwritev: case SYS_preadv2: case SYS_pwritev2:
+	case SYS_ioctl: case SYS_sendfile: case SYS_copy_file_range: {
+		bool two_fds = nr == SYS_sendfile || nr == SYS_copy_file_range;
+		uint64_t second = nr == SYS_sendfile ? args[1] : args[2];
+		kernel_lock();
+		struct task *t = task_by_host_tid(tid);
+		bool may_wait = !t || fd_may_wait(t, args[0]) || (two_fds && fd_may_wait(t, second));
+		kernel_unlock();
+		return may_wait;
+	}
+	default:
+		return true;
+	}
 }
 
 int sentry_signal_delivery(pid_t tid, int sig)

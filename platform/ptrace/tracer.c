@@ -457,13 +457,17 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 	}
 	/* A signal that comes before the listener takes a notification aborts the syscall with
 	   -ERESTARTSYS, and without SA_RESTART the guest would see EINTR from a syscall that
-	   cannot be interrupted on Linux (open, pipe, the sentry's markers). The sentry never
-	   saw it, so it always restarts. Syscalls that may block natively keep Linux's rule. */
+	   cannot be interrupted on Linux (open, pipe, a write to a file, the sentry's markers).
+	   The sentry never saw it, so it restarts, unless it is one that could have been
+	   waiting natively: those keep Linux's rule. */
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) == 0 && (long)regs.rax == -ERESTARTSYS_CODE &&
-	    (long)regs.orig_rax >= 0 && !platform_syscall_may_block_natively((long)regs.orig_rax)) {
-		regs.rax = (uint64_t)-ERESTARTNOINTR_CODE;
-		ptrace(PTRACE_SETREGS, tid, 0, &regs);
+	    (long)regs.orig_rax >= 0) {
+		const uint64_t args[6] = { regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9 };
+		if (!sentry_syscall_interruptible(tid, (long)regs.orig_rax, args)) {
+			regs.rax = (uint64_t)-ERESTARTNOINTR_CODE;
+			ptrace(PTRACE_SETREGS, tid, 0, &regs);
+		}
 	}
 	tracer_resume(tid, PTRACE_CONT, sentry_signal_delivery(tid, sig));
 }

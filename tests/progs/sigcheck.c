@@ -12,6 +12,7 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -779,6 +781,52 @@ static void check_interrupts(void)
 	}
 }
 
+/* Calls that never wait on Linux are never interrupted, however many signals arrive (with a
+   handler without SA_RESTART): writes and reads of a regular file, futex wakes. In the
+   sandbox a signal may come while the call waits for the sentry to take it. A child sends
+   the next signal as soon as the last one was handled, so one is always on its way. */
+static void check_uninterruptible(void)
+{
+	volatile int *handled = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	set_handler(SIGUSR1, count, 0);
+	hits = 0;
+	*handled = 0;
+	int fd = open("/tmp/sigcheck-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	pid_t target = getpid();
+	pid_t c = xfork();
+	if (c == 0) {
+		for (int sent = 0;; sent++) {
+			kill(target, SIGUSR1);
+			while (*handled <= sent)
+				sched_yield();
+		}
+	}
+	int eintr = 0, short_count = 0, other = 0;
+	char buf[64];
+	memset(buf, 'x', sizeof(buf));
+	int word = 0;
+	for (int i = 0; i < 3000 || hits < 100; i++) {
+		ssize_t n = i % 3 == 0 ? pwrite(fd, buf, sizeof(buf), 0) :
+			    i % 3 == 1 ? pread(fd, buf, sizeof(buf), 0) :
+			    syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		*handled = hits;
+		if (n < 0 && errno == EINTR)
+			eintr++;
+		else if (n < 0)
+			other++;
+		else if (i % 3 != 2 && n != (ssize_t)sizeof(buf))
+			short_count++;
+	}
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	signal(SIGUSR1, SIG_DFL);
+	close(fd);
+	unlink("/tmp/sigcheck-file");
+	munmap((void *)handled, sizeof(int));
+	say("file pwrite/pread and futex wake under a stream of signals: EINTR %d, short %d, other errors %d",
+	    eintr, short_count, other);
+}
+
 /* --- kill: pids, groups, -1, permissions, init --- */
 
 static pid_t sleeper(pid_t pgid)
@@ -1043,6 +1091,7 @@ int main(int argc, char **argv)
 	check_altstack();
 	check_waiting();
 	check_interrupts();
+	check_uninterruptible();
 	check_kill();
 	check_sigchld_sigpipe();
 	check_stop_in_handler_child();
