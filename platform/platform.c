@@ -87,6 +87,11 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 		if (r < 0)
 			return r;
 	}
+	/* A thread the sentry waits for runs pause() meanwhile, with the marker in r9 (the
+	   tracer's rewrite): it only sleeps until a signal or the tracer ends it. */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_pause, 1, SCMP_A5_64(SCMP_CMP_EQ, PLATFORM_MARKER_MAGIC));
+	if (r < 0)
+		return r;
 	/* The sentry's own rewritten syscalls (exec from an fd, fd installs for the ptrace back
 	   end) carry the marker in r9 and go to the listener, which serves them only when the
 	   sentry asked for them. Under unotify that is the default action already. */

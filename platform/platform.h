@@ -80,6 +80,9 @@ struct syscall_event {
 
 	/* Set when the handler runs on a thread of its own and may wait. */
 	bool may_block;
+	/* The task's count of signals that ended waits, when the event arrived: a signal
+	   after it ends this event's wait, even one that came before a waiting handler ran. */
+	unsigned interrupts_seen;
 	long answered;			/* the value given, once answered (for --strace) */
 };
 
@@ -153,9 +156,10 @@ void sentry_thread_exited(pid_t tid, int status, const struct rusage *ru);
 /* A launcher (the init process's, or one entering later) handed over its listener (the
    sentry's copy). */
 void sentry_listener_ready(int listener);
-/* Signals (a mask, bit sig-1) are pending and deliverable for tid, kept stopped while the
-   sentry waits on its behalf: the wait must end. */
-void sentry_signals_pending(pid_t tid, uint64_t pending);
+/* Signals (a mask, bit sig-1) are pending for tid, which it does not block, while the
+   sentry waits on its behalf. Returns whether one of them ends the wait (the waiting
+   handler is told); false for those the guest ignores. */
+bool sentry_signals_pending(pid_t tid, uint64_t pending);
 
 /* Back ends. */
 extern const struct platform_ops unotify_platform_ops;

@@ -151,6 +151,8 @@ static bool fd_may_wait(struct task *t, uint64_t fd)
 	return !S_ISREG(m) && !S_ISDIR(m) && !S_ISBLK(m);
 }
 
+static bool ignored_by_default(int sig);
+
 bool sentry_syscall_interruptible(pid_t tid, long nr, const uint64_t args[6])
 {
 	if (!platform_syscall_may_block_natively(nr))
@@ -184,16 +186,18 @@ int sentry_signal_delivery(pid_t tid, int sig)
 	kernel_lock();
 	struct task *t = task_by_host_tid(tid);
 	if (t) {
+		struct sigaction_record *a = sig < TASK_NSIG ? &t->sighand->action[sig] : NULL;
+		bool dfl = a && a->handler == (uint64_t)(uintptr_t)SIG_DFL;
 		/* A syscall this thread waits for in the sentry was interrupted (the host restarts
-		   or fails it); whoever waits on its behalf must look again. */
-		t->interrupts++;
+		   or fails it); whoever waits on its behalf must look again. Not by a signal the
+		   guest ignores: Linux discards those without waking anyone. */
+		if (a && a->handler != (uint64_t)(uintptr_t)SIG_IGN && !(dfl && ignored_by_default(sig)))
+			t->interrupts++;
 		if (sig == SIGCONT && t->tg->stopped) {
 			t->tg->stopped = false;
 			t->tg->continued = true;
 			thread_group_stop_changed(t->tg);
 		}
-		struct sigaction_record *a = sig < TASK_NSIG ? &t->sighand->action[sig] : NULL;
-		bool dfl = a && a->handler == (uint64_t)(uintptr_t)SIG_DFL;
 		/* Job-control stops follow the guest's process groups, not the host's: discarded
 		   in an orphaned group, otherwise a stop the host cannot discard, reported as the
 		   signal it stands for. */
@@ -220,12 +224,12 @@ static bool ignored_by_default(int sig)
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
-void sentry_signals_pending(pid_t tid, uint64_t pending)
+bool sentry_signals_pending(pid_t tid, uint64_t pending)
 {
+	uint64_t deliverable = 0;
 	kernel_lock();
 	struct task *t = task_by_host_tid(tid);
 	if (t) {
-		uint64_t deliverable = 0;
 		for (int sig = 1; sig < TASK_NSIG; sig++) {
 			if (!(pending & (UINT64_C(1) << (sig - 1))))
 				continue;
@@ -242,6 +246,7 @@ void sentry_signals_pending(pid_t tid, uint64_t pending)
 		}
 	}
 	kernel_unlock();
+	return deliverable != 0;
 }
 
 void sentry_thread_stopped(pid_t tid, int sig)

@@ -36,6 +36,13 @@ struct tracee {
 	bool launching;		/* the init process before its first exec */
 	bool want_exit_stop;	/* the next syscall-exit stop fixes a clone's return value */
 	bool parked;		/* stopped at a syscall the sentry has not answered yet */
+	/* A syscall that waits in the sentry: the thread waits in the host's pause() meanwhile,
+	   which any signal it does not block ends at once, as the wait itself would. */
+	bool in_pause;
+	bool pause_interrupted;	/* stopped at pause's exit by a signal, the sentry told */
+	bool answer_ready;	/* the sentry answered; PTRACE_INTERRUPT ends the pause */
+	struct syscall_event answer_ev;
+	long answer;
 	/* A rewritten syscall's original argument registers: callers may rely on them being
 	   preserved across the syscall (glibc's vfork keeps its return address in rdi), so they
 	   are put back at syscall exit, and in a new thread before it first runs. */
@@ -72,15 +79,11 @@ static struct {
 	struct completion *done;
 	struct attach_request *attaches;
 	struct tracee *tracees;
-	int nparked;
 } tracer;
 
 /* The kernel's restart codes, as a syscall's return value at a signal-delivery stop. */
 #define ERESTARTSYS_CODE 512
 #define ERESTARTNOINTR_CODE 513
-
-/* How often threads parked in the sentry are checked for arriving signals. */
-#define PARKED_CHECK_MS 20
 
 static struct tracee *tracee_find(pid_t tid)
 {
@@ -101,10 +104,16 @@ static struct tracee *tracee_add(pid_t tid)
 	return t;
 }
 
+static void release_installs(struct syscall_event *ev)
+{
+	marker_release_installs(ev->installs, ev->ninstalls);
+	ev->ninstalls = 0;
+}
+
 static void tracee_remove(struct tracee *t)
 {
-	if (t->parked)
-		tracer.nparked--;
+	if (t->answer_ready)
+		release_installs(&t->answer_ev);
 	HASH_DEL(tracer.tracees, t);
 	marker_drop(t->tid);
 	free(t);
@@ -117,10 +126,108 @@ static void tracer_resume(pid_t tid, int request, int sig)
 		log_warn("resuming host thread %d: %m", tid);
 }
 
-static void release_installs(struct syscall_event *ev)
+/* Resuming a thread that waits in pause() keeps stopping at syscall exit, where the
+   pause ends. */
+static void tracee_resume(struct tracee *tc, int sig)
 {
-	marker_release_installs(ev->installs, ev->ninstalls);
-	ev->ninstalls = 0;
+	tracer_resume(tc->tid, tc->in_pause ? PTRACE_SYSCALL : PTRACE_CONT, sig);
+}
+
+/* The argument registers at the seccomp stop. */
+static void put_back_args(struct user_regs_struct *regs, const uint64_t *args);
+
+/* The sentry answered a syscall whose thread waited in pause(): at pause's exit stop, the
+   registers become the syscall's own with its result. A restart (and a call the sentry
+   lets the host run, which it then decides again) goes back to the syscall instruction;
+   fds to install go through the marker, as at a seccomp stop. */
+static void answer_at_pause_exit(struct tracee *tc)
+{
+	struct user_regs_struct regs;
+	struct syscall_event *ev = &tc->answer_ev;
+	long result = tc->answer;
+
+	tc->in_pause = tc->pause_interrupted = tc->answer_ready = tc->parked = false;
+	if (ptrace(PTRACE_GETREGS, tc->tid, 0, &regs) < 0) {
+		release_installs(ev);
+		return;
+	}
+	const uint64_t args[6] = { tc->regs.rdi, tc->regs.rsi, tc->regs.rdx, tc->regs.r10,
+				   tc->regs.r8, tc->regs.r9 };
+	put_back_args(&regs, args);
+	if (result == SYSCALL_RESTART || result == SYSCALL_CONTINUE || result == SYSCALL_REWRITE) {
+		release_installs(ev);
+		regs.rax = tc->regs.orig_rax;
+		regs.rip -= 2;
+	} else if (ev->ninstalls) {
+		if (marker_put(tc->tid, ev->installs, ev->ninstalls, false, result) < 0) {
+			release_installs(ev);
+			regs.rax = (uint64_t)-ENOMEM;
+		} else {
+			ev->ninstalls = 0;
+			regs.rax = PLATFORM_MARKER_NR;
+			regs.r9 = PLATFORM_MARKER_MAGIC;
+			regs.rip -= 2;
+		}
+	} else {
+		regs.rax = (uint64_t)result;
+	}
+	if (ptrace(PTRACE_SETREGS, tc->tid, 0, &regs) < 0 && errno != ESRCH)
+		log_warn("setting registers of host thread %d: %m", tc->tid);
+	tracer_resume(tc->tid, PTRACE_CONT, 0);
+}
+
+/* The sentry waits on the thread's behalf (SYSCALL_BLOCK): the thread runs pause() instead
+   of its syscall (the filter lets pause with the marker through), so the host wakes it for
+   any signal it does not block, and the tracer sees pause end at its exit stop. */
+static void park_in_pause(struct tracee *tc)
+{
+	struct user_regs_struct regs = tc->regs;
+	regs.orig_rax = SYS_pause;
+	regs.r9 = PLATFORM_MARKER_MAGIC;
+	if (ptrace(PTRACE_SETREGS, tc->tid, 0, &regs) < 0) {
+		if (errno != ESRCH)
+			log_warn("setting registers of host thread %d: %m", tc->tid);
+		return;
+	}
+	tc->in_pause = true;
+	tracer_resume(tc->tid, PTRACE_SYSCALL, 0);
+}
+
+/* Signals queued for a thread (its own and its process's) that it does not block. */
+static uint64_t deliverable_signals(pid_t tid)
+{
+	uint64_t pending = 0, blocked = 0;
+	siginfo_t si[32];
+	for (int shared = 0; shared < 2; shared++) {
+		struct ptrace_peeksiginfo_args a = {
+			.off = 0, .flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0, .nr = 32,
+		};
+		long n = ptrace(PTRACE_PEEKSIGINFO, tid, &a, si);
+		for (long i = 0; i < n; i++)
+			if (si[i].si_signo > 0 && si[i].si_signo <= 64)
+				pending |= UINT64_C(1) << (si[i].si_signo - 1);
+	}
+	if (!pending || ptrace(PTRACE_GETSIGMASK, tid, sizeof(blocked), &blocked) < 0)
+		return 0;
+	return pending & (~blocked | (UINT64_C(1) << (SIGKILL - 1)) | (UINT64_C(1) << (SIGSTOP - 1)));
+}
+
+/* pause() ended without an answer: a signal came. If the sentry says it ends the wait, the
+   thread stays stopped until the waiting handler answers (EINTR, or a restart); otherwise
+   (a signal that only the tracer sees, ignored by the guest) it pauses again. */
+static void pause_ended_by_signal(struct tracee *tc)
+{
+	if (sentry_signals_pending(tc->tid, deliverable_signals(tc->tid))) {
+		tc->pause_interrupted = true;
+		return;
+	}
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, tc->tid, 0, &regs) == 0) {
+		regs.rax = SYS_pause;
+		regs.rip -= 2;
+		ptrace(PTRACE_SETREGS, tc->tid, 0, &regs);
+	}
+	tracer_resume(tc->tid, PTRACE_SYSCALL, 0);
 }
 
 /* Applies the sentry's answer to a thread stopped at its seccomp stop, and resumes it. */
@@ -135,10 +242,21 @@ static void tracer_apply(struct syscall_event *ev, long result)
 	int resume = PTRACE_CONT;
 	bool cont = result == SYSCALL_CONTINUE || result == SYSCALL_REWRITE;
 
-	if (tc->parked) {
-		tc->parked = false;
-		tracer.nparked--;
+	if (tc->in_pause) {
+		/* It waits in pause() (or is on its way there): end it, and answer at its exit. */
+		if (!tc->answer_ready) {
+			tc->answer_ev = *ev;
+			ev->ninstalls = 0;
+			tc->answer = result;
+			tc->answer_ready = true;
+		}
+		if (tc->pause_interrupted)
+			answer_at_pause_exit(tc);
+		else if (ptrace(PTRACE_INTERRUPT, tc->tid, 0, 0) < 0 && errno != ESRCH)
+			log_warn("interrupting host thread %d: %m", tc->tid);
+		return;
 	}
+	tc->parked = false;
 	if (result == SYSCALL_RESTART) {
 		/* Skip it now and point the thread back at its syscall instruction: after the
 		   signal's handler (if any) returns, the syscall runs again. */
@@ -311,35 +429,9 @@ static void handle_seccomp_stop(struct tracee *tc)
 	};
 	/* Until answered (right away, or later by a thread that waits in the sentry). */
 	tc->parked = true;
-	tracer.nparked++;
 	sentry_handle_syscall(&ev);
-}
-
-/* A thread kept stopped while the sentry waits for it does not wake for signals: look at
-   what is queued for it (its own and its process's), less what it blocks. */
-static void check_parked_signals(void)
-{
-	struct tracee *tc, *tmp;
-	HASH_ITER(hh, tracer.tracees, tc, tmp) {
-		if (!tc->parked)
-			continue;
-		uint64_t pending = 0, blocked = 0;
-		siginfo_t si[32];
-		for (int shared = 0; shared < 2; shared++) {
-			struct ptrace_peeksiginfo_args a = {
-				.off = 0, .flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0, .nr = 32,
-			};
-			long n = ptrace(PTRACE_PEEKSIGINFO, tc->tid, &a, si);
-			for (long i = 0; i < n; i++)
-				if (si[i].si_signo > 0 && si[i].si_signo <= 64)
-					pending |= UINT64_C(1) << (si[i].si_signo - 1);
-		}
-		if (!pending || ptrace(PTRACE_GETSIGMASK, tc->tid, sizeof(blocked), &blocked) < 0)
-			continue;
-		pending &= ~blocked | (UINT64_C(1) << (SIGKILL - 1)) | (UINT64_C(1) << (SIGSTOP - 1));
-		if (pending)
-			sentry_signals_pending(tc->tid, pending);
-	}
+	if (tc->parked && !tc->answer_ready)
+		park_in_pause(tc);
 }
 
 static void handle_clone_event(struct tracee *tc)
@@ -419,13 +511,29 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 			sentry_thread_stopped(tid, sig);
 			tracer_resume(tid, PTRACE_LISTEN, 0);
 		} else {
-			tracer_resume(tid, PTRACE_CONT, 0);
+			tracee_resume(tc, 0);
 		}
 		return;
 	case 0:
 		break;
 	default:
-		tracer_resume(tid, PTRACE_CONT, 0);
+		tracee_resume(tc, 0);
+		return;
+	}
+	if (sig == (SIGTRAP | 0x80) && tc->in_pause) {
+		/* pause() entered again (after a signal the guest ignores): let it run. If the
+		   answer came meanwhile, the tracer's interrupt may have been spent on that
+		   signal's delivery: a new one ends this pause at once. */
+		struct ptrace_syscall_info info;
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			if (tc->answer_ready)
+				ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+			tracee_resume(tc, 0);
+		} else if (tc->answer_ready)
+			answer_at_pause_exit(tc);
+		else
+			pause_ended_by_signal(tc);
 		return;
 	}
 	if (sig == (SIGTRAP | 0x80)) {
@@ -469,7 +577,7 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 			ptrace(PTRACE_SETREGS, tid, 0, &regs);
 		}
 	}
-	tracer_resume(tid, PTRACE_CONT, sentry_signal_delivery(tid, sig));
+	tracee_resume(tc, sentry_signal_delivery(tid, sig));
 }
 
 static void drain_completions(void)
@@ -553,15 +661,13 @@ static void *tracer_main(void *arg)
 
 	for (;;) {
 		struct pollfd pfd[2] = { { tracer.sigfd, POLLIN, 0 }, { tracer.wake_fd, POLLIN, 0 } };
-		int r = poll(pfd, 2, tracer.nparked ? PARKED_CHECK_MS : -1);
+		int r = poll(pfd, 2, -1);
 		if (r < 0 && errno != EINTR)
 			die("poll in the tracer: %m");
 		if (pfd[1].revents) {
 			drain_completions();
 			drain_attaches();
 		}
-		if (tracer.nparked)
-			check_parked_signals();
 		struct signalfd_siginfo si;
 		while (read(tracer.sigfd, &si, sizeof(si)) == sizeof(si))
 			;

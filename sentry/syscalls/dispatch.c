@@ -130,6 +130,8 @@ void sentry_handle_syscall(struct syscall_event *ev)
 		exec_pending_free(t->exec);
 		t->exec = NULL;
 	}
+	ev->interrupts_seen = t->interrupts;
+	t->pending_signals = 0;
 	def = syscall_lookup(ev->nr);
 	/* Handlers may rewrite the arguments; strace shows what the guest passed. */
 	struct syscall_event orig = *ev;
@@ -183,8 +185,7 @@ long syscall_interrupted_result(struct task *t, bool restartable)
 
 long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg)
 {
-	unsigned seen = t->interrupts;
-	t->pending_signals = 0;
+	unsigned seen = ev->interrupts_seen;
 	for (;;) {
 		long r = attempt(t, ev, arg);
 		if (r != SYSCALL_NOT_YET)

@@ -62,10 +62,9 @@ static long sentry_poll(struct task *t, struct syscall_event *ev, struct pollfd 
 {
 	struct pollfd *host = calloc(n ? n : 1, sizeof(*host));
 	struct file **held = calloc(n ? n : 1, sizeof(*held));
-	unsigned seen = t->interrupts;
+	unsigned seen = ev->interrupts_seen;
 	long ready = -ENOMEM;
 
-	t->pending_signals = 0;
 	if (!host || !held)
 		goto out;
 	for (;;) {

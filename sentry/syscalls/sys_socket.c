@@ -299,8 +299,7 @@ SYSCALL(shutdown)
 static long socket_transfer(struct task *t, struct syscall_event *ev, struct socket *sk,
 			    struct socket_msg *m, bool send)
 {
-	unsigned seen = t->interrupts;
-	t->pending_signals = 0;
+	unsigned seen = ev->interrupts_seen;
 	for (;;) {
 		long r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))

@@ -316,8 +316,10 @@ state_left() {
 no_state_left() {
 	[ -z "$(state_left "$1")" ]
 }
+# Mount points of Docker, containerd and the runtimes (not those other programs on the
+# machine make meanwhile).
 mount_points() {
-	awk '{ print $5 }' /proc/self/mountinfo | sort
+	awk '{ print $5 }' /proc/self/mountinfo | grep -E '^/(var/lib/docker|run/(docker|containerd|runc|runsc))' | sort
 }
 gone() {
 	for p in "$@"; do [ -d /proc/"$p" ] && return 1; done

@@ -22,12 +22,18 @@ NATIVE_SETUP="mount -t tmpfs -o size=1m tmpfs $ROOT/tmp" DO_OPTS="--overlay-size
 expect_sandbox overlay-default "$(awk '/^MemTotal:/ { print int($2 / 2 / 4) * 4 }' /proc/meminfo)" \
 	"$ROOT" /bin/sh -c "df -k / | awk 'NR == 2 { print int(\$2 / 4) * 4 }'"
 
-# --memory: a hog is killed, a small allocation is not; the cgroup is gone afterwards.
+# --memory: a hog is killed, a small allocation is not; the cgroup (named after the CLI's
+# pid) is gone afterwards.
 for platform in $PLATFORMS; do
+	pids=""
 	for mib in 16 512; do
 		out="$WORK/memory-$mib.$platform"
 		mkdir -p "$out"
-		DO_OPTS="--memory 64m" run_sandbox "$out" "$platform" "$ROOT" /memhog "$mib"
+		(echo "$BASHPID" >"$out/pid"; exec "$RUNSCC" --log "$out/log" do \
+			--platform="$platform" --rootfs "$ROOT" --memory 64m -- /memhog "$mib") \
+			>"$out/stdout" 2>"$out/stderr" </dev/null
+		echo $? >"$out/status"
+		pids="$pids $(cat "$out/pid")"
 		want=0
 		[ "$mib" = 512 ] && want=137
 		if [ "$(cat "$out/status")" = "$want" ]; then
@@ -36,7 +42,7 @@ for platform in $PLATFORMS; do
 			fail "--memory 64m, memhog $mib [$platform]: status $(cat "$out/status"), expected $want: $(cat "$out/stdout" "$out/stderr")"
 		fi
 	done
-	left=$(find /sys/fs/cgroup -maxdepth 3 -path '*/runsc-c/do-*' 2>/dev/null)
+	left=$(for pid in $pids; do find /sys/fs/cgroup -maxdepth 3 -path "*/runsc-c/do-$pid" 2>/dev/null; done)
 	if [ -z "$left" ]; then
 		pass
 	else
