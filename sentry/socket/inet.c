@@ -254,20 +254,23 @@ static long inet_connect(struct task *t, struct syscall_event *ev, struct socket
 	is->connect_waiting = true;
 	unsigned seen = t->interrupts;
 	t->pending_signals = 0;
+	struct file *held = file_get(sk->file);
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		if (poll(&p, 1, 0) > 0)
 			break;
-		r = socket_wait_host(t, ev, sk->file, fd, POLLOUT, seen);
-		if (r != SYSCALL_NOT_YET)
+		r = socket_wait_host(t, ev, fd, POLLOUT, seen);
+		if (r != SYSCALL_NOT_YET) {
+			file_put(held);
 			return r;
+		}
 	}
 	is->connect_waiting = false;
 	int err = 0;
 	socklen_t el = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
-		return -errno;
-	return -err;
+	r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 ? -errno : -err;
+	file_put(held);
+	return r;
 }
 
 static int inet_accept(struct task *t, struct socket *sk, struct file **out)
@@ -369,9 +372,9 @@ static bool inet_native(struct socket *sk)
 
 /* --- options --- */
 
-/* What a guest may get and set; the host keeps the values. Any other option at these levels
-   (SO_ZEROCOPY, SO_ATTACH_FILTER, TCP_ULP, TCP_REPAIR, IP_TRANSPARENT, ...) and any other
-   level is ENOPROTOOPT, as from a kernel without it. */
+/* What a guest may get and set; the host keeps the values. Any other option (SO_ZEROCOPY,
+   SO_ATTACH_FILTER, TCP_ULP, TCP_REPAIR, IP_TRANSPARENT, ...) is ENOPROTOOPT, as from a
+   kernel without it; an unknown level is what Linux answers for one. */
 static const struct {
 	int level, name;
 } inet_options[] = {
@@ -414,8 +417,17 @@ static bool inet_option_allowed(int level, int name)
 	return false;
 }
 
+static bool inet_level_known(int level)
+{
+	return level == SOL_SOCKET || level == IPPROTO_IP || level == IPPROTO_IPV6 ||
+	       level == IPPROTO_TCP || level == IPPROTO_UDP;
+}
+
 static int inet_getsockopt(struct socket *sk, int level, int name, void *val, socklen_t *len)
 {
+	/* ip_getsockopt's answer for a level it does not know; ipv6_getsockopt's differs. */
+	if (!inet_level_known(level) && sk->family == AF_INET)
+		return -EOPNOTSUPP;
 	if (!inet_option_allowed(level, name))
 		return -ENOPROTOOPT;
 	return getsockopt(sk->file->host_fd, level, name, val, len) < 0 ? -errno : 0;

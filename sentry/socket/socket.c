@@ -36,6 +36,13 @@ static int unix_create(struct task *t, int family, int type, int protocol, int f
 	return r < 0 ? r : unix_socket_create(t, type, flags, out);
 }
 
+/* Packet sockets reach the link layer: never offered. */
+static int packet_refused(struct task *t, int family, int type, int protocol, int flags, struct file **out)
+{
+	(void)t, (void)family, (void)type, (void)protocol, (void)flags, (void)out;
+	return -EPERM;
+}
+
 /* The families offered, one line each; every other one fails as on a kernel built without it
    (EAFNOSUPPORT), which programs that probe for one (shadow's useradd for audit netlink,
    glibc's nscd client) take in their stride. */
@@ -46,6 +53,7 @@ static const struct {
 	{ AF_UNIX, unix_create },
 	{ AF_INET, inet_socket_create },
 	{ AF_INET6, inet_socket_create },
+	{ AF_PACKET, packet_refused },
 };
 
 /* Each family is logged once: what a guest wanted and did not get. */
@@ -82,19 +90,16 @@ int socket_pair_create(struct task *t, int family, int type, int protocol, int f
 	return r < 0 ? r : unix_socketpair_create(t, type, flags, out);
 }
 
-long socket_wait_host(struct task *t, struct syscall_event *ev, struct file *f, int fd, short events,
-		      unsigned seen)
+long socket_wait_host(struct task *t, struct syscall_event *ev, int fd, short events, unsigned seen)
 {
 	if (!ev->may_block)
 		return SYSCALL_BLOCK;
 	if (syscall_interrupted(t, ev, seen))
 		return syscall_interrupted_result(t, true);
-	struct file *held = file_get(f);
 	struct pollfd p = { .fd = fd, .events = events };
 	kernel_unlock();
 	poll(&p, fd >= 0, SOCKET_WAIT_SLICE_MS);
 	kernel_lock();
-	file_put(held);
 	return SYSCALL_NOT_YET;
 }
 

@@ -86,11 +86,11 @@ int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f,
 int socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
 /* socketpair(2) of the family: AF_UNIX only, as Linux. */
 int socket_pair_create(struct task *t, int family, int type, int protocol, int flags, struct file *out[2]);
-/* One slice of a handler's wait for host fd (events; the open file f held meanwhile), which
-   a signal ends: SYSCALL_NOT_YET to try again, else the handler's answer (SYSCALL_BLOCK, or
-   an interrupted wait's). seen: t->interrupts when the wait began. */
-long socket_wait_host(struct task *t, struct syscall_event *ev, struct file *f, int fd, short events,
-		      unsigned seen);
+/* One slice of a handler's wait for host fd (events), which a signal ends: SYSCALL_NOT_YET to
+   try again, else the handler's answer (SYSCALL_BLOCK, or an interrupted wait's). seen:
+   t->interrupts when the wait began. The kernel lock is let go meanwhile: the caller holds a
+   reference to the socket's open file (the guest may close its fd). */
+long socket_wait_host(struct task *t, struct syscall_event *ev, int fd, short events, unsigned seen);
 /* Bytes in the guest's iovecs, at most cap; up to len of them gathered into buf. */
 size_t socket_iov_total(const struct iovec *iov, int iovcnt, size_t cap);
 long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len);

@@ -180,12 +180,14 @@ static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 	struct file *f = NULL;
 	unsigned seen = t->interrupts;
 	t->pending_signals = 0;
+	struct file *held = file_get(sk->file);
 	while ((r = sk->ops->accept(t, sk, &f)) == -EAGAIN && !nonblock) {
-		r = socket_wait_host(t, ev, sk->file, sk->ops->wait_fd(sk, false), POLLIN, seen);
+		r = socket_wait_host(t, ev, sk->ops->wait_fd(sk, false), POLLIN, seen);
 		if (r != SYSCALL_NOT_YET)
-			return r;
+			break;
 	}
-	if (r < 0)
+	file_put(held);
+	if (r < 0 || r >= SYSCALL_CONTINUE)
 		return r;
 	/* As Linux, the connection is taken before the address is written: a bad one loses it.
 	   The address goes first: an install is carried out at the answer by host fd number,
@@ -260,16 +262,20 @@ static long socket_transfer(struct task *t, struct syscall_event *ev, struct soc
 {
 	unsigned seen = t->interrupts;
 	t->pending_signals = 0;
+	struct file *held = file_get(sk->file);
+	long r;
 	for (;;) {
-		long r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
+		r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))
 			thread_group_signal(t->tg, t, SIGPIPE);
 		if (r != -EAGAIN || m->nonblock)
-			return r;
-		r = socket_wait_host(t, ev, sk->file, sk->ops->wait_fd(sk, send), send ? POLLOUT : POLLIN, seen);
+			break;
+		r = socket_wait_host(t, ev, sk->ops->wait_fd(sk, send), send ? POLLOUT : POLLIN, seen);
 		if (r != SYSCALL_NOT_YET)
-			return r;
+			break;
 	}
+	file_put(held);
+	return r;
 }
 
 /* Did the transfer complete with a byte count (not an error, nor a wait or restart)? */
