@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #define MSG_CMSG_COMPAT 0x80000000	/* the kernel's own flag: refused from user space */
 #define SOCKET_OPTMEM_MAX (128 * 1024)	/* net.core.optmem_max: the largest control buffer */
@@ -390,20 +391,15 @@ SYSCALL(sendto)
 	return do_send(t, ev, sk, &m);
 }
 
-SYSCALL(sendmsg)
+/* One message of sendmsg or sendmmsg, its msghdr at umsg. */
+static long send_msghdr(struct task *t, struct syscall_event *ev, struct socket *sk, uint64_t umsg, int flags)
 {
-	struct socket *sk;
 	struct msghdr mh;
 	struct iovec *iov;
 	struct socket_control *ctl = NULL;
 	char *cbuf = NULL;
-	if (ev->args[2] & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r < 0)
-		return r;
-	r = read_msghdr(t, ev->args[1], &mh, &iov);
-	struct socket_msg m = { .iov = iov, .iovcnt = (int)mh.msg_iovlen, .flags = (int)ev->args[2] };
+	long r = read_msghdr(t, umsg, &mh, &iov);
+	struct socket_msg m = { .iov = iov, .iovcnt = (int)mh.msg_iovlen, .flags = flags };
 	if (r == 0 && mh.msg_namelen)
 		r = read_sockaddr(t, (uint64_t)(uintptr_t)mh.msg_name, mh.msg_namelen, &m.name, &m.namelen);
 	if (r == 0 && mh.msg_controllen) {
@@ -424,6 +420,44 @@ SYSCALL(sendmsg)
 	free(cbuf);
 	free(iov);
 	return r;
+}
+
+SYSCALL(sendmsg)
+{
+	struct socket *sk;
+	if (ev->args[2] & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	return r < 0 ? r : send_msghdr(t, ev, sk, ev->args[1], (int)ev->args[2]);
+}
+
+/* As Linux's __sys_sendmmsg: messages in turn, each one's length written back; an error
+   after the first ends the batch with the count so far. Only the first may wait (a handler
+   that waits is run again from the start, which must not send a message twice). */
+SYSCALL(sendmmsg)
+{
+	struct socket *sk;
+	unsigned vlen = (unsigned)ev->args[2];
+	int flags = (int)ev->args[3];
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	if (r < 0)
+		return r;
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	unsigned sent = 0;
+	for (; sent < vlen; sent++) {
+		uint64_t umsg = ev->args[1] + sent * sizeof(struct mmsghdr);
+		r = send_msghdr(t, ev, sk, umsg, sent ? flags | MSG_DONTWAIT : flags);
+		if (!transferred(r))
+			break;
+		unsigned len = (unsigned)r;
+		r = guest_write(t, umsg + offsetof(struct mmsghdr, msg_len), &len, sizeof(len));
+		if (r < 0)
+			break;
+	}
+	return sent ? (long)sent : r;
 }
 
 /* Writes what came with a message as cmsgs into the guest's control buffer, as Linux's
