@@ -10,6 +10,7 @@
 #include "oci/rootfs.h"
 #include "oci/spec.h"
 #include "oci/state.h"
+#include "sandbox/network.h"
 #include "sandbox/control.h"
 #include "sandbox/sandbox.h"
 
@@ -197,9 +198,10 @@ static int spawn_sandbox(struct oci_config *cfg, const char *cgroup, pid_t *pid)
 				res.err = oci_error(-errno, "joining the network namespace %s: %s",
 						    cfg->netns_path, strerror(errno));
 		}
-		/* As runc makes one: hooks (Docker's libnetwork-setkey) find it through the pid. */
-		if (res.err == 0 && cfg->new_netns && unshare(CLONE_NEWNET) < 0)
-			res.err = oci_error(-errno, "creating a network namespace: %s", strerror(errno));
+		/* As runc makes one (with lo up): hooks (Docker's libnetwork-setkey) find it through
+		   the pid. */
+		if (res.err == 0 && cfg->new_netns && sandbox_netns_new() < 0)
+			res.err = oci_error(-EIO, "creating a network namespace with lo up");
 		if (res.err == 0) {
 			res.err = sandbox_create(&cfg->spec, &res.pid);
 			if (res.err < 0)

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "oci/spec.h"
 #include "common/cleanup.h"
+#include "common/egress.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "oci/log.h"
@@ -561,11 +562,21 @@ static int parse_hooks(json_object *hooks)
 	return 0;
 }
 
-static int parse_annotations(json_object *annotations)
+/* Every annotation is a string; dev.runsc-c.egress is the sandbox's egress policy. */
+static int parse_annotations(struct oci_config *cfg, json_object *annotations)
 {
 	json_object_object_foreach(annotations, key, value) {
 		if (!json_object_is_type(value, json_type_string))
 			return oci_error(-EINVAL, "config.json: annotations.%s must be a string", key);
+		if (strcmp(key, OCI_EGRESS_ANNOTATION))
+			continue;
+		struct egress_policy policy;
+		const char *bad;
+		if (egress_parse(json_object_get_string(value), &policy, &bad) < 0)
+			return oci_error(-EINVAL, "config.json: annotations.%s: bad item \"%s\"", key,
+					 bad ? bad : "");
+		egress_free(&policy);
+		cfg->spec.egress = json_object_get_string(value);
 	}
 	return 0;
 }
@@ -665,7 +676,7 @@ static int config_parse(const char *bundle, struct oci_config *cfg)
 	cfg->resources = (struct oci_resources){ .memory_limit = -1, .pids_limit = -1, .cpu_quota = -1 };
 	if ((mounts && (r = parse_mounts(cfg, mounts)) < 0) || (lx && (r = parse_linux(cfg, lx)) < 0) ||
 	    (cfg->hooks && (r = parse_hooks(cfg->hooks)) < 0) ||
-	    (cfg->annotations && (r = parse_annotations(cfg->annotations)) < 0))
+	    (cfg->annotations && (r = parse_annotations(cfg, cfg->annotations)) < 0))
 		return r;
 	if (cfg->resources.pids_limit > 0)
 		cfg->spec.pids_max = cfg->resources.pids_limit > (1 << 22) ? 1 << 22

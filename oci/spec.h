@@ -58,6 +58,7 @@ struct oci_config {
 	struct oci_resources resources;
 	json_object *hooks;	/* validated "hooks", or NULL */
 	json_object *annotations;	/* validated "annotations", or NULL */
+#define OCI_EGRESS_ANNOTATION "dev.runsc-c.egress"
 };
 
 /* Reads BUNDLE/config.json. On error: an oci_error message, -errno, nothing to free. */

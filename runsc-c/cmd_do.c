@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/egress.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "runsc-c/commands.h"
 #include "oci/cgroup.h"
+#include "sandbox/network.h"
 #include "sandbox/sandbox.h"
 
 static void do_usage(FILE *out)
@@ -23,6 +25,7 @@ static void do_usage(FILE *out)
 		"                  [--memory N[k|m|g]] [--overlay-size N[k|m|g]]\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
+		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR[:PORTS],...]\n"
 		"                  -- PROG [ARGS...]\n");
 }
 
@@ -136,6 +139,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "readonly-path", required_argument, NULL, 'O' },
 		{ "memory", required_argument, NULL, 'L' },
 		{ "overlay-size", required_argument, NULL, 'S' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "egress", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -143,7 +148,9 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 				     .debug = g->debug, .init = { .umask = -1 }, .control_fd = -1 };
 	char host[256];
 	char **env = calloc((size_t)argc + 3, sizeof(char *));
-	struct sandbox_mount *mounts = calloc((size_t)argc, sizeof(*mounts));
+	/* Room for --network=host's name resolution files. */
+	struct sandbox_mount *mounts = calloc((size_t)argc + 2, sizeof(*mounts));
+	const char *network = "none";
 	char **masked = calloc((size_t)argc, sizeof(char *));
 	char **readonly = calloc((size_t)argc, sizeof(char *));
 	int nenv = 0, nmasked = 0, nreadonly = 0;
@@ -223,6 +230,18 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			if (parse_size(optarg, &spec.overlay_size) < 0 || spec.overlay_size == 0)
 				die("bad --overlay-size %s", optarg);
 			break;
+		case 'N':
+			network = optarg;
+			break;
+		case 'E': {
+			struct egress_policy policy;
+			const char *bad;
+			if (egress_parse(optarg, &policy, &bad) < 0)
+				die("bad --egress item %s (deny-all, or allow:CIDR[:PORT[-PORT]],...)", bad ? bad : optarg);
+			egress_free(&policy);
+			spec.egress = optarg;
+			break;
+		}
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -237,6 +256,14 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	}
 	if (access(spec.rootfs, R_OK | X_OK) < 0)
 		die("rootfs %s: %m", spec.rootfs);
+	/* The host's name resolution goes with the host's network, read-only. */
+	static const char *const resolution[] = { "/etc/resolv.conf", "/etc/hosts" };
+	for (size_t i = 0; !strcmp(network, "host") && i < 2; i++)
+		if (access(resolution[i], R_OK) == 0)
+			mounts[spec.nmounts++] = (struct sandbox_mount){ .type = "bind", .source = resolution[i],
+									 .destination = resolution[i], .readonly = true };
+	if (sandbox_network_enter(network) < 0)
+		die("--network=%s: cannot set up the network namespace", network);
 	env[nenv] = NULL;
 	spec.env = env;
 	spec.argv = argv + optind;

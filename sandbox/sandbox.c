@@ -79,6 +79,8 @@ static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start)
 		json_object_object_add(o, "hostname", json_object_new_string(s->hostname));
 	json_object_object_add(o, "pids_max", json_object_new_int64(s->pids_max));
 	json_object_object_add(o, "wait_for_start", json_object_new_boolean(wait_for_start));
+	if (s->egress)
+		json_object_object_add(o, "egress", json_object_new_string(s->egress));
 	json_object_object_add(o, "process", init_process_json(s));
 	if (sandbox_mounts_to_json(s, o) < 0) {
 		json_object_put(o);
@@ -115,6 +117,8 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->pids_max = (uint32_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "wait_for_start", &v))
 		cfg->wait_for_start = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "egress", &v))
+		cfg->egress = strdup(json_object_get_string(v));
 	if (!json_object_object_get_ex(o, "process", &v) || guest_process_from_json(v, &cfg->init) < 0)
 		goto out;
 	r = sandbox_mounts_from_json(o, cfg);

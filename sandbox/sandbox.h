@@ -75,6 +75,8 @@ struct sandbox_spec {
 	int control_fd;
 	/* OCI create: the first process does not exec until a "start" control request. */
 	bool wait_for_start;
+	/* Egress policy text (common/egress.h); NULL: none. */
+	const char *egress;
 };
 
 /* The runsc-c binary the gofer and the sentry are started from (`runsc-c gofer`, `runsc-c

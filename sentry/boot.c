@@ -8,6 +8,7 @@
 #include "sentry/spawner.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/reopen.h"
+#include "sentry/socket/socket.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "common/cleanup.h"
@@ -73,6 +74,8 @@ static int kernel_init(struct boot_config *cfg)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
+	if (inet_egress_init(cfg->egress) < 0)
+		return -EINVAL;
 	return fs_mount_all(cfg, &kernel.root_mount);
 }
 
@@ -173,7 +176,8 @@ int sentry_boot(struct boot_config *cfg)
 		kill(pid, SIGKILL);
 		return found == -ENOENT ? 127 : found < 0 ? 126 : 125;
 	}
-	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL));
+	/* CAP_NET_BIND_SERVICE: guest root's sockets on ports below 1024 (inet.c checks). */
+	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL) | CAP_MASK(CAP_NET_BIND_SERVICE));
 	if (r == 0)
 		r = sentry_confine();
 	if (r == 0)

@@ -1,5 +1,5 @@
-/* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) (only
-   connected socketpairs), no mounts.
+/* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) but IP
+   stream and datagram sockets (the guest's, in the sandbox's network namespace), no mounts.
    One table feeds both the loaded filter and `runsc-c debug sentry-syscalls`. */
 #define _GNU_SOURCE
 #include "sentry/kernel.h"
@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <seccomp.h>
 
@@ -40,16 +41,21 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_ftruncate, "memory files", 0, 0 },
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
-	{ SYS_ioctl, "seccomp listener", 0, 0 },
-	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
-	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
-	{ SYS_sendto, "control replies and spawner requests (send)", 0, 0 },
-	{ SYS_recvfrom, "spawner answers (recv)", 0, 0 },
-	{ SYS_accept4, "control connections on the socket the OCI runtime bound", 0, 0 },
+	{ SYS_ioctl, "seccomp listener; guest IP sockets' queries (SIOCGIF*, SIOCOUTQ)", 0, 0 },
+	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' sendmsg", 0, 0 },
+	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' recvmsg", 0, 0 },
+	{ SYS_sendto, "control replies and spawner requests (send); guest IP sockets' addressed sends", 0, 0 },
+	{ SYS_recvfrom, "spawner answers (recv); guest IP sockets' addressed receives", 0, 0 },
+	{ SYS_accept4, "control connections on the socket the OCI runtime bound; guest IP listeners", 0, 0 },
 	{ SYS_socketpair, "guest unix sockets: a connected pair reaches nothing outside", 0, 0 },
-	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs)", 0, 0 },
-	{ SYS_getsockopt, "guest unix sockets' buffer sizes", 0, 0 },
-	{ SYS_setsockopt, "guest unix sockets' buffer sizes", 0, 0 },
+	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs); guest IP sockets", 0, 0 },
+	{ SYS_getsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options", 0, 0 },
+	{ SYS_setsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options", 0, 0 },
+	{ SYS_bind, "guest IP sockets (and probing whether an address is the namespace's own)", 0, 0 },
+	{ SYS_connect, "guest IP sockets, after the egress policy", 0, 0 },
+	{ SYS_listen, "guest IP sockets", 0, 0 },
+	{ SYS_getsockname, "guest IP sockets", 0, 0 },
+	{ SYS_getpeername, "guest IP sockets", 0, 0 },
 	{ SYS_poll, "tracer loop", 0, 0 },
 	{ SYS_ppoll, "tracer loop", 0, 0 },
 	{ SYS_signalfd4, "tracer loop; guest signalfds", 0, 0 },
@@ -103,6 +109,21 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_exit_group, "exit", 0, 0 },
 };
 
+/* socket(2): only these families and base types (guest TCP, UDP and ping sockets). */
+static const int ip_families[] = { AF_INET, AF_INET6 };
+static const int ip_types[] = { SOCK_STREAM, SOCK_DGRAM };
+
+static int add_ip_socket_rules(scmp_filter_ctx ctx)
+{
+	int r = 0;
+	for (size_t f = 0; f < sizeof(ip_families) / sizeof(ip_families[0]) && r == 0; f++)
+		for (size_t ty = 0; ty < sizeof(ip_types) / sizeof(ip_types[0]) && r == 0; ty++)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_socket, 2,
+					     SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)ip_families[f]),
+					     SCMP_A1_32(SCMP_CMP_MASKED_EQ, 0xf, (uint32_t)ip_types[ty]));
+	return r;
+}
+
 int sentry_confine(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -120,6 +141,8 @@ int sentry_confine(void)
 		else
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, rule->nr, 0);
 	}
+	if (r == 0)
+		r = add_ip_socket_rules(ctx);
 	if (r == 0)
 		r = confine_load_filter(ctx, 0);
 	seccomp_release(ctx);
@@ -139,5 +162,6 @@ int sentry_print_syscalls(FILE *out)
 			rule->why);
 		free(name);
 	}
+	fprintf(out, "%-20s (AF_INET/AF_INET6, SOCK_STREAM/SOCK_DGRAM) guest IP sockets\n", "socket");
 	return 0;
 }

@@ -52,6 +52,7 @@ struct boot_config {
 	int control_fd;
 	int ready_fd;
 	bool wait_for_start;
+	char *egress;			/* egress policy text (common/egress.h); NULL: none */
 };
 
 struct kernel {

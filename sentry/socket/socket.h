@@ -1,5 +1,5 @@
 /* Sockets: one struct socket per socket object (the open file's priv), with an ops table per
-   family (unix.c; inet and netlink later). sys_socket.c decodes the guest's arguments
+   family (unix.c, inet.c; the families are a table in socket.c). sys_socket.c decodes the guest's arguments
    (addresses, msghdr, control messages) into sentry buffers and calls the ops; the ops move
    data between guest memory and host objects the sentry made. */
 #ifndef RUNSCC_SENTRY_SOCKET_H
@@ -42,8 +42,9 @@ struct socket_msg {
 struct socket_ops {
 	int (*bind)(struct task *t, struct socket *sk, const struct sockaddr_storage *a, socklen_t len);
 	int (*listen)(struct task *t, struct syscall_event *ev, struct socket *sk, int backlog);
-	int (*connect)(struct task *t, struct syscall_event *ev, struct socket *sk,
-		       const struct sockaddr_storage *a, socklen_t len);
+	/* 0, -errno, or what a waiting handler answers (SYSCALL_BLOCK, a restart). */
+	long (*connect)(struct task *t, struct syscall_event *ev, struct socket *sk,
+			const struct sockaddr_storage *a, socklen_t len);
 	/* A queued connection as a new open file, or -EAGAIN (nothing queued yet). */
 	int (*accept)(struct task *t, struct socket *sk, struct file **out);
 	/* Bytes sent or received, -EAGAIN when it would wait, -errno. */
@@ -53,9 +54,10 @@ struct socket_ops {
 	int (*wait_fd)(struct socket *sk, bool send);
 	int (*getname)(struct socket *sk, bool peer, struct sockaddr_storage *a, socklen_t *len);
 	int (*shutdown)(struct socket *sk, int how);
-	/* Options of level SOL_SOCKET; *len in: the guest's buffer size, out: the value's. */
-	int (*getsockopt)(struct socket *sk, int name, void *val, socklen_t *len);
-	int (*setsockopt)(struct task *t, struct socket *sk, int name, const void *val, socklen_t len);
+	/* *len in: the guest's buffer size (at most the sentry's buffer), out: the value's. */
+	int (*getsockopt)(struct socket *sk, int level, int name, void *val, socklen_t *len);
+	int (*setsockopt)(struct task *t, struct socket *sk, int level, int name, const void *val,
+			  socklen_t len);
 	/* May read, write, recvfrom and sendto without an address run natively on the mirror? */
 	bool (*native_recv)(struct socket *sk);
 	bool (*native_send)(struct socket *sk);
@@ -80,10 +82,28 @@ bool socket_nonblocking(struct file *f);
    in t's table are mirrored again; the status flags go to the new host description. */
 int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f, int host_fd);
 
+/* A new socket of the family (type without flags; flags: O_NONBLOCK), or -EAFNOSUPPORT. */
+int socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
+/* socketpair(2) of the family: AF_UNIX only, as Linux. */
+int socket_pair_create(struct task *t, int family, int type, int protocol, int flags, struct file *out[2]);
+/* One slice of a handler's wait for host fd (events), which a signal ends: SYSCALL_NOT_YET to
+   try again, else the handler's answer (SYSCALL_BLOCK, or an interrupted wait's). seen:
+   t->interrupts when the wait began. The kernel lock is let go meanwhile: the caller holds a
+   reference to the socket's open file (the guest may close its fd). */
+long socket_wait_host(struct task *t, struct syscall_event *ev, int fd, short events, unsigned seen);
+/* Bytes in the guest's iovecs, at most cap; up to len of them gathered into buf. */
+size_t socket_iov_total(const struct iovec *iov, int iovcnt, size_t cap);
+long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len);
+
 /* AF_UNIX. */
 int unix_socket_create(struct task *t, int type, int flags, struct file **out);
 int unix_socketpair_create(struct task *t, int type, int flags, struct file *out[2]);
 /* /proc/net/unix: every unix socket of the sandbox. */
 void unix_proc_list(FILE *m);
+
+/* AF_INET, AF_INET6: host sockets in the sandbox's network namespace (inet.c). */
+int inet_socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
+/* The sandbox's egress policy (common/egress.h text; NULL or "": none). */
+int inet_egress_init(const char *policy);
 
 #endif

@@ -24,7 +24,7 @@ struct host_call {
 
 static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	/* data calls on mirrors */
-	C(SYS_read, "fd mirrors a host object with a native data path (pipe, stdio, event fd)",
+	C(SYS_read, "fd mirrors a host object with a native data path (pipe, stdio, event fd, socket)",
 	  "access mode checked by the sentry and held by the description; memory is only data"),
 	C(SYS_write, "as read", "as read"),
 	C(SYS_pread64, "as read", "as read"),
@@ -35,8 +35,10 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_pwritev, "as read", "as read"),
 	C(SYS_preadv2, "as read", "as read"),
 	C(SYS_pwritev2, "as read", "as read"),
-	C(SYS_sendto, "no address (register), on a connected unix socket's mirror (a host socketpair)",
-	  "a pair the sentry made reaches only its peer; memory is only data"),
+	C(SYS_sendto, "no address (register), on a connected unix socket's mirror (a host socketpair) "
+		      "or an IP socket's",
+	  "a pair the sentry made reaches only its peer; an IP socket only where the sentry's "
+	  "connect (egress policy checked) pointed it; memory is only data"),
 	C(SYS_recvfrom, "as sendto", "as sendto"),
 	C(SYS_sendfile, "both fds may be copied by the host (native data path, or an offset given)",
 	  FD_MODES "; the offsets in memory are data"),

@@ -1,6 +1,4 @@
-/* Sockets. AF_UNIX is the sentry's (sentry/socket/unix.c); every other family fails as on a
-   kernel built without it (EAFNOSUPPORT), which programs that probe for one (shadow's
-   useradd for audit netlink, glibc's nscd client) take in their stride. Addresses, message
+/* Sockets. The families are sentry/socket/ (socket.c has their table). Addresses, message
    headers and control messages are read from guest memory here, once, and the call is then
    done by the sentry: only plain data calls without an address (read, write, recvfrom and
    sendto with no address) run natively, on sockets whose mirror is their own byte path. */
@@ -21,59 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
-#define SOCKET_WAIT_SLICE_MS 50
 #define MSG_CMSG_COMPAT 0x80000000	/* the kernel's own flag: refused from user space */
 #define SOCKET_OPTMEM_MAX (128 * 1024)	/* net.core.optmem_max: the largest control buffer */
 #define MAX_RW_COUNT (INT_MAX & ~4095L)	/* the most one call moves (a longer buffer is cut) */
 
-/* Each family is logged once: what a guest wanted and did not get. */
-static void log_family_refused(int family)
-{
-	static uint64_t logged[2];
-	if (family >= 0 && family < 128) {
-		uint64_t bit = UINT64_C(1) << (family % 64);
-		if (logged[family / 64] & bit)
-			return;
-		logged[family / 64] |= bit;
-	}
-	log_info("socket family %d is not offered: EAFNOSUPPORT", family);
-}
-
-/* The checks socket(2) and socketpair(2) share; the base type in *type. */
-static long socket_args(int family, int *type, int protocol)
+/* socket(2)'s and socketpair(2)'s type word: the base type in *type, its flags returned. */
+static long socket_type_flags(int *type)
 {
 	if (*type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
 		return -EINVAL;
-	if (family != AF_UNIX) {
-		log_family_refused(family);
-		return -EAFNOSUPPORT;
-	}
-	if (protocol && protocol != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	switch (*type & 0xf) {
-	case SOCK_STREAM:
-	case SOCK_DGRAM:
-	case SOCK_SEQPACKET:
-		*type &= 0xf;
-		return 0;
-	case SOCK_RAW:
-		*type = SOCK_DGRAM;	/* as Linux does for AF_UNIX */
-		return 0;
-	default:
-		return -ESOCKTNOSUPPORT;
-	}
+	int flags = *type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	*type &= 0xf;
+	return flags;
 }
 
 SYSCALL(socket)
 {
 	int type = (int)ev->args[1];
-	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
-	long r = socket_args((int)ev->args[0], &type, (int)ev->args[2]);
-	if (r < 0)
-		return r;
+	long flags = socket_type_flags(&type);
+	if (flags < 0)
+		return flags;
 	struct file *f;
-	r = unix_socket_create(t, type, flags & SOCK_NONBLOCK, &f);
+	long r = socket_create(t, (int)ev->args[0], type, (int)ev->args[2], flags & SOCK_NONBLOCK, &f);
 	if (r < 0)
 		return r;
 	r = fd_install(t, ev, f, flags & SOCK_CLOEXEC, 0);
@@ -84,18 +53,18 @@ SYSCALL(socket)
 SYSCALL(socketpair)
 {
 	int type = (int)ev->args[1];
-	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	long flags = socket_type_flags(&type);
 	uint64_t ufds = ev->args[3];
 	int fds[2] = { -1, -1 };
 	struct file *f[2];
-	long r = socket_args((int)ev->args[0], &type, (int)ev->args[2]);
-	if (r < 0)
-		return r;
+	if (flags < 0)
+		return flags;
+	long r = 0;
 	/* A bad address is EFAULT with nothing installed (as pipe2). */
 	r = guest_write(t, ufds, fds, sizeof(fds));
 	if (r < 0)
 		return r;
-	r = unix_socketpair_create(t, type, flags & SOCK_NONBLOCK, f);
+	r = socket_pair_create(t, (int)ev->args[0], type, (int)ev->args[2], flags & SOCK_NONBLOCK, f);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 2 && r >= 0; i++) {
@@ -198,20 +167,6 @@ SYSCALL(connect)
 	return r < 0 ? r : sk->ops->connect(t, ev, sk, &a, len);
 }
 
-struct accept_wait {
-	struct socket *sk;
-	bool nonblock;
-	struct file *accepted;
-};
-
-static long accept_attempt(struct task *t, struct syscall_event *ev, void *arg)
-{
-	(void)ev;
-	struct accept_wait *w = arg;
-	long r = w->sk->ops->accept(t, w->sk, &w->accepted);
-	return r == -EAGAIN && !w->nonblock ? SYSCALL_NOT_YET : r;
-}
-
 static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 {
 	uint64_t uaddr = ev->args[1], ulenp = ev->args[2];
@@ -221,13 +176,19 @@ static long do_accept4(struct task *t, struct syscall_event *ev, int flags)
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
-	struct accept_wait w = { .sk = sk, .nonblock = socket_nonblocking(sk->file) };
+	/* A queued connection, or a wait (for the family's host object to be readable). */
+	bool nonblock = socket_nonblocking(sk->file);
+	struct file *f = NULL;
+	unsigned seen = ev->interrupts_seen;
 	struct file *held = file_get(sk->file);
-	r = syscall_wait_until(t, ev, accept_attempt, &w);
+	while ((r = sk->ops->accept(t, sk, &f)) == -EAGAIN && !nonblock) {
+		r = socket_wait_host(t, ev, sk->ops->wait_fd(sk, false), POLLIN, seen);
+		if (r != SYSCALL_NOT_YET)
+			break;
+	}
 	file_put(held);
-	if (r < 0 || !w.accepted)
+	if (r < 0 || r >= SYSCALL_CONTINUE)
 		return r;
-	struct file *f = w.accepted;
 	/* As Linux, the connection is taken before the address is written: a bad one loses it.
 	   The address goes first: an install is carried out at the answer by host fd number,
 	   so the file must not go after its install was queued. */
@@ -300,23 +261,20 @@ static long socket_transfer(struct task *t, struct syscall_event *ev, struct soc
 			    struct socket_msg *m, bool send)
 {
 	unsigned seen = ev->interrupts_seen;
+	struct file *held = file_get(sk->file);
+	long r;
 	for (;;) {
-		long r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
+		r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))
 			thread_group_signal(t->tg, t, SIGPIPE);
 		if (r != -EAGAIN || m->nonblock)
-			return r;
-		if (!ev->may_block)
-			return SYSCALL_BLOCK;
-		if (syscall_interrupted(t, ev, seen))
-			return syscall_interrupted_result(t, true);
-		struct file *held = file_get(sk->file);
-		struct pollfd p = { .fd = sk->ops->wait_fd(sk, send), .events = send ? POLLOUT : POLLIN };
-		kernel_unlock();
-		poll(&p, p.fd >= 0, SOCKET_WAIT_SLICE_MS);
-		kernel_lock();
-		file_put(held);
+			break;
+		r = socket_wait_host(t, ev, sk->ops->wait_fd(sk, send), send ? POLLOUT : POLLIN, seen);
+		if (r != SYSCALL_NOT_YET)
+			break;
 	}
+	file_put(held);
+	return r;
 }
 
 /* Did the transfer complete with a byte count (not an error, nor a wait or restart)? */
@@ -431,20 +389,15 @@ SYSCALL(sendto)
 	return do_send(t, ev, sk, &m);
 }
 
-SYSCALL(sendmsg)
+/* One message of sendmsg or sendmmsg, its msghdr at umsg. */
+static long send_msghdr(struct task *t, struct syscall_event *ev, struct socket *sk, uint64_t umsg, int flags)
 {
-	struct socket *sk;
 	struct msghdr mh;
 	struct iovec *iov;
 	struct socket_control *ctl = NULL;
 	char *cbuf = NULL;
-	if (ev->args[2] & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r < 0)
-		return r;
-	r = read_msghdr(t, ev->args[1], &mh, &iov);
-	struct socket_msg m = { .iov = iov, .iovcnt = (int)mh.msg_iovlen, .flags = (int)ev->args[2] };
+	long r = read_msghdr(t, umsg, &mh, &iov);
+	struct socket_msg m = { .iov = iov, .iovcnt = (int)mh.msg_iovlen, .flags = flags };
 	if (r == 0 && mh.msg_namelen)
 		r = read_sockaddr(t, (uint64_t)(uintptr_t)mh.msg_name, mh.msg_namelen, &m.name, &m.namelen);
 	if (r == 0 && mh.msg_controllen) {
@@ -465,6 +418,44 @@ SYSCALL(sendmsg)
 	free(cbuf);
 	free(iov);
 	return r;
+}
+
+SYSCALL(sendmsg)
+{
+	struct socket *sk;
+	if (ev->args[2] & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	return r < 0 ? r : send_msghdr(t, ev, sk, ev->args[1], (int)ev->args[2]);
+}
+
+/* As Linux's __sys_sendmmsg: messages in turn, each one's length written back; an error
+   after the first ends the batch with the count so far. Only the first may wait (a handler
+   that waits is run again from the start, which must not send a message twice). */
+SYSCALL(sendmmsg)
+{
+	struct socket *sk;
+	unsigned vlen = (unsigned)ev->args[2];
+	int flags = (int)ev->args[3];
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	if (r < 0)
+		return r;
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	unsigned sent = 0;
+	for (; sent < vlen; sent++) {
+		uint64_t umsg = ev->args[1] + sent * sizeof(struct mmsghdr);
+		r = send_msghdr(t, ev, sk, umsg, sent ? flags | MSG_DONTWAIT : flags);
+		if (!transferred(r))
+			break;
+		unsigned len = (unsigned)r;
+		r = guest_write(t, umsg + offsetof(struct mmsghdr, msg_len), &len, sizeof(len));
+		if (r < 0)
+			break;
+	}
+	return sent ? (long)sent : r;
 }
 
 /* Writes what came with a message as cmsgs into the guest's control buffer, as Linux's
@@ -544,7 +535,7 @@ static long do_recv(struct task *t, struct syscall_event *ev, struct socket *sk,
 	if (r < 0)
 		return r;
 	m->nonblock = (m->flags & MSG_DONTWAIT) || socket_nonblocking(sk->file);
-	if (m->control && sk->ops->getsockopt(sk, SO_PASSCRED, &passcred, &len) == 0)
+	if (m->control && sk->ops->getsockopt(sk, SOL_SOCKET, SO_PASSCRED, &passcred, &len) == 0)
 		m->want_creds = passcred;
 	return socket_transfer(t, ev, sk, m, false);
 }
@@ -615,7 +606,7 @@ SYSCALL(recvmsg)
 
 /* --- options --- */
 
-#define SOCKOPT_MAX 64
+#define SOCKOPT_MAX 256	/* the largest value the sentry copies (TCP_INFO fits) */
 
 SYSCALL(getsockopt)
 {
@@ -623,18 +614,16 @@ SYSCALL(getsockopt)
 	int level = (int)ev->args[1], name = (int)ev->args[2];
 	uint64_t uval = ev->args[3], ulenp = ev->args[4];
 	int len;
-	char val[SOCKOPT_MAX];
-	socklen_t vlen = sizeof(val);
+	char val[SOCKOPT_MAX] = { 0 };
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
-	if (level != SOL_SOCKET)
-		return -EOPNOTSUPP;
 	if ((r = guest_read(t, ulenp, &len, sizeof(len))) < 0)
 		return r;
 	if (len < 0)
 		return -EINVAL;
-	if ((r = sk->ops->getsockopt(sk, name, val, &vlen)) < 0)
+	socklen_t vlen = (size_t)len < sizeof(val) ? (socklen_t)len : sizeof(val);
+	if ((r = sk->ops->getsockopt(sk, level, name, val, &vlen)) < 0)
 		return r;
 	if ((socklen_t)len > vlen)
 		len = (int)vlen;
@@ -652,12 +641,10 @@ SYSCALL(setsockopt)
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
-	if (level != SOL_SOCKET)
-		return -EOPNOTSUPP;
 	if (len < 0)
 		return -EINVAL;
 	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
 	if ((r = guest_read(t, ev->args[3], val, n)) < 0)
 		return r;
-	return sk->ops->setsockopt(t, sk, name, val, (socklen_t)n);
+	return sk->ops->setsockopt(t, sk, level, name, val, (socklen_t)n);
 }

@@ -2,8 +2,8 @@
 # runsc-c under Docker: every case runs with --runtime=runc and with this build's runsc-c
 # (registered by `runsc-c install` as runsc-c-test) and compares stdout, stderr and exit
 # status. Sets up docker itself (tests/lib/docker.sh). Needs root.
-# Containers run with --network=none but in one case: networking (-p and the bridge) is not
-# in runsc-c yet, so published ports are left out.
+# Containers run with --network=none but on the bridge cases: the default network, and a
+# python3 http.server published with -p and fetched from the host.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$SRC_DIR/tests/lib/docker.sh"
@@ -107,6 +107,25 @@ default_network() {
 	dk run --runtime="$RT" --name "$CNAME" --rm $BB echo networked
 }
 compare_scenario default-network default_network
+# A server in the container on docker's bridge, published on a host port docker picks.
+fetch_published() {
+	curl -s -o "$WORK/fetched-$RT" -w '%{http_code}\n' "http://127.0.0.1:$1/etc/debian_version"
+}
+published_port() {
+	dk run -d --runtime="$RT" --name "$CNAME" -p 127.0.0.1::8000 $DEBIAN_IMAGE \
+		python3 -m http.server 8000 >/dev/null || return 1
+	local port
+	port=$(dk port "$CNAME" 8000/tcp | sed -n 's/.*://p' | head -1)
+	poll_until 30 fetch_published "$port" >/dev/null || echo "nothing answered on port $port"
+	fetch_published "$port"
+	cat "$WORK/fetched-$RT"
+	dk rm -f "$CNAME" >/dev/null
+}
+if command -v curl >/dev/null; then
+	compare_scenario published-port published_port
+else
+	known_gap published-port "curl is not installed on the host"
+fi
 
 # Bind mounts: a host directory per runtime, made alike; the host sees what the guest wrote.
 bind_rw() {
