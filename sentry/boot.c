@@ -8,6 +8,7 @@
 #include "sentry/spawner.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/reopen.h"
+#include "sentry/socket/socket.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "common/cleanup.h"
@@ -72,6 +73,9 @@ static int kernel_init(struct boot_config *cfg)
 	if (kernel.placeholder_fd < 0)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
+	/* The sandbox's network namespace is the sentry's: netlink asks it on a socket kept. */
+	if (netlink_host_open() < 0)
+		return -EIO;
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
 	return fs_mount_all(cfg, &kernel.root_mount);
 }

@@ -5,6 +5,7 @@
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,4 +73,25 @@ int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f,
 	if (old >= 0)
 		close(old);
 	return 0;
+}
+
+size_t socket_iov_total(const struct iovec *iov, int iovcnt, size_t cap)
+{
+	size_t total = 0;
+	for (int i = 0; i < iovcnt && total < cap; i++)
+		total += iov[i].iov_len < cap - total ? iov[i].iov_len : cap - total;
+	return total;
+}
+
+long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len)
+{
+	size_t done = 0;
+	for (int i = 0; i < iovcnt && done < len; i++) {
+		size_t n = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
+		int r = guest_read(t, (uint64_t)(uintptr_t)iov[i].iov_base, buf + done, n);
+		if (r < 0)
+			return r;
+		done += n;
+	}
+	return (long)done;
 }

@@ -1,5 +1,5 @@
 /* Sockets: one struct socket per socket object (the open file's priv), with an ops table per
-   family (unix.c; inet and netlink later). sys_socket.c decodes the guest's arguments
+   family (unix.c, netlink.c; inet later). sys_socket.c decodes the guest's arguments
    (addresses, msghdr, control messages) into sentry buffers and calls the ops; the ops move
    data between guest memory and host objects the sentry made. */
 #ifndef RUNSCC_SENTRY_SOCKET_H
@@ -56,6 +56,12 @@ struct socket_ops {
 	/* Options of level SOL_SOCKET; *len in: the guest's buffer size, out: the value's. */
 	int (*getsockopt)(struct socket *sk, int name, void *val, socklen_t *len);
 	int (*setsockopt)(struct task *t, struct socket *sk, int name, const void *val, socklen_t len);
+	/* Options of the family's own levels (NULL: EOPNOTSUPP, as Linux for a family without
+	   them); *len in: the guest's buffer size (at most the value buffer's), out: the size to
+	   report (the bytes copied are the smaller of both). */
+	int (*getsockopt_level)(struct socket *sk, int level, int name, void *val, socklen_t *len);
+	int (*setsockopt_level)(struct task *t, struct socket *sk, int level, int name,
+				const void *val, socklen_t len);
 	/* May read, write, recvfrom and sendto without an address run natively on the mirror? */
 	bool (*native_recv)(struct socket *sk);
 	bool (*native_send)(struct socket *sk);
@@ -80,10 +86,23 @@ bool socket_nonblocking(struct file *f);
    in t's table are mirrored again; the status flags go to the new host description. */
 int socket_rebind_host(struct task *t, struct syscall_event *ev, struct file *f, int host_fd);
 
+/* The bytes an iovec array holds, at most cap. */
+size_t socket_iov_total(const struct iovec *iov, int iovcnt, size_t cap);
+/* Gathers up to len bytes of the guest's iovecs into buf; the count or -EFAULT. */
+long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len);
+/* The device requests every socket answers (SIOCGIFINDEX, SIOCGIFCONF...: Linux's dev_ioctl),
+   from the sandbox's network namespace (netlink.c); ENOTTY for others. */
+long socket_dev_ioctl(unsigned int cmd, uint64_t arg);
+
 /* AF_UNIX. */
 int unix_socket_create(struct task *t, int type, int flags, struct file **out);
 int unix_socketpair_create(struct task *t, int type, int flags, struct file *out[2]);
 /* /proc/net/unix: every unix socket of the sandbox. */
 void unix_proc_list(FILE *m);
+
+/* AF_NETLINK: NETLINK_ROUTE answered from the sandbox's network namespace, which the sentry
+   asks on a socket netlink_host_open makes before the sentry confines itself. */
+int netlink_host_open(void);
+int netlink_socket_create(struct task *t, int type, int protocol, int flags, struct file **out);
 
 #endif

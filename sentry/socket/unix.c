@@ -714,28 +714,6 @@ static int unix_accept(struct task *t, struct socket *sk, struct file **out)
 
 /* --- data --- */
 
-static size_t iov_total(const struct iovec *iov, int iovcnt, size_t cap)
-{
-	size_t total = 0;
-	for (int i = 0; i < iovcnt && total < cap; i++)
-		total += iov[i].iov_len < cap - total ? iov[i].iov_len : cap - total;
-	return total;
-}
-
-/* Gathers up to len bytes of the guest's iovecs. */
-static long gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len)
-{
-	size_t done = 0;
-	for (int i = 0; i < iovcnt && done < len; i++) {
-		size_t n = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-		int r = guest_read(t, (uint64_t)(uintptr_t)iov[i].iov_base, buf + done, n);
-		if (r < 0)
-			return r;
-		done += n;
-	}
-	return (long)done;
-}
-
 /* The host fd a connected socket sends on, and its peer. */
 static int unix_connected_target(struct unix_sock *u, const struct socket_msg *m, int *fd,
 				 struct unix_sock **rcv)
@@ -805,14 +783,14 @@ static long unix_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 		return -EOPNOTSUPP;
 	if (addressed && m->namelen && (r = unix_mkname(&m->name, m->namelen, &a, path)) < 0)
 		return r;
-	size_t total = iov_total(m->iov, m->iovcnt, SIZE_MAX);
+	size_t total = socket_iov_total(m->iov, m->iovcnt, SIZE_MAX);
 	if (sk->type != SOCK_STREAM && total > (size_t)unix_sndbuf(u) - 32)
 		return -EMSGSIZE;
 	size_t len = sk->type == SOCK_STREAM && total > UNIX_STREAM_CHUNK ? UNIX_STREAM_CHUNK : total;
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	long n = gather(t, m->iov, m->iovcnt, buf, len);
+	long n = socket_gather(t, m->iov, m->iovcnt, buf, len);
 	if (n < 0)
 		return n;
 	if (addressed && (r = unix_dgram_target(t, u, m->namelen ? &a : NULL, path, &fd, &rcv)) < 0)
@@ -861,7 +839,7 @@ static long unix_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	if (sk->type != SOCK_STREAM && (m->flags & MSG_OOB))
 		return -EOPNOTSUPP;
 	size_t cap = sk->type == SOCK_STREAM ? UNIX_STREAM_CHUNK : UNIX_DGRAM_MAX;
-	size_t len = iov_total(m->iov, m->iovcnt, cap);
+	size_t len = socket_iov_total(m->iov, m->iovcnt, cap);
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
@@ -957,7 +935,7 @@ static long unix_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 	struct unix_sock *u = unix_sk(socket_of(f));
 	int v = 0;
 	if (cmd != SIOCINQ && cmd != SIOCOUTQ)
-		return -ENOTTY;
+		return socket_dev_ioctl(cmd, arg);
 	if (u->state == UNIX_LISTENING)
 		return -EINVAL;
 	if (f->host_fd >= 0 && ioctl(f->host_fd, cmd, &v) < 0)

@@ -1,5 +1,6 @@
-/* Sockets. AF_UNIX is the sentry's (sentry/socket/unix.c); every other family fails as on a
-   kernel built without it (EAFNOSUPPORT), which programs that probe for one (shadow's
+/* Sockets. AF_UNIX is the sentry's (sentry/socket/unix.c), and so is AF_NETLINK
+   (sentry/socket/netlink.c: NETLINK_ROUTE); every other family fails as on a kernel built
+   without it (EAFNOSUPPORT), which programs that probe for one (shadow's
    useradd for audit netlink, glibc's nscd client) take in their stride. Addresses, message
    headers and control messages are read from guest memory here, once, and the call is then
    done by the sentry: only plain data calls without an address (read, write, recvfrom and
@@ -45,6 +46,10 @@ static long socket_args(int family, int *type, int protocol)
 {
 	if (*type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
 		return -EINVAL;
+	if (family == AF_NETLINK) {
+		*type &= 0xf;	/* the type and protocol are netlink_socket_create's to check */
+		return 0;
+	}
 	if (family != AF_UNIX) {
 		log_family_refused(family);
 		return -EAFNOSUPPORT;
@@ -73,7 +78,10 @@ SYSCALL(socket)
 	if (r < 0)
 		return r;
 	struct file *f;
-	r = unix_socket_create(t, type, flags & SOCK_NONBLOCK, &f);
+	if ((int)ev->args[0] == AF_NETLINK)
+		r = netlink_socket_create(t, type, (int)ev->args[2], flags & SOCK_NONBLOCK, &f);
+	else
+		r = unix_socket_create(t, type, flags & SOCK_NONBLOCK, &f);
 	if (r < 0)
 		return r;
 	r = fd_install(t, ev, f, flags & SOCK_CLOEXEC, 0);
@@ -91,6 +99,8 @@ SYSCALL(socketpair)
 	long r = socket_args((int)ev->args[0], &type, (int)ev->args[2]);
 	if (r < 0)
 		return r;
+	if ((int)ev->args[0] == AF_NETLINK)
+		return -EOPNOTSUPP;
 	/* A bad address is EFAULT with nothing installed (as pipe2). */
 	r = guest_write(t, ufds, fds, sizeof(fds));
 	if (r < 0)
@@ -624,23 +634,31 @@ SYSCALL(getsockopt)
 	int level = (int)ev->args[1], name = (int)ev->args[2];
 	uint64_t uval = ev->args[3], ulenp = ev->args[4];
 	int len;
-	char val[SOCKOPT_MAX];
+	char val[SOCKOPT_MAX] = { 0 };
 	socklen_t vlen = sizeof(val);
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
-	if (level != SOL_SOCKET)
+	if (level != SOL_SOCKET && !sk->ops->getsockopt_level)
 		return -EOPNOTSUPP;
 	if ((r = guest_read(t, ulenp, &len, sizeof(len))) < 0)
 		return r;
 	if (len < 0)
 		return -EINVAL;
-	if ((r = sk->ops->getsockopt(sk, name, val, &vlen)) < 0)
+	if (level != SOL_SOCKET) {
+		vlen = (socklen_t)len < vlen ? (socklen_t)len : vlen;
+		r = sk->ops->getsockopt_level(sk, level, name, val, &vlen);
+	} else {
+		r = sk->ops->getsockopt(sk, name, val, &vlen);
+	}
+	if (r < 0)
 		return r;
-	if ((socklen_t)len > vlen)
-		len = (int)vlen;
-	if ((r = guest_write(t, uval, val, (size_t)len)) < 0)
+	int copy = (socklen_t)len > vlen ? (int)vlen : len;
+	if (copy > SOCKOPT_MAX)
+		copy = SOCKOPT_MAX;
+	if ((r = guest_write(t, uval, val, (size_t)copy)) < 0)
 		return r;
+	len = level != SOL_SOCKET ? (int)vlen : copy;
 	return guest_write(t, ulenp, &len, sizeof(len));
 }
 
@@ -653,12 +671,14 @@ SYSCALL(setsockopt)
 	long r = socket_fd(t, (int)ev->args[0], &sk);
 	if (r < 0)
 		return r;
-	if (level != SOL_SOCKET)
+	if (level != SOL_SOCKET && !sk->ops->setsockopt_level)
 		return -EOPNOTSUPP;
 	if (len < 0)
 		return -EINVAL;
 	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
 	if ((r = guest_read(t, ev->args[3], val, n)) < 0)
 		return r;
+	if (level != SOL_SOCKET)
+		return sk->ops->setsockopt_level(t, sk, level, name, val, (socklen_t)n);
 	return sk->ops->setsockopt(t, sk, name, val, (socklen_t)n);
 }
