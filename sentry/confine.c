@@ -1,5 +1,6 @@
 /* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) (only
-   connected socketpairs), no mounts.
+   connected socketpairs; the NETLINK_ROUTE socket it asks the network namespace on is made
+   before the filter), no mounts.
    One table feeds both the loaded filter and `runsc-c debug sentry-syscalls`. */
 #define _GNU_SOURCE
 #include "sentry/kernel.h"
@@ -25,7 +26,7 @@ struct sentry_rule {
 static const struct sentry_rule sentry_rules[] = {
 	{ SYS_read, "files, pipes, eventfd, signalfd", 0, 0 },
 	{ SYS_write, "logs, eventfd", 0, 0 },
-	{ SYS_pread64, "program headers of executables", 0, 0 },
+	{ SYS_pread64, "program headers of executables; /proc/net files kept from boot", 0, 0 },
 	{ SYS_pwrite64, "copy-up into memory files", 0, 0 },
 	{ SYS_readv, "files", 0, 0 },
 	{ SYS_writev, "logs", 0, 0 },
@@ -40,16 +41,16 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_ftruncate, "memory files", 0, 0 },
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
-	{ SYS_ioctl, "seccomp listener", 0, 0 },
+	{ SYS_ioctl, "seccomp listener; SIOCGIF* on the netlink socket kept from boot", 0, 0 },
 	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
 	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data", 0, 0 },
-	{ SYS_sendto, "control replies and spawner requests (send)", 0, 0 },
-	{ SYS_recvfrom, "spawner answers (recv)", 0, 0 },
+	{ SYS_sendto, "control replies and spawner requests (send); netlink requests on the socket kept from boot", 0, 0 },
+	{ SYS_recvfrom, "spawner answers (recv); netlink answers", 0, 0 },
 	{ SYS_accept4, "control connections on the socket the OCI runtime bound", 0, 0 },
 	{ SYS_socketpair, "guest unix sockets: a connected pair reaches nothing outside", 0, 0 },
 	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs)", 0, 0 },
 	{ SYS_getsockopt, "guest unix sockets' buffer sizes", 0, 0 },
-	{ SYS_setsockopt, "guest unix sockets' buffer sizes", 0, 0 },
+	{ SYS_setsockopt, "guest unix sockets' buffer sizes; strict checking of netlink requests", 0, 0 },
 	{ SYS_poll, "tracer loop", 0, 0 },
 	{ SYS_ppoll, "tracer loop", 0, 0 },
 	{ SYS_signalfd4, "tracer loop; guest signalfds", 0, 0 },

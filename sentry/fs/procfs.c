@@ -53,7 +53,9 @@ enum proc_kind {
 	PROC_NET_UNIX,
 	PROC_NET_DEV,
 	PROC_NET_ROUTE,
+	PROC_NET_IPV6_ROUTE,
 	PROC_NET_IF_INET6,
+	PROC_NET_ARP,
 	PROC_NET_TCP,
 	PROC_NET_TCP6,
 	PROC_NET_UDP,
@@ -153,8 +155,10 @@ static const struct proc_entry proc_sys_entries[] = {
 };
 
 static const struct proc_entry proc_net_entries[] = {
+	FILE_ENTRY("arp", PROC_NET_ARP, 0444, proc_fill_net_arp),
 	FILE_ENTRY("dev", PROC_NET_DEV, 0444, proc_fill_net_dev),
 	FILE_ENTRY("if_inet6", PROC_NET_IF_INET6, 0444, proc_fill_net_if_inet6),
+	FILE_ENTRY("ipv6_route", PROC_NET_IPV6_ROUTE, 0444, proc_fill_net_ipv6_route),
 	FILE_ENTRY("route", PROC_NET_ROUTE, 0444, proc_fill_net_route),
 	FILE_ENTRY("tcp", PROC_NET_TCP, 0444, proc_fill_net_tcp),
 	FILE_ENTRY("tcp6", PROC_NET_TCP6, 0444, proc_fill_net_tcp6),

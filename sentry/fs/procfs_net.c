@@ -1,5 +1,5 @@
-/* /proc/net's files about the sandbox's network namespace (dev, route, if_inet6, tcp, tcp6,
-   udp, udp6): the host's own, read on descriptors the sentry opened at boot in that
+/* /proc/net's files about the sandbox's network namespace (dev, route, ipv6_route, if_inet6,
+   arp, tcp, tcp6, udp, udp6): the host's own, read on descriptors the sentry opened at boot in that
    namespace (its own; a seq_file read again from offset 0 is made anew). Socket lines are
    put in the guest's view: a socket of the sandbox shows its owner's uid and its inode in
    the sentry's socket file system; any other socket (the namespace may be shared with host
@@ -24,7 +24,8 @@
 #define PROC_NET_MAX (64 << 20)	/* a file's content the sentry reads at most */
 #define OVERFLOW_UID 65534
 
-enum proc_net_file { NET_DEV, NET_ROUTE, NET_IF_INET6, NET_TCP, NET_TCP6, NET_UDP, NET_UDP6, NET_COUNT };
+enum proc_net_file { NET_DEV, NET_ROUTE, NET_IPV6_ROUTE, NET_IF_INET6, NET_ARP, NET_TCP, NET_TCP6,
+		     NET_UDP, NET_UDP6, NET_COUNT };
 
 static const struct {
 	const char *name;
@@ -32,21 +33,23 @@ static const struct {
 } net_files[NET_COUNT] = {
 	[NET_DEV] = { "dev", false },
 	[NET_ROUTE] = { "route", false },
+	[NET_IPV6_ROUTE] = { "ipv6_route", false },
 	[NET_IF_INET6] = { "if_inet6", false },
+	[NET_ARP] = { "arp", false },
 	[NET_TCP] = { "tcp", true },
 	[NET_TCP6] = { "tcp6", true },
 	[NET_UDP] = { "udp", true },
 	[NET_UDP6] = { "udp6", true },
 };
 
-static int net_fds[NET_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
+static int net_fds[NET_COUNT] = { [0 ... NET_COUNT - 1] = -1 };
 
 void proc_net_host_open(void)
 {
 	char path[64];
 	for (int i = 0; i < NET_COUNT; i++) {
 		snprintf(path, sizeof(path), "/proc/self/net/%s", net_files[i].name);
-		/* A file the namespace lacks (IPv6 off) stays missing in the sandbox too. */
+		/* A file the namespace lacks (IPv6 off) stays missing in the sandbox too (-1). */
 		net_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 	}
 }
@@ -202,7 +205,9 @@ static int fill_net(enum proc_net_file which, FILE *m)
 
 NET_FILL(proc_fill_net_dev, NET_DEV)
 NET_FILL(proc_fill_net_route, NET_ROUTE)
+NET_FILL(proc_fill_net_ipv6_route, NET_IPV6_ROUTE)
 NET_FILL(proc_fill_net_if_inet6, NET_IF_INET6)
+NET_FILL(proc_fill_net_arp, NET_ARP)
 NET_FILL(proc_fill_net_tcp, NET_TCP)
 NET_FILL(proc_fill_net_tcp6, NET_TCP6)
 NET_FILL(proc_fill_net_udp, NET_UDP)

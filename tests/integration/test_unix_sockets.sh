@@ -12,7 +12,8 @@
 # (MSG_CTRUNC), fds dropped by a plain read, MSG_PEEK with fds; datagrams on path names
 # (sendto, recvfrom with the sender's name, connect, send, write); blocking recvmsg and accept
 # woken by a peer, and recvmsg ended by a signal (EINTR) or restarted (SA_RESTART).
-# Checked in the sandbox only: families other than AF_UNIX are refused (EAFNOSUPPORT), and
+# Checked in the sandbox only: IP families are refused (EAFNOSUPPORT), netlink protocols
+# other than NETLINK_ROUTE too (EPROTONOSUPPORT), and
 # /proc/net/unix lists the sandbox's own sockets.
 # python3 multiprocessing (Pool, Manager, socket.send_fds) with the Debian test rootfs's python3.
 # Needs root.
@@ -31,7 +32,7 @@ compare unix-sockets "$ROOT" /unixcheck /tmp/unixcheck
 
 expect_sandbox unix-only "socket AF_INET: EAFNOSUPPORT
 socket AF_INET6: EAFNOSUPPORT
-socket AF_NETLINK: EAFNOSUPPORT
+socket AF_NETLINK NETLINK_AUDIT: EPROTONOSUPPORT
 socketpair AF_INET: EAFNOSUPPORT" "$ROOT" /unixcheck sandbox
 
 # /proc/net/unix lists the sandbox's sockets, in Linux's format (natively it would list the

@@ -6,7 +6,8 @@
    one line per check; children never print.
 
    unixcheck DIR      the checks (DIR: a writable directory for socket names)
-   unixcheck sandbox  what the sandbox answers by design: no family but AF_UNIX
+   unixcheck sandbox  what the sandbox answers by design: no IP family yet, no netlink
+                      protocol but NETLINK_ROUTE (netlinkcheck tests that one)
    unixcheck procnet  a listener and a socketpair as /proc/net/unix lists them (inodes
                       replaced by N: the host's list is the whole machine's) */
 #define _GNU_SOURCE
@@ -682,7 +683,7 @@ static int mode_sandbox(void)
 	int sv[2];
 	say("socket AF_INET: %s", res(socket(AF_INET, SOCK_STREAM, 0)));
 	say("socket AF_INET6: %s", res(socket(AF_INET6, SOCK_DGRAM, 0)));
-	say("socket AF_NETLINK: %s", res(socket(AF_NETLINK, SOCK_RAW, 0)));
+	say("socket AF_NETLINK NETLINK_AUDIT: %s", res(socket(AF_NETLINK, SOCK_RAW, 9)));
 	say("socketpair AF_INET: %s", res(socketpair(AF_INET, SOCK_STREAM, 0, sv)));
 	return 0;
 }
