@@ -73,9 +73,6 @@ static int kernel_init(struct boot_config *cfg)
 	if (kernel.placeholder_fd < 0)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
-	/* The sandbox's network namespace is the sentry's: netlink asks it on a socket kept. */
-	if (netlink_host_open() < 0)
-		return -EIO;
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
 	return fs_mount_all(cfg, &kernel.root_mount);
 }
@@ -122,6 +119,12 @@ int sentry_boot(struct boot_config *cfg)
 	r = kernel_init(cfg);
 	if (r == 0)
 		r = reopener_start();
+	/* The sandbox's network namespace is the sentry's: netlink and /proc/net ask it on
+	   descriptors kept from now (after the reopener's fork, which needs none of them). */
+	if (r == 0)
+		r = netlink_host_open();
+	if (r == 0)
+		procfs_net_open();
 	if (r < 0)
 		return 125;
 	r = confine_enter_empty_root();

@@ -80,8 +80,8 @@ int proc_fill_version(const struct proc_target *t, FILE *m);
 int proc_fill_vmstat(const struct proc_target *t, FILE *m);
 int proc_fill_net_unix(const struct proc_target *t, FILE *m);
 
-/* The network namespace's files (procfs_net.c), from descriptors opened at boot. */
-void proc_net_host_open(void);
+/* The network namespace's files (procfs_net.c), from descriptors opened at boot
+   (procfs_net_open, fs.h). */
 int proc_fill_net_dev(const struct proc_target *t, FILE *m);
 int proc_fill_net_route(const struct proc_target *t, FILE *m);
 int proc_fill_net_ipv6_route(const struct proc_target *t, FILE *m);

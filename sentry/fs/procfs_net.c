@@ -6,6 +6,7 @@
    processes) shows the overflow uid and inode 0, so no host inode number or uid gets in;
    kernel addresses show as zeros. */
 #define _GNU_SOURCE
+#include "sentry/fs/fs.h"
 #include "sentry/fs/procfs_internal.h"
 #include "sentry/socket/socket.h"
 #include "sentry/kernel.h"
@@ -44,7 +45,7 @@ static const struct {
 
 static int net_fds[NET_COUNT] = { [0 ... NET_COUNT - 1] = -1 };
 
-void proc_net_host_open(void)
+void procfs_net_open(void)
 {
 	char path[64];
 	for (int i = 0; i < NET_COUNT; i++) {

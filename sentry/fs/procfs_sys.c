@@ -93,7 +93,6 @@ void procfs_capture_host(void)
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memcpy(rnd, &real, sizeof(real) < sizeof(rnd) ? sizeof(real) : sizeof(rnd));
 	format_uuid(proc_host.boot_id, rnd);
-	proc_net_host_open();
 }
 
 uint64_t proc_uptime_ns(void)
