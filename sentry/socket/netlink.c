@@ -25,7 +25,6 @@
 #include <linux/neighbour.h>
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -93,8 +92,11 @@ static struct netlink_sock *nl_sk(struct socket *sk)
 int netlink_host_open(void)
 {
 	host_rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (host_rtnl < 0)
-		return log_errno(-errno, "opening the sentry's NETLINK_ROUTE socket"), -errno;
+	if (host_rtnl < 0) {
+		int e = -errno;
+		log_errno(e, "opening the sentry's NETLINK_ROUTE socket");
+		return e;
+	}
 	/* Errors carry no copy of the request: the guest's own is echoed instead. */
 	int one = 1;
 	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
@@ -137,9 +139,12 @@ static void nl_queue(struct netlink_sock *n, const void *data, size_t len)
 
 /* The next datagram of a running dump, as large as Linux makes it for this reader: the
    largest buffer it has received with (within 32 KiB), at least NLMSG_GOODSIZE, whole
-   messages only (one larger message alone). */
+   messages only (one larger message alone). None while the receive buffer is full: the
+   dump goes on at a later recvmsg, as Linux's. */
 static void nl_dump_next(struct netlink_sock *n)
 {
+	if (n->queued >= (size_t)n->rcvbuf)
+		return;
 	size_t room = n->max_recvmsg_len > NETLINK_GOODSIZE ? n->max_recvmsg_len : NETLINK_GOODSIZE;
 	size_t start = n->dump_off, end = start;
 	while (end < n->dump_len) {
@@ -595,13 +600,10 @@ static long netlink_write(struct file *f, const struct iovec *iov, int iovcnt, i
 	return sk->ops->sendmsg(current, sk, &m);
 }
 
+/* Netlink has no requests of its own (not even SIOCINQ): only the devices'. */
 static long netlink_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 {
-	struct netlink_sock *n = nl_sk(socket_of(f));
-	if (cmd == SIOCINQ || cmd == SIOCOUTQ) {
-		int v = cmd == SIOCINQ && n->queue ? (int)n->queue->len : 0;
-		return guest_write(current, arg, &v, sizeof(v));
-	}
+	(void)f;
 	return socket_dev_ioctl(cmd, arg);
 }
 

@@ -328,6 +328,8 @@ static void check_requests(void)
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 	poll(&p, 1, 0);
 	say("poll before a request: %#x", p.revents);
+	int queued = -1;
+	say("FIONREAD: %s", res(ioctl(fd, FIONREAD, &queued)));
 	struct req r;
 
 	/* Dumps. */
