@@ -121,6 +121,12 @@ int sentry_boot(struct boot_config *cfg)
 	r = kernel_init(cfg);
 	if (r == 0)
 		r = reopener_start();
+	/* The sandbox's network namespace is the sentry's: netlink and /proc/net ask it on
+	   descriptors kept from now (after the reopener's fork, which needs none of them). */
+	if (r == 0)
+		r = netlink_host_open();
+	if (r == 0)
+		procfs_net_open();
 	if (r < 0)
 		return 125;
 	r = confine_enter_empty_root();

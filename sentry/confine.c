@@ -1,5 +1,6 @@
 /* The sentry's own seccomp allow-list: no path-based open, no exec, no socket(2) but IP
-   stream and datagram sockets (the guest's, in the sandbox's network namespace), no mounts.
+   stream and datagram sockets (the guest's, in the sandbox's network namespace; the
+   NETLINK_ROUTE socket it asks that namespace on is made before the filter), no mounts.
    One table feeds both the loaded filter and `runsc-c debug sentry-syscalls`. */
 #define _GNU_SOURCE
 #include "sentry/kernel.h"
@@ -26,7 +27,7 @@ struct sentry_rule {
 static const struct sentry_rule sentry_rules[] = {
 	{ SYS_read, "files, pipes, eventfd, signalfd", 0, 0 },
 	{ SYS_write, "logs, eventfd", 0, 0 },
-	{ SYS_pread64, "program headers of executables", 0, 0 },
+	{ SYS_pread64, "program headers of executables; /proc/net files kept from boot", 0, 0 },
 	{ SYS_pwrite64, "copy-up into memory files", 0, 0 },
 	{ SYS_readv, "files", 0, 0 },
 	{ SYS_writev, "logs", 0, 0 },
@@ -41,16 +42,16 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_ftruncate, "memory files", 0, 0 },
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
-	{ SYS_ioctl, "seccomp listener; guest IP sockets' queries (SIOCGIF*, SIOCOUTQ)", 0, 0 },
+	{ SYS_ioctl, "seccomp listener; guest IP sockets' queries (SIOCGIF*, SIOCOUTQ); SIOCGIF* on the netlink socket kept from boot", 0, 0 },
 	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' sendmsg", 0, 0 },
 	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' recvmsg", 0, 0 },
-	{ SYS_sendto, "control replies and spawner requests (send); guest IP sockets' addressed sends", 0, 0 },
-	{ SYS_recvfrom, "spawner answers (recv); guest IP sockets' addressed receives", 0, 0 },
+	{ SYS_sendto, "control replies and spawner requests (send); guest IP sockets' addressed sends; netlink requests on the socket kept from boot", 0, 0 },
+	{ SYS_recvfrom, "spawner answers (recv); guest IP sockets' addressed receives; netlink answers", 0, 0 },
 	{ SYS_accept4, "control connections on the socket the OCI runtime bound; guest IP listeners", 0, 0 },
 	{ SYS_socketpair, "guest unix sockets: a connected pair reaches nothing outside", 0, 0 },
 	{ SYS_shutdown, "guest unix sockets (the sentry's socketpairs); guest IP sockets", 0, 0 },
 	{ SYS_getsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options", 0, 0 },
-	{ SYS_setsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options", 0, 0 },
+	{ SYS_setsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options; strict checking of netlink requests", 0, 0 },
 	{ SYS_bind, "guest IP sockets (and probing whether an address is the namespace's own)", 0, 0 },
 	{ SYS_connect, "guest IP sockets, after the egress policy", 0, 0 },
 	{ SYS_listen, "guest IP sockets", 0, 0 },

@@ -9,6 +9,8 @@ int procfs_new(struct dentry **out);
 int sysfs_new(struct dentry **out);
 /* Captures what /proc shows of the host (CPUs, boot time) while the sentry still can. */
 void procfs_capture_host(void);
+/* Opens the network namespace's /proc/net files for /proc/PID/net (procfs_net.c). */
+void procfs_net_open(void);
 
 struct boot_config;
 /* Builds the mount table: the image at /, then /proc, /dev, /sys, /dev/shm, then the

@@ -48,8 +48,18 @@ enum proc_kind {
 	PROC_UPTIME,
 	PROC_VERSION,
 	PROC_VMSTAT,
-	PROC_NET,
+	PROC_NET_LINK,
+	PROC_NET,		/* /proc/PID/net */
 	PROC_NET_UNIX,
+	PROC_NET_DEV,
+	PROC_NET_ROUTE,
+	PROC_NET_IPV6_ROUTE,
+	PROC_NET_IF_INET6,
+	PROC_NET_ARP,
+	PROC_NET_TCP,
+	PROC_NET_TCP6,
+	PROC_NET_UDP,
+	PROC_NET_UDP6,
 	PROC_SYS,
 	PROC_SYS_KERNEL,
 	PROC_SYS_KERNEL_RANDOM,
@@ -145,6 +155,15 @@ static const struct proc_entry proc_sys_entries[] = {
 };
 
 static const struct proc_entry proc_net_entries[] = {
+	FILE_ENTRY("arp", PROC_NET_ARP, 0444, proc_fill_net_arp),
+	FILE_ENTRY("dev", PROC_NET_DEV, 0444, proc_fill_net_dev),
+	FILE_ENTRY("if_inet6", PROC_NET_IF_INET6, 0444, proc_fill_net_if_inet6),
+	FILE_ENTRY("ipv6_route", PROC_NET_IPV6_ROUTE, 0444, proc_fill_net_ipv6_route),
+	FILE_ENTRY("route", PROC_NET_ROUTE, 0444, proc_fill_net_route),
+	FILE_ENTRY("tcp", PROC_NET_TCP, 0444, proc_fill_net_tcp),
+	FILE_ENTRY("tcp6", PROC_NET_TCP6, 0444, proc_fill_net_tcp6),
+	FILE_ENTRY("udp", PROC_NET_UDP, 0444, proc_fill_net_udp),
+	FILE_ENTRY("udp6", PROC_NET_UDP6, 0444, proc_fill_net_udp6),
 	FILE_ENTRY("unix", PROC_NET_UNIX, 0444, proc_fill_net_unix),
 };
 
@@ -156,7 +175,7 @@ static const struct proc_entry proc_root_entries[] = {
 	FILE_ENTRY("filesystems", PROC_FILESYSTEMS, 0444, proc_fill_filesystems),
 	FILE_ENTRY("loadavg", PROC_LOADAVG, 0444, proc_fill_loadavg),
 	FILE_ENTRY("meminfo", PROC_MEMINFO, 0444, proc_fill_meminfo),
-	DIR_ENTRY("net", PROC_NET, 0555, proc_net_entries),
+	{ .name = "net", .kind = PROC_NET_LINK, .mode = S_IFLNK | 0777, .target = "self/net" },
 	FILE_ENTRY("stat", PROC_STAT, 0444, proc_fill_sys_stat),
 	FILE_ENTRY("uptime", PROC_UPTIME, 0444, proc_fill_uptime),
 	FILE_ENTRY("version", PROC_VERSION, 0444, proc_fill_version),
@@ -178,6 +197,7 @@ static const struct proc_entry proc_pid_entries[] = {
 	FILE_ENTRY("maps", PROC_P_MAPS, 0444, proc_fill_maps),
 	FILE_ENTRY("mountinfo", PROC_P_MOUNTINFO, 0444, proc_fill_pid_mountinfo),
 	FILE_ENTRY("mounts", PROC_P_MOUNTS, 0444, proc_fill_pid_mounts),
+	DIR_ENTRY("net", PROC_NET, 0555, proc_net_entries),
 	LINK_ENTRY("root", PROC_ROOT_LINK),
 	FILE_ENTRY("stat", PROC_P_STAT, 0444, proc_fill_stat),
 	FILE_ENTRY("statm", PROC_P_STATM, 0444, proc_fill_statm),

@@ -79,6 +79,18 @@ int proc_fill_meminfo(const struct proc_target *t, FILE *m);
 int proc_fill_version(const struct proc_target *t, FILE *m);
 int proc_fill_vmstat(const struct proc_target *t, FILE *m);
 int proc_fill_net_unix(const struct proc_target *t, FILE *m);
+
+/* The network namespace's files (procfs_net.c), from descriptors opened at boot
+   (procfs_net_open, fs.h). */
+int proc_fill_net_dev(const struct proc_target *t, FILE *m);
+int proc_fill_net_route(const struct proc_target *t, FILE *m);
+int proc_fill_net_ipv6_route(const struct proc_target *t, FILE *m);
+int proc_fill_net_if_inet6(const struct proc_target *t, FILE *m);
+int proc_fill_net_arp(const struct proc_target *t, FILE *m);
+int proc_fill_net_tcp(const struct proc_target *t, FILE *m);
+int proc_fill_net_tcp6(const struct proc_target *t, FILE *m);
+int proc_fill_net_udp(const struct proc_target *t, FILE *m);
+int proc_fill_net_udp6(const struct proc_target *t, FILE *m);
 int proc_fill_cpuinfo(const struct proc_target *t, FILE *m);
 int proc_fill_filesystems(const struct proc_target *t, FILE *m);
 int proc_fill_kernel_hostname(const struct proc_target *t, FILE *m);

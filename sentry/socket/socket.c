@@ -46,6 +46,12 @@ static int packet_refused(struct task *t, int family, int type, int protocol, in
 /* The families offered, one line each; every other one fails as on a kernel built without it
    (EAFNOSUPPORT), which programs that probe for one (shadow's useradd for audit netlink,
    glibc's nscd client) take in their stride. */
+static int netlink_create(struct task *t, int family, int type, int protocol, int flags, struct file **out)
+{
+	(void)family;
+	return netlink_socket_create(t, type, protocol, flags, out);
+}
+
 static const struct {
 	int family;
 	int (*create)(struct task *t, int family, int type, int protocol, int flags, struct file **out);
@@ -53,6 +59,7 @@ static const struct {
 	{ AF_UNIX, unix_create },
 	{ AF_INET, inet_socket_create },
 	{ AF_INET6, inet_socket_create },
+	{ AF_NETLINK, netlink_create },
 	{ AF_PACKET, packet_refused },
 };
 
@@ -80,7 +87,7 @@ int socket_create(struct task *t, int family, int type, int protocol, int flags,
 
 int socket_pair_create(struct task *t, int family, int type, int protocol, int flags, struct file *out[2])
 {
-	if (family == AF_INET || family == AF_INET6)
+	if (family == AF_INET || family == AF_INET6 || family == AF_NETLINK)
 		return -EOPNOTSUPP;
 	if (family != AF_UNIX) {
 		log_family_refused(family);

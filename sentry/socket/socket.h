@@ -1,5 +1,5 @@
 /* Sockets: one struct socket per socket object (the open file's priv), with an ops table per
-   family (unix.c, inet.c; the families are a table in socket.c). sys_socket.c decodes the guest's arguments
+   family (unix.c, inet.c, netlink.c; the families are a table in socket.c). sys_socket.c decodes the guest's arguments
    (addresses, msghdr, control messages) into sentry buffers and calls the ops; the ops move
    data between guest memory and host objects the sentry made. */
 #ifndef RUNSCC_SENTRY_SOCKET_H
@@ -94,6 +94,9 @@ long socket_wait_host(struct task *t, struct syscall_event *ev, int fd, short ev
 /* Bytes in the guest's iovecs, at most cap; up to len of them gathered into buf. */
 size_t socket_iov_total(const struct iovec *iov, int iovcnt, size_t cap);
 long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *buf, size_t len);
+/* The device requests every socket answers (SIOCGIFINDEX, SIOCGIFCONF...: Linux's dev_ioctl),
+   from the sandbox's network namespace (netlink.c); ENOTTY for others. */
+long socket_dev_ioctl(unsigned int cmd, uint64_t arg);
 
 /* AF_UNIX. */
 int unix_socket_create(struct task *t, int type, int flags, struct file **out);
@@ -105,5 +108,9 @@ void unix_proc_list(FILE *m);
 int inet_socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
 /* The sandbox's egress policy (common/egress.h text; NULL or "": none). */
 int inet_egress_init(const char *policy);
+/* AF_NETLINK: NETLINK_ROUTE answered from the sandbox's network namespace, which the sentry
+   asks on a socket netlink_host_open makes before the sentry confines itself. */
+int netlink_host_open(void);
+int netlink_socket_create(struct task *t, int type, int protocol, int flags, struct file **out);
 
 #endif

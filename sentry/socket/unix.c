@@ -935,7 +935,7 @@ static long unix_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 	struct unix_sock *u = unix_sk(socket_of(f));
 	int v = 0;
 	if (cmd != SIOCINQ && cmd != SIOCOUTQ)
-		return -ENOTTY;
+		return socket_dev_ioctl(cmd, arg);
 	if (u->state == UNIX_LISTENING)
 		return -EINVAL;
 	if (f->host_fd >= 0 && ioctl(f->host_fd, cmd, &v) < 0)

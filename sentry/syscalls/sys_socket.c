@@ -625,10 +625,12 @@ SYSCALL(getsockopt)
 	socklen_t vlen = (size_t)len < sizeof(val) ? (socklen_t)len : sizeof(val);
 	if ((r = sk->ops->getsockopt(sk, level, name, val, &vlen)) < 0)
 		return r;
-	if ((socklen_t)len > vlen)
-		len = (int)vlen;
-	if ((r = guest_write(t, uval, val, (size_t)len)) < 0)
+	int copy = (socklen_t)len > vlen ? (int)vlen : len;
+	if (copy > SOCKOPT_MAX)
+		copy = SOCKOPT_MAX;
+	if ((r = guest_write(t, uval, val, (size_t)copy)) < 0)
 		return r;
+	len = level != SOL_SOCKET ? (int)vlen : copy;
 	return guest_write(t, ulenp, &len, sizeof(len));
 }
 

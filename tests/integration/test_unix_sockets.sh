@@ -12,7 +12,8 @@
 # (MSG_CTRUNC), fds dropped by a plain read, MSG_PEEK with fds; datagrams on path names
 # (sendto, recvfrom with the sender's name, connect, send, write); blocking recvmsg and accept
 # woken by a peer, and recvmsg ended by a signal (EINTR) or restarted (SA_RESTART).
-# Checked in the sandbox only: netlink is refused (EAFNOSUPPORT), socketpair is AF_UNIX's, and
+# Checked in the sandbox only: netlink protocols other than NETLINK_ROUTE are refused
+# (EPROTONOSUPPORT), socketpair is AF_UNIX's, and
 # /proc/net/unix lists the sandbox's own sockets.
 # python3 multiprocessing (Pool, Manager, socket.send_fds) with the Debian test rootfs's python3.
 # Needs root.
@@ -29,7 +30,7 @@ cp "$BUILD_DIR/tests/progs/unixcheck" "$ROOT/unixcheck"
 
 compare unix-sockets "$ROOT" /unixcheck /tmp/unixcheck
 
-expect_sandbox unix-only "socket AF_NETLINK: EAFNOSUPPORT
+expect_sandbox unix-only "socket AF_NETLINK NETLINK_AUDIT: EPROTONOSUPPORT
 socketpair AF_INET: EOPNOTSUPP" "$ROOT" /unixcheck sandbox
 
 # /proc/net/unix lists the sandbox's sockets, in Linux's format (natively it would list the

@@ -1,12 +1,15 @@
 # Builds (once) and caches a Debian bookworm minbase root filesystem for the tests, from
 # Debian's packages with debootstrap. Sourced; defines debian_rootfs DIR.
 : "${RUNSCC_CACHE:=/var/cache/runsc-c}"
-DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox,python3,git
-DEBIAN_CACHE_VERSION=2
+DEBIAN_INCLUDE=procps,bash,dash,gawk,sed,grep,findutils,coreutils,busybox,python3,git,iproute2
+DEBIAN_CACHE_VERSION=3
 
 # debian_rootfs_cache: builds the cached rootfs tarball if missing; DEBIAN_ROOTFS_TAR names it.
 debian_rootfs_cache() {
-	local cache="$RUNSCC_CACHE/bookworm-minbase-v$DEBIAN_CACHE_VERSION.tar"
+	# The package list's digest is in the name: branches that change the list never share a cache.
+	local digest
+	digest=$(printf %s "$DEBIAN_INCLUDE" | md5sum | cut -c1-8)
+	local cache="$RUNSCC_CACHE/bookworm-minbase-v$DEBIAN_CACHE_VERSION-$digest.tar"
 	DEBIAN_ROOTFS_TAR=$cache
 	if [ ! -s "$cache" ]; then
 		command -v debootstrap >/dev/null ||

@@ -6,7 +6,8 @@
    one line per check; children never print.
 
    unixcheck DIR      the checks (DIR: a writable directory for socket names)
-   unixcheck sandbox  what the sandbox answers by design: no netlink; socketpair AF_UNIX only
+   unixcheck sandbox  what the sandbox answers by design: no netlink protocol but
+                      NETLINK_ROUTE (netlinkcheck tests that one); socketpair AF_UNIX only
    unixcheck procnet  a listener and a socketpair as /proc/net/unix lists them (inodes
                       replaced by N: the host's list is the whole machine's) */
 #define _GNU_SOURCE
@@ -680,7 +681,7 @@ static void remove_names(void)
 static int mode_sandbox(void)
 {
 	int sv[2];
-	say("socket AF_NETLINK: %s", res(socket(AF_NETLINK, SOCK_RAW, 0)));
+	say("socket AF_NETLINK NETLINK_AUDIT: %s", res(socket(AF_NETLINK, SOCK_RAW, 9)));
 	say("socketpair AF_INET: %s", res(socketpair(AF_INET, SOCK_STREAM, 0, sv)));
 	return 0;
 }
