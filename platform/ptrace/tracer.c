@@ -469,7 +469,15 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 			ptrace(PTRACE_SETREGS, tid, 0, &regs);
 		}
 	}
-	tracer_resume(tid, PTRACE_CONT, sentry_signal_delivery(tid, sig));
+	/* The siginfo names the sender by host ids: the guest sees its own. */
+	siginfo_t si = { 0 }, host_si;
+	bool have_si = ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0;
+	host_si = si;
+	int deliver = sentry_signal_delivery(tid, sig, have_si ? &si : NULL);
+	if (have_si && deliver == sig && memcmp(&si, &host_si, sizeof(si)) &&
+	    ptrace(PTRACE_SETSIGINFO, tid, 0, &si) < 0 && errno != ESRCH)
+		log_warn("setting the siginfo of host thread %d: %m", tid);
+	tracer_resume(tid, PTRACE_CONT, deliver);
 }
 
 static void drain_completions(void)

@@ -114,7 +114,7 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 		    "caller's own signals behave"),
 	C(SYS_rt_sigprocmask, "always", OWN_STATE),
 	C(SYS_rt_sigsuspend, "always", OWN_STATE),
-	C(SYS_rt_sigtimedwait, "always", OWN_STATE),
+	C(SYS_rt_sigtimedwait, "no siginfo asked for", OWN_STATE),
 	C(SYS_rt_sigpending, "always", OWN_STATE),
 	C(SYS_sigaltstack, "always", OWN_STATE),
 	C(SYS_pause, "always", OWN_STATE),
@@ -143,6 +143,10 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "target named by host id (register); the host applies its own si_code rule to the same "
 	  "pair of threads, whatever the siginfo in memory says"),
 	R(SYS_rt_tgsigqueueinfo, "as rt_sigqueueinfo", "as rt_sigqueueinfo"),
+	R(SYS_rt_sigtimedwait, "a siginfo asked for", OWN_STATE "; run as issued, the siginfo it "
+	  "wrote made the guest's at the syscall-exit stop"),
+	R(SYS_fcntl, "F_GETLK, F_OFD_GETLK of a host object", "run as issued (as the record "
+	  "locks above); the holder's host pid in l_pid made the guest's at the syscall-exit stop"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)

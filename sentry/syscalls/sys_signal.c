@@ -3,6 +3,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
@@ -71,7 +72,9 @@ static long send_signal(struct task *t, struct syscall_event *ev, struct thread_
 		return -EPERM;
 	if (signal_dropped(tg, sig))
 		return 0;
-	return thread_group_signal(tg, thread, sig);
+	siginfo_t si;
+	siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, t->tg);
+	return signal_send(tg, thread, &si);
 }
 
 enum kill_scope { KILL_GROUP, KILL_ALL };
@@ -206,4 +209,22 @@ SYSCALL(rt_tgsigqueueinfo)
 	if (!target || target->tg->tgid != tgid)
 		return -ESRCH;
 	return queue_signal(t, ev, target->tg, target, (int)ev->args[2]);
+}
+
+/* The host waits, for the caller's own signals; the siginfo it writes is the host's, which
+   the syscall-exit stop turns into the guest's. */
+static long sigtimedwait_exit(struct task *t, long host_result)
+{
+	siginfo_t si;
+	if (host_result > 0 && guest_read(t, t->syscall_exit_addr, &si, sizeof(si)) == 0 &&
+	    siginfo_to_guest(t, &si))
+		guest_write(t, t->syscall_exit_addr, &si, sizeof(si));
+	return host_result;
+}
+
+SYSCALL(rt_sigtimedwait)
+{
+	if (!ev->args[1])
+		return SYSCALL_CONTINUE;
+	return syscall_host_then(t, ev, sigtimedwait_exit, ev->args[1]);
 }

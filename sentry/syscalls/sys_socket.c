@@ -304,7 +304,7 @@ static long socket_transfer(struct task *t, struct syscall_event *ev, struct soc
 	for (;;) {
 		long r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))
-			thread_group_signal(t->tg, t, SIGPIPE);
+			signal_self(t, SIGPIPE);
 		if (r != -EAGAIN || m->nonblock)
 			return r;
 		if (!ev->may_block)

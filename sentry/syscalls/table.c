@@ -228,7 +228,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_rt_sigqueueinfo, rt_sigqueueinfo, 3, A_INT, A_SIGNAL, A_PTR),
 	S(SYS_rt_tgsigqueueinfo, rt_tgsigqueueinfo, 4, A_INT, A_INT, A_SIGNAL, A_PTR),
 	N(SYS_rt_sigsuspend, "rt_sigsuspend", 2, A_PTR, A_UINT),
-	N(SYS_rt_sigtimedwait, "rt_sigtimedwait", 4, A_PTR, A_PTR, A_PTR, A_UINT),
+	S(SYS_rt_sigtimedwait, rt_sigtimedwait, 4, A_PTR, A_PTR, A_PTR, A_UINT),
 	N(SYS_rt_sigpending, "rt_sigpending", 2, A_PTR, A_UINT),
 	N(SYS_pause, "pause", 0),
 	N(SYS_alarm, "alarm", 1, A_UINT),

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
 #include "common/log.h"
@@ -241,6 +242,7 @@ static void thread_group_free(struct thread_group *tg)
 	free(tg->exe_path);
 	free(tg->cmdline);
 	free(tg->environ);
+	signal_records_free(tg);
 	free(tg);
 }
 
@@ -382,11 +384,17 @@ void task_signal_all(int sig)
 
 int thread_group_signal(struct thread_group *tg, struct task *thread, int sig)
 {
-	if (sig == SIGKILL && !thread)
-		tg->killed = true;
-	long r = thread ? syscall(SYS_tgkill, tg->host_pid, thread->host_tid, sig)
-			: syscall(SYS_kill, tg->host_pid, sig);
-	return r < 0 ? -errno : 0;
+	siginfo_t si;
+	siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, NULL);
+	return signal_send(tg, thread, &si);
+}
+
+/* The parent hears of child with its exit signal (sig). */
+static void notify_parent(struct thread_group *parent, const struct thread_group *child, int sig)
+{
+	siginfo_t si;
+	siginfo_child(&si, sig, child);
+	signal_send(parent, NULL, &si);
 }
 
 static bool ignores_children(struct thread_group *parent)
@@ -437,8 +445,7 @@ static struct thread_group *find_reaper(struct thread_group *tg)
 static void reparent_children(struct thread_group *tg)
 {
 	struct thread_group *reaper = find_reaper(tg);
-	struct thread_group *c, *tmp;
-	bool zombies = false;
+	struct thread_group *c, *tmp, *zombie = NULL;
 
 	DL_FOREACH_SAFE2(tg->children, c, tmp, sibling_next) {
 		DL_DELETE2(tg->children, c, sibling_prev, sibling_next);
@@ -451,11 +458,11 @@ static void reparent_children(struct thread_group *tg)
 			if (!reaper->exited && ignores_children(reaper))
 				thread_group_reap(c);
 			else
-				zombies = true;
+				zombie = c;
 		}
 	}
-	if (zombies && !reaper->exited)
-		thread_group_signal(reaper, NULL, SIGCHLD);
+	if (zombie && !reaper->exited)
+		notify_parent(reaper, zombie, SIGCHLD);
 }
 
 bool task_pids_exhausted(void)
@@ -483,7 +490,7 @@ static void thread_group_exited(struct thread_group *tg)
 		return;
 	}
 	if (tg->exit_signal > 0 && !parent->exited)
-		thread_group_signal(parent, NULL, tg->exit_signal);
+		notify_parent(parent, tg, tg->exit_signal);
 	/* A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) leaves no zombies. */
 	if (tg->exit_signal == SIGCHLD && ignores_children(parent))
 		thread_group_reap(tg);
@@ -524,6 +531,6 @@ void thread_group_stop_changed(struct thread_group *tg)
 	struct thread_group *parent = tg->parent;
 	if (parent && !parent->exited && parent->threads &&
 	    !(parent->threads->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
-		thread_group_signal(parent, NULL, SIGCHLD);
+		notify_parent(parent, tg, SIGCHLD);
 	pthread_cond_broadcast(&kernel.task_event);
 }

@@ -17,6 +17,7 @@
 #define TASK_NSIG 65
 
 struct fd_table;
+struct sent_signal;
 struct syscall_event;
 
 struct creds {
@@ -85,6 +86,7 @@ struct thread_group {
 	int stop_as;			/* the job-control signal a SIGSTOP stands for (0: none) */
 	struct rusage rusage;		/* the group's own use, once exited */
 	struct rusage children_rusage;	/* reaped children's, for RUSAGE_CHILDREN */
+	struct sent_signal *sent_signals;	/* what the sentry sent, until delivered (siginfo.c) */
 	UT_hash_handle hh;		/* kernel table by tgid */
 };
 
@@ -144,6 +146,7 @@ struct task {
 	/* Else, what the syscall-exit stop of a rewritten call does: the guest's result from
 	   the host's, or SYSCALL_RESTART to run the original call again (sentry_page.c). */
 	long (*syscall_exit)(struct task *t, long host_result);
+	uint64_t syscall_exit_addr;	/* guest memory syscall_exit reads (syscall_host_then) */
 	int sentry_page_slot;		/* the slot of the call in flight */
 	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
 	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
@@ -180,8 +183,11 @@ void task_signal_all(int sig);
 void task_exit(struct task *t, int wait_status, const struct rusage *ru);
 /* Frees a zombie its parent has waited for (folding its use into the parent's). */
 void thread_group_reap(struct thread_group *tg);
-/* Sends sig to a thread group, or to one thread of it (tid != 0), through the host. */
+/* Sends sig to a thread group, or to one thread of it (tid != 0), through the host, as
+   from outside the sandbox (si_pid 0); signal_send (siginfo.h) names a sender. */
 int thread_group_signal(struct thread_group *tg, struct task *thread, int sig);
+/* A signal Linux sends a thread for what it did itself (SIGPIPE): SI_USER from its process. */
+int signal_self(struct task *t, int sig);
 /* The parent's view of a stop or a continue of tg changed: SIGCHLD and waiters. */
 void thread_group_stop_changed(struct thread_group *tg);
 
