@@ -76,6 +76,12 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_mremap, "always", OWN_STATE),
 	C(SYS_msync, "always", OWN_STATE),
 	C(SYS_mincore, "always", OWN_STATE),
+	C(SYS_mlock, "within the guest's RLIMIT_MEMLOCK (or root)", OWN_STATE "; the host's own "
+	  "limit for the guest's host identity applies too"),
+	C(SYS_mlock2, "as mlock, known flags", "as mlock"),
+	C(SYS_munlock, "always", OWN_STATE),
+	C(SYS_mlockall, "known flags; a guest RLIMIT_MEMLOCK above 0 (or root)", "as mlock"),
+	C(SYS_munlockall, "always", OWN_STATE),
 	/* time and timers */
 	C(SYS_clock_gettime, "a clock id that names no process (register)", OWN_STATE),
 	C(SYS_clock_getres, "as clock_gettime", OWN_STATE),
@@ -101,6 +107,7 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_set_robust_list, "length 24", OWN_STATE),
 	C(SYS_rseq, "always", OWN_STATE),
 	C(SYS_prctl, "PR_SET_VMA", OWN_STATE),
+	C(SYS_personality, "always", OWN_STATE " (its execution domain, applied by the host at exec)"),
 	C(SYS_futex, "not a priority-inheritance operation (register)",
 	  OWN_STATE "; PI words would hold tids"),
 	C(SYS_futex_waitv, "always", "as futex (no PI)"),

@@ -151,6 +151,8 @@ SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set);
 /* signal */
 SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill); SYSCALL(rt_sigqueueinfo);
 SYSCALL(rt_tgsigqueueinfo); SYSCALL(rt_sigtimedwait);
+/* memory locks (sys_mlock.c) */
+SYSCALL(mlock); SYSCALL(mlock2); SYSCALL(mlockall);
 /* credentials */
 SYSCALL(setuid); SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid);
 SYSCALL(setresgid); SYSCALL(setfsuid); SYSCALL(setfsgid); SYSCALL(setgroups); SYSCALL(capget);

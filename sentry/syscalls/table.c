@@ -142,6 +142,11 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_mremap, mremap, 5, A_PTR, A_UINT, A_UINT, A_HEX, A_PTR),
 	N(SYS_msync, "msync", 3, A_PTR, A_UINT, A_HEX),
 	N(SYS_mincore, "mincore", 3, A_PTR, A_UINT, A_PTR),
+	S(SYS_mlock, mlock, 2, A_PTR, A_UINT),
+	S(SYS_mlock2, mlock2, 3, A_PTR, A_UINT, A_HEX),
+	N(SYS_munlock, "munlock", 2, A_PTR, A_UINT),
+	S(SYS_mlockall, mlockall, 1, A_HEX),
+	N(SYS_munlockall, "munlockall", 0),
 	/* time */
 	S(SYS_clock_gettime, clock_gettime, 2, A_INT, A_PTR),
 	S(SYS_clock_getres, clock_getres, 2, A_INT, A_PTR),
@@ -183,6 +188,8 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_setrlimit, setrlimit, 2, A_INT, A_PTR),
 	N(SYS_getrandom, "getrandom", 3, A_PTR, A_UINT, A_HEX),
 	S(SYS_prctl, prctl, 5, A_INT, A_HEX, A_HEX, A_HEX, A_HEX),
+	/* the execution domain: the caller's own (the host applies ADDR_NO_RANDOMIZE at exec) */
+	N(SYS_personality, "personality", 1, A_HEX),
 	S(SYS_seccomp, seccomp, 3, A_INT, A_HEX, A_PTR),
 	N(SYS_sched_yield, "sched_yield", 0),
 	N(SYS_restart_syscall, "restart_syscall", 0),

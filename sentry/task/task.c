@@ -18,6 +18,8 @@
 #include <utlist.h>
 
 #define PID_MAX 4194304
+/* Linux's timer slack of an ordinary thread. */
+#define DEFAULT_TIMER_SLACK_NS 50000
 
 static struct task *tasks_by_host;
 static struct task *tasks_by_tid;
@@ -186,6 +188,7 @@ static struct task *task_alloc(void)
 	if (t) {
 		t->refs = 1;
 		t->closing_lo = 1;
+		t->timer_slack_ns = t->default_timer_slack_ns = DEFAULT_TIMER_SLACK_NS;
 	}
 	return t;
 }
@@ -300,6 +303,8 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 	t->tid = tid;
 	t->host_tid = host_tid;
 	t->sched = parent->sched;
+	t->timer_slack_ns = t->default_timer_slack_ns = parent->timer_slack_ns;
+	t->no_new_privs = parent->no_new_privs;
 	/* SCHED_RESET_ON_FORK: no real-time policy and no negative nice for the child, which
 	   does not inherit the flag (sched_fork). */
 	if (t->sched.reset_on_fork) {
@@ -339,6 +344,7 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 		if ((flags & CLONE_PARENT) && p->parent)
 			p = p->parent;
 		tg->parent = p;
+		tg->parent_tid = p == parent->tg ? parent->tid : parent->tg->parent_tid;
 		DL_APPEND2(p->children, tg, sibling_prev, sibling_next);
 		HASH_ADD_INT(groups_by_tgid, tgid, tg);
 	}
@@ -453,6 +459,7 @@ static void reparent_children(struct thread_group *tg)
 		c->exit_signal = SIGCHLD;
 		if (!reaper)
 			continue;
+		c->parent_tid = thread_group_any(reaper) ? thread_group_any(reaper)->tid : 0;
 		DL_APPEND2(reaper->children, c, sibling_prev, sibling_next);
 		if (c->exited) {
 			if (!reaper->exited && ignores_children(reaper))
@@ -496,9 +503,33 @@ static void thread_group_exited(struct thread_group *tg)
 		thread_group_reap(tg);
 }
 
+/* t, a thread of a parent, exits: the children it made get their parent-death signal
+   (from t's process, as Linux sends it) and another thread of the process for parent. */
+static void parent_thread_exited(struct task *t)
+{
+	struct task *heir = t->tg->threads;
+	while (heir && heir == t)
+		heir = heir->group_next;
+	struct thread_group *c;
+	DL_FOREACH2(t->tg->children, c, sibling_next) {
+		if (c->parent_tid != t->tid)
+			continue;
+		c->parent_tid = heir ? heir->tid : 0;
+		for (struct task *ct = c->threads; ct; ct = ct->group_next) {
+			if (!ct->pdeath_signal)
+				continue;
+			siginfo_t si;
+			siginfo_user(&si, ct->pdeath_signal, SI_USER, t->tg);
+			signal_send(c, NULL, &si);
+		}
+	}
+}
+
 void task_exit(struct task *t, int wait_status, const struct rusage *ru)
 {
 	struct thread_group *tg = t->tg;
+
+	parent_thread_exited(t);
 
 	task_settle_closes(t);
 	task_clone_settle(t);

@@ -74,6 +74,9 @@ struct thread_group {
 	bool did_exec;			/* setpgid by the parent is refused after an exec */
 	bool killed;			/* SIGKILL sent: threads it is creating die with it */
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+	bool nondumpable;		/* PR_SET_DUMPABLE 0, until the next exec */
+	pid_t parent_tid;		/* the parent's thread that made it (its exit is the
+					   parent's death for PR_SET_PDEATHSIG); 0: none */
 	bool exit_watched;		/* entered by control "exec": a zombie until its exit code
 					   is sent (a parentless one is reaped at exit otherwise) */
 	uint64_t sentry_page;		/* the sentry's read-only page here (sentry_page.c), or 0 */
@@ -133,6 +136,10 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list;		/* set_robust_list's head (the host has it too) */
 	struct sched_settings sched;
+	int pdeath_signal;		/* PR_SET_PDEATHSIG; cleared in a new thread */
+	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK's record */
+	uint64_t default_timer_slack_ns;	/* what 0 restores: the creator's at clone */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec */
 	/* fd numbers [closing_lo, closing_hi] a host call of this task names (its mirrors it
 	   closes natively, the program of its exec): reserved until the task's next syscall
 	   proves the call happened (empty: lo > hi). */
