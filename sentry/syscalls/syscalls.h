@@ -147,7 +147,8 @@ SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL
 SYSCALL(getpriority); SYSCALL(setpriority); SYSCALL(sched_getscheduler); SYSCALL(sched_setscheduler);
 SYSCALL(sched_getparam); SYSCALL(sched_setparam); SYSCALL(sched_get_priority_max);
 SYSCALL(sched_get_priority_min); SYSCALL(sched_rr_get_interval); SYSCALL(sched_getaffinity);
-SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set);
+SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set); SYSCALL(sched_getattr);
+SYSCALL(sched_setattr);
 /* signal */
 SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill); SYSCALL(rt_sigqueueinfo);
 SYSCALL(rt_tgsigqueueinfo); SYSCALL(rt_sigtimedwait);

@@ -222,6 +222,8 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_sched_rr_get_interval, sched_rr_get_interval, 2, A_INT, A_PTR),
 	S(SYS_sched_getaffinity, sched_getaffinity, 3, A_INT, A_UINT, A_PTR),
 	S(SYS_sched_setaffinity, sched_setaffinity, 3, A_INT, A_UINT, A_PTR),
+	S(SYS_sched_getattr, sched_getattr, 4, A_INT, A_PTR, A_UINT, A_HEX),
+	S(SYS_sched_setattr, sched_setattr, 3, A_INT, A_PTR, A_HEX),
 	S(SYS_ioprio_get, ioprio_get, 2, A_INT, A_INT),
 	S(SYS_ioprio_set, ioprio_set, 3, A_INT, A_INT, A_HEX),
 	N(SYS_getcpu, "getcpu", 3, A_PTR, A_PTR, A_PTR),

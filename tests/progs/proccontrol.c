@@ -1,7 +1,7 @@
 /* Process control: prctl (names, dumpable, timer slack, no_new_privs, seccomp mode, the
    parent-death signal: from the parent *thread*'s exit, cleared in a fork's child, kept
    across exec), personality, waitid without WEXITED, argument errors of tgkill, tkill, kill
-   and lseek, and mlock/mlockall within RLIMIT_MEMLOCK. Prints one line per check.
+   and lseek, mlock/mlockall within RLIMIT_MEMLOCK, and sched_getattr/sched_setattr. Prints one line per check.
 
    proccontrol                   the checks
    proccontrol pdeathsig-after-exec   (internal) prints PR_GET_PDEATHSIG after an exec */
@@ -10,12 +10,14 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -222,6 +224,51 @@ static void locks(void)
 	munmap(m, len);
 }
 
+struct sched_attr_v1 {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+static void sched_attrs(void)
+{
+	struct sched_attr_v1 a;
+	memset(&a, 0xff, sizeof(a));
+	const char *r = res(syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0));
+	say("sched_getattr: %s, size %u, policy %u, flags %lu, nice %d, priority %u", r, a.size, a.policy,
+	    (unsigned long)a.flags, a.nice, a.priority);
+	say("sched_getattr size 47: %s; flags 1: %s; pid -1: %s; no such pid: %s",
+	    res(syscall(SYS_sched_getattr, 0, &a, 47, 0)), res(syscall(SYS_sched_getattr, 0, &a, sizeof(a), 1)),
+	    res(syscall(SYS_sched_getattr, -1, &a, sizeof(a), 0)),
+	    res(syscall(SYS_sched_getattr, 99999, &a, sizeof(a), 0)));
+	pid_t c = xfork();
+	if (c == 0) {
+		struct sched_attr_v1 s = { .size = 48, .policy = SCHED_BATCH, .nice = 5 };
+		const char *r1 = res(syscall(SYS_sched_setattr, 0, &s, 0));
+		struct sched_attr_v1 g = { 0 };
+		syscall(SYS_sched_getattr, 0, &g, sizeof(g), 0);
+		say("sched_setattr BATCH nice 5: %s; now policy %u nice %d, getpriority %d", r1, g.policy, g.nice,
+		    getpriority(PRIO_PROCESS, 0));
+		struct sched_attr_v1 f = { .size = 48, .policy = SCHED_FIFO, .priority = 10,
+					   .flags = 1 /* SCHED_FLAG_RESET_ON_FORK */ };
+		r1 = res(syscall(SYS_sched_setattr, 0, &f, 0));
+		syscall(SYS_sched_getattr, 0, &g, sizeof(g), 0);
+		say("sched_setattr FIFO 10 reset-on-fork: %s; now policy %u priority %u flags %lu, getscheduler 0x%x",
+		    r1, g.policy, g.priority, (unsigned long)g.flags, sched_getscheduler(0));
+		struct sched_attr_v1 bad = { .size = 48, .policy = SCHED_FIFO, .priority = 0 };
+		struct sched_attr_v1 odd = { .size = 40 };
+		const char *small = res(syscall(SYS_sched_setattr, 0, &odd, 0));
+		say("sched_setattr FIFO priority 0: %s; size 40: %s (size now %u); flags 0x100: %s",
+		    res(syscall(SYS_sched_setattr, 0, &bad, 0)), small, odd.size,
+		    res(syscall(SYS_sched_setattr, 0, &(struct sched_attr_v1){ .size = 48, .flags = 0x100 }, 0)));
+		_exit(0);
+	}
+	wait_status(c);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "pdeathsig-after-exec")) {
@@ -237,5 +284,6 @@ int main(int argc, char **argv)
 	waits();
 	arg_errors();
 	locks();
+	sched_attrs();
 	return 0;
 }
