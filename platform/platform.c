@@ -6,6 +6,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <linux/filter.h>
@@ -38,6 +39,8 @@ static const int via_tracer_syscalls[] = {
 	/* the host runs these on the target's host ids */
 	SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
 	SYS_timer_create,
+	/* the host runs it; the siginfo it writes is made the guest's at syscall exit */
+	SYS_rt_sigtimedwait,
 	/* unix sockets: the sentry may wait for a peer */
 	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
 };
@@ -119,6 +122,14 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 	for (size_t i = 0; i < sizeof(addressed_syscalls) / sizeof(addressed_syscalls[0]); i++) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), addressed_syscalls[i], 1,
 				     SCMP_A4_64(SCMP_CMP_NE, 0));
+		if (r < 0)
+			return r;
+	}
+	/* F_GETLK and F_OFD_GETLK write the lock holder's host pid: made the guest's at exit. */
+	static const int getlk_cmds[] = { F_GETLK, F_OFD_GETLK };
+	for (size_t i = 0; i < sizeof(getlk_cmds) / sizeof(getlk_cmds[0]); i++) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SYS_fcntl, 1,
+				     SCMP_A1_32(SCMP_CMP_EQ, (uint32_t)getlk_cmds[i]));
 		if (r < 0)
 			return r;
 	}

@@ -21,6 +21,7 @@
 #define RUNSCC_PLATFORM_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -146,8 +147,9 @@ void sentry_thread_execed(pid_t tid, pid_t former_tid);
    sentry took it. May the guest see EINTR? Only when the call could have been waiting on
    Linux: otherwise it never ran and restarts. */
 bool sentry_syscall_interruptible(pid_t tid, long nr, const uint64_t args[6]);
-/* A host signal is about to be delivered to tid; returns the signal to deliver (0: drop). */
-int sentry_signal_delivery(pid_t tid, int sig);
+/* A host signal is about to be delivered to tid; returns the signal to deliver (0: drop).
+   info (NULL if unknown) is its siginfo, which the sentry turns into the guest's view. */
+int sentry_signal_delivery(pid_t tid, int sig, siginfo_t *info);
 /* tid stopped (group-stop for sig). */
 void sentry_thread_stopped(pid_t tid, int sig);
 /* tid is gone; status is its wait status, ru what it used. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "common/egress.h"
@@ -20,7 +21,7 @@ static void do_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: runsc-c do --rootfs DIR [--platform=unotify|ptrace] [--strace] [--env K=V]...\n"
-		"                  [--cwd DIR] [--hostname NAME] [--uid N] [--gid N] [--pids-max N]\n"
+		"                  [--cwd DIR] [--hostname NAME] [--uname-release REL] [--uid N] [--gid N] [--pids-max N]\n"
 		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
 		"                  [--memory N[k|m|g]] [--overlay-size N[k|m|g]]\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
@@ -130,6 +131,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "env", required_argument, NULL, 'e' },
 		{ "cwd", required_argument, NULL, 'c' },
 		{ "hostname", required_argument, NULL, 'n' },
+		{ "uname-release", required_argument, NULL, 'K' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "pids-max", required_argument, NULL, 'P' },
@@ -194,6 +196,11 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'n':
 			spec.hostname = optarg;
+			break;
+		case 'K':
+			if (!*optarg || strlen(optarg) >= sizeof(((struct utsname *)0)->release))
+				die("--uname-release wants 1 to 64 characters");
+			spec.uname_release = optarg;
 			break;
 		case 'u':
 			if (parse_int(optarg, 0, 0xfffffffe, &v) < 0)

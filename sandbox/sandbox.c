@@ -77,6 +77,8 @@ static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start)
 	json_object_object_add(o, "strace", json_object_new_boolean(s->strace));
 	if (s->hostname)
 		json_object_object_add(o, "hostname", json_object_new_string(s->hostname));
+	if (s->uname_release)
+		json_object_object_add(o, "uname_release", json_object_new_string(s->uname_release));
 	json_object_object_add(o, "pids_max", json_object_new_int64(s->pids_max));
 	json_object_object_add(o, "wait_for_start", json_object_new_boolean(wait_for_start));
 	if (s->egress)
@@ -113,6 +115,8 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->strace = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "hostname", &v))
 		cfg->hostname = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "uname_release", &v))
+		cfg->uname_release = strdup(json_object_get_string(v));
 	if (json_object_object_get_ex(o, "pids_max", &v))
 		cfg->pids_max = (uint32_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "wait_for_start", &v))

@@ -50,6 +50,7 @@ struct sandbox_spec {
 	enum platform_kind platform;
 	bool strace;
 	const char *hostname;
+	const char *uname_release;	/* uname's release; NULL: SANDBOX_UNAME_RELEASE */
 	const char *cwd;
 	char **argv;		/* NULL-terminated */
 	char **env;		/* NULL-terminated */

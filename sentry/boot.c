@@ -62,6 +62,11 @@ static int kernel_init(struct boot_config *cfg)
 	clock_gettime(CLOCK_MONOTONIC, &kernel.boot_time);
 	procfs_capture_host();
 	uname(&kernel.uts);
+	/* The sandbox's kernel, not the host's: a release of its own (a modern one, so that
+	   version checks pass) and a version string that says what it is. */
+	snprintf(kernel.uts.release, sizeof(kernel.uts.release), "%s",
+		 cfg->uname_release ? cfg->uname_release : SANDBOX_UNAME_RELEASE);
+	snprintf(kernel.uts.version, sizeof(kernel.uts.version), "%s", SANDBOX_UNAME_VERSION);
 	if (cfg->hostname)
 		snprintf(kernel.uts.nodename, sizeof(kernel.uts.nodename), "%s", cfg->hostname);
 	/* The sentry holds a copy of every host fd it mirrors. */

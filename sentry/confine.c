@@ -75,6 +75,8 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_sched_rr_get_interval, "the time slice of guests' ordinary threads", 0, 0 },
 	{ SYS_tgkill, "signals to guests", 0, 0 },
 	{ SYS_tkill, "signals to guests", 0, 0 },
+	{ SYS_rt_sigqueueinfo, "signals to guests, with the sender's virtual ids", 0, 0 },
+	{ SYS_rt_tgsigqueueinfo, "signals to guests, with the sender's virtual ids", 0, 0 },
 	{ SYS_clone, "sentry threads (CLONE_THREAD only)", CLONE_THREAD, 0 },
 	{ SYS_clone3, "refused: glibc falls back to clone", 0, ENOSYS },
 	{ SYS_futex, "locks", 0, 0 },

@@ -38,6 +38,7 @@ struct boot_config {
 	bool strace;
 	int gofer_fd;			/* protocol socket to the gofer */
 	const char *hostname;
+	const char *uname_release;	/* NULL: the default (SANDBOX_UNAME_RELEASE) */
 	struct guest_process init;	/* the first process (argv[0] looked up in its PATH) */
 	uint32_t pids_max;		/* 0: no limit */
 	struct boot_mount *mounts;	/* in mount order */
@@ -54,6 +55,10 @@ struct boot_config {
 	bool wait_for_start;
 	char *egress;			/* egress policy text (common/egress.h); NULL: none */
 };
+
+/* What uname(2), /proc/version and /proc/sys/kernel/{osrelease,version} report. */
+#define SANDBOX_UNAME_RELEASE "6.1.0-runsc-c"
+#define SANDBOX_UNAME_VERSION "#1 SMP runsc-c"
 
 struct kernel {
 	pthread_mutex_t lock;

@@ -6,6 +6,7 @@
 #include "sentry/mm/guest_mem.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/task/task.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/vfs/vfs.h"
 #include "common/log.h"
 
@@ -181,11 +182,13 @@ bool sentry_syscall_interruptible(pid_t tid, long nr, const uint64_t args[6])
 	}
 }
 
-int sentry_signal_delivery(pid_t tid, int sig)
+int sentry_signal_delivery(pid_t tid, int sig, siginfo_t *info)
 {
 	kernel_lock();
 	struct task *t = task_by_host_tid(tid);
 	if (t) {
+		if (info)
+			siginfo_to_guest(t, info);
 		struct sigaction_record *a = sig < TASK_NSIG ? &t->sighand->action[sig] : NULL;
 		bool dfl = a && a->handler == (uint64_t)(uintptr_t)SIG_DFL;
 		/* A syscall this thread waits for in the sentry was interrupted (the host restarts

@@ -577,7 +577,15 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 			ptrace(PTRACE_SETREGS, tid, 0, &regs);
 		}
 	}
-	tracee_resume(tc, sentry_signal_delivery(tid, sig));
+	/* The siginfo names the sender by host ids: the guest sees its own. */
+	siginfo_t si = { 0 }, host_si;
+	bool have_si = ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0;
+	host_si = si;
+	int deliver = sentry_signal_delivery(tid, sig, have_si ? &si : NULL);
+	if (have_si && deliver == sig && memcmp(&si, &host_si, sizeof(si)) &&
+	    ptrace(PTRACE_SETSIGINFO, tid, 0, &si) < 0 && errno != ESRCH)
+		log_warn("setting the siginfo of host thread %d: %m", tid);
+	tracee_resume(tc, deliver);
 }
 
 static void drain_completions(void)

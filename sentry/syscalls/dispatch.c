@@ -36,6 +36,18 @@ int syscall_answer(struct syscall_event *ev, long result)
 	return ev->ops->answer(ev, result);
 }
 
+long syscall_host_then(struct task *t, struct syscall_event *ev,
+		       long (*at_exit)(struct task *t, long host_result), uint64_t addr)
+{
+	if (!ev->via_tracer)
+		return -ENOSYS;
+	t->syscall_exit_addr = addr;
+	t->syscall_exit = at_exit;
+	ev->rewrite_nr = ev->nr;
+	ev->rewrite_trace_exit = true;
+	return SYSCALL_REWRITE;
+}
+
 static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
 			   const struct syscall_def *def, long r)
 {

@@ -78,6 +78,12 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_mremap, "always", OWN_STATE),
 	C(SYS_msync, "always", OWN_STATE),
 	C(SYS_mincore, "always", OWN_STATE),
+	C(SYS_mlock, "within the guest's RLIMIT_MEMLOCK (or root)", OWN_STATE "; the host's own "
+	  "limit for the guest's host identity applies too"),
+	C(SYS_mlock2, "as mlock, known flags", "as mlock"),
+	C(SYS_munlock, "always", OWN_STATE),
+	C(SYS_mlockall, "known flags; a guest RLIMIT_MEMLOCK above 0 (or root)", "as mlock"),
+	C(SYS_munlockall, "always", OWN_STATE),
 	/* time and timers */
 	C(SYS_clock_gettime, "a clock id that names no process (register)", OWN_STATE),
 	C(SYS_clock_getres, "as clock_gettime", OWN_STATE),
@@ -103,6 +109,7 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_set_robust_list, "length 24", OWN_STATE),
 	C(SYS_rseq, "always", OWN_STATE),
 	C(SYS_prctl, "PR_SET_VMA", OWN_STATE),
+	C(SYS_personality, "always", OWN_STATE " (its execution domain, applied by the host at exec)"),
 	C(SYS_futex, "not a priority-inheritance operation (register)",
 	  OWN_STATE "; PI words would hold tids"),
 	C(SYS_futex_waitv, "always", "as futex (no PI)"),
@@ -116,7 +123,7 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 		    "caller's own signals behave"),
 	C(SYS_rt_sigprocmask, "always", OWN_STATE),
 	C(SYS_rt_sigsuspend, "always", OWN_STATE),
-	C(SYS_rt_sigtimedwait, "always", OWN_STATE),
+	C(SYS_rt_sigtimedwait, "no siginfo asked for", OWN_STATE),
 	C(SYS_rt_sigpending, "always", OWN_STATE),
 	C(SYS_sigaltstack, "always", OWN_STATE),
 	C(SYS_pause, "always", OWN_STATE),
@@ -145,6 +152,10 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "target named by host id (register); the host applies its own si_code rule to the same "
 	  "pair of threads, whatever the siginfo in memory says"),
 	R(SYS_rt_tgsigqueueinfo, "as rt_sigqueueinfo", "as rt_sigqueueinfo"),
+	R(SYS_rt_sigtimedwait, "a siginfo asked for", OWN_STATE "; run as issued, the siginfo it "
+	  "wrote made the guest's at the syscall-exit stop"),
+	R(SYS_fcntl, "F_GETLK, F_OFD_GETLK of a host object", "run as issued (as the record "
+	  "locks above); the holder's host pid in l_pid made the guest's at the syscall-exit stop"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)

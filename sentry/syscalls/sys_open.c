@@ -4,6 +4,7 @@
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
@@ -189,6 +190,18 @@ SYSCALL(dup3)
 	return do_dup3(t, ev, oldfd, newfd, flags);
 }
 
+/* F_GETLK's answer names the holder by host pid: the guest's pid, or 0 for a process
+   outside the sandbox (as Linux shows one in another pid namespace). */
+static long getlk_exit(struct task *t, long host_result)
+{
+	struct flock fl;
+	if (host_result == 0 && guest_read(t, t->syscall_exit_addr, &fl, sizeof(fl)) == 0 && fl.l_pid > 0) {
+		fl.l_pid = host_pid_to_guest(fl.l_pid);
+		guest_write(t, t->syscall_exit_addr, &fl, sizeof(fl));
+	}
+	return host_result;
+}
+
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
 SYSCALL(fcntl)
@@ -224,12 +237,15 @@ SYSCALL(fcntl)
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
 		return native_flags ? SYSCALL_CONTINUE : 0;
+	case F_GETLK:
+	case F_OFD_GETLK:
+		if (host)
+			return syscall_host_then(t, ev, getlk_exit, arg);
+		return 0;
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-	case F_GETLK:
-	case F_OFD_GETLK:
 		/* Record locks on host objects are the host's, which checks the lock type against
 		   the mirror's access mode (the open's own, see fd_place); sentry-made files have
 		   no other user. */

@@ -114,53 +114,6 @@ SYSCALL(setrlimit)
 	return ev->args[1] ? do_prlimit(t, 0, (unsigned)ev->args[0], ev->args[1], 0) : -EFAULT;
 }
 
-SYSCALL(prctl)
-{
-	char name[TASK_COMM_LEN];
-	long r;
-
-	switch (ev->args[0]) {
-	case PR_GET_NAME:
-		return guest_write(t, ev->args[1], t->tg->comm, sizeof(t->tg->comm));
-	case PR_SET_NAME:
-		r = guest_read_string(t, ev->args[1], name, sizeof(name));
-		if (r == -ENAMETOOLONG)
-			r = (long)strlen(name);
-		if (r < 0)
-			return r;
-		memcpy(t->tg->comm, name, sizeof(name));
-		return 0;
-	case PR_GET_DUMPABLE:
-		return 1;
-	case PR_SET_CHILD_SUBREAPER:
-		t->tg->child_subreaper = ev->args[1] != 0;
-		return 0;
-	case PR_GET_CHILD_SUBREAPER: {
-		int v = t->tg->child_subreaper;
-		return guest_write(t, ev->args[1], &v, sizeof(v));
-	}
-	case PR_GET_KEEPCAPS:
-		return 0;
-	case PR_SET_KEEPCAPS:
-		/* Capabilities follow euid here; keeping them across a uid change is not modelled. */
-		return ev->args[1] > 1 ? -EINVAL : 0;
-	case PR_SET_DUMPABLE:
-		return ev->args[1] > 1 ? -EINVAL : 0;
-	case PR_GET_NO_NEW_PRIVS:
-		return 1;
-	case PR_SET_NO_NEW_PRIVS:
-		return ev->args[1] == 1 ? 0 : -EINVAL;
-	case PR_CAPBSET_READ:
-		return ev->args[1] <= 40 ? 1 : -EINVAL;
-	case PR_GET_SECCOMP:
-		return 0;
-	case PR_SET_VMA:
-		return SYSCALL_CONTINUE;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* Futexes live in the guest's memory, so the host does them, except the priority-inheritance
    kinds: their futex word holds a tid, which the host would read as a host tid. */
 SYSCALL(futex)

@@ -168,6 +168,9 @@ SYSCALL(lseek)
 	struct file *f = fd_get(t, (int)ev->args[0]);
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
+	/* An unknown whence is EINVAL on any file, a pipe's included (ksys_lseek). */
+	if ((int)ev->args[2] < SEEK_SET || (int)ev->args[2] > SEEK_HOLE)
+		return -EINVAL;
 	if (!f->ops || !f->ops->llseek)
 		return -ESPIPE;
 	return f->ops->llseek(f, (int64_t)ev->args[1], (int)ev->args[2]);

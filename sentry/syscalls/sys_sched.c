@@ -31,8 +31,8 @@ static bool rt_policy(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
-/* The policies a thread may be given with sched_setscheduler (SCHED_DEADLINE needs
-   sched_setattr, which is not offered). */
+/* The policies a thread may be given (SCHED_DEADLINE, sched_setattr's only, is not
+   offered). */
 static bool settable_policy(int policy)
 {
 	return policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ||
@@ -165,6 +165,8 @@ SYSCALL(sched_getparam)
 	return guest_write(t, ev->args[1], &param, sizeof(param));
 }
 
+static long sched_apply(struct task *t, struct task *target, int policy, int priority, bool reset_on_fork);
+
 /* policy -1 keeps the current one (sched_setparam). Linux's order of checks: arguments,
    then the target, then the policy and priority, then permission. */
 static long set_scheduler(struct task *t, pid_t pid, int policy, uint64_t uparam)
@@ -189,8 +191,13 @@ static long set_scheduler(struct task *t, pid_t pid, int policy, uint64_t uparam
 		if (!settable_policy(policy))
 			return -EINVAL;
 	}
-	if (param.sched_priority < 0 || param.sched_priority > RT_PRIORITY_MAX ||
-	    rt_policy(policy) != (param.sched_priority != 0))
+	return sched_apply(t, target, policy, param.sched_priority, reset_on_fork);
+}
+
+/* A policy and real-time priority for target, checked as Linux does (__sched_setscheduler). */
+static long sched_apply(struct task *t, struct task *target, int policy, int priority, bool reset_on_fork)
+{
+	if (priority < 0 || priority > RT_PRIORITY_MAX || rt_policy(policy) != (priority != 0))
 		return -EINVAL;
 
 	if (!creds_privileged(task_creds(t))) {
@@ -198,8 +205,7 @@ static long set_scheduler(struct task *t, pid_t pid, int policy, uint64_t uparam
 		if (rt_policy(policy)) {
 			if (policy != target->sched.policy && !rtprio)
 				return -EPERM;
-			if (param.sched_priority > target->sched.rt_priority &&
-			    (rlim_t)param.sched_priority > rtprio)
+			if (priority > target->sched.rt_priority && (rlim_t)priority > rtprio)
 				return -EPERM;
 		}
 		/* Leaving SCHED_IDLE needs the right to the nice value it has. */
@@ -212,7 +218,7 @@ static long set_scheduler(struct task *t, pid_t pid, int policy, uint64_t uparam
 			return -EPERM;
 	}
 	target->sched.policy = policy;
-	target->sched.rt_priority = param.sched_priority;
+	target->sched.rt_priority = priority;
 	target->sched.reset_on_fork = reset_on_fork;
 	return 0;
 }
@@ -354,4 +360,107 @@ SYSCALL(ioprio_set)
 	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
 		return -EINVAL;
 	return for_each_prio_target(t, which - 1, (int)ev->args[1], set_one_ioprio, &ioprio);
+}
+
+/* struct sched_attr as Linux 4.13+ has it (SCHED_ATTR_SIZE_VER1); the utilization clamps
+   are the defaults (no clamping). */
+struct sched_attr_v1 {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_SIZE_MAX 4096
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY 0x08
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define SCHED_UTIL_MAX 1024
+
+SYSCALL(sched_getattr)
+{
+	uint64_t uattr = ev->args[1];
+	uint32_t usize = (uint32_t)ev->args[2];
+	if (!uattr || (int)ev->args[0] < 0 || ev->args[3] || usize < SCHED_ATTR_SIZE_VER0 ||
+	    usize > SCHED_ATTR_SIZE_MAX)
+		return -EINVAL;
+	struct task *target;
+	long r = sched_lookup(t, (pid_t)ev->args[0], &target);
+	if (r < 0)
+		return r;
+	struct sched_attr_v1 a = {
+		.sched_policy = (uint32_t)target->sched.policy,
+		.sched_flags = target->sched.reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0,
+		.sched_util_max = SCHED_UTIL_MAX,
+	};
+	if (rt_policy(target->sched.policy))
+		a.sched_priority = (uint32_t)target->sched.rt_priority;
+	else
+		a.sched_nice = target->sched.nice;
+	/* The caller gets min(its size, ours); a larger buffer's tail is zeroed. */
+	a.size = usize < sizeof(a) ? usize : (uint32_t)sizeof(a);
+	char buf[SCHED_ATTR_SIZE_MAX] = { 0 };
+	memcpy(buf, &a, a.size);
+	return guest_write(t, uattr, buf, usize);
+}
+
+/* A size the kernel does not take (or a larger one with more than zeros): the caller is
+   told the size it would take. */
+static long sched_attr_too_big(struct task *t, uint64_t uattr)
+{
+	uint32_t ours = sizeof(struct sched_attr_v1);
+	guest_write(t, uattr, &ours, sizeof(ours));
+	return -E2BIG;
+}
+
+/* Policy and priority as sched_setscheduler, the nice value of a fair policy as
+   setpriority; SCHED_DEADLINE is not offered (EINVAL, as a kernel without it). */
+SYSCALL(sched_setattr)
+{
+	uint64_t uattr = ev->args[1];
+	if (!uattr || (int)ev->args[0] < 0 || ev->args[2])
+		return -EINVAL;
+	uint32_t size;
+	long r = guest_read(t, uattr, &size, sizeof(size));
+	if (r < 0)
+		return r;
+	if (size == 0)
+		size = SCHED_ATTR_SIZE_VER0;
+	struct sched_attr_v1 a = { 0 };
+	if (size < SCHED_ATTR_SIZE_VER0 || size > SCHED_ATTR_SIZE_MAX)
+		return sched_attr_too_big(t, uattr);
+	char buf[SCHED_ATTR_SIZE_MAX];
+	r = guest_read(t, uattr, buf, size);
+	if (r < 0)
+		return r;
+	for (uint32_t i = sizeof(a); i < size; i++)
+		if (buf[i])
+			return sched_attr_too_big(t, uattr);
+	memcpy(&a, buf, size < sizeof(a) ? size : sizeof(a));
+	if (a.sched_flags & ~(uint64_t)(SCHED_FLAG_RESET_ON_FORK | SCHED_FLAG_KEEP_POLICY |
+					SCHED_FLAG_KEEP_PARAMS))
+		return -EINVAL;
+	struct task *target;
+	r = sched_lookup(t, (pid_t)ev->args[0], &target);
+	if (r < 0)
+		return r;
+	int policy = (a.sched_flags & SCHED_FLAG_KEEP_POLICY) ? target->sched.policy : (int)a.sched_policy;
+	if (!settable_policy(policy))
+		return -EINVAL;
+	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS)
+		a.sched_priority = (uint32_t)target->sched.rt_priority;
+	bool set_nice = !rt_policy(policy) && !(a.sched_flags & SCHED_FLAG_KEEP_PARAMS);
+	int nice = a.sched_nice < NICE_MIN ? NICE_MIN : a.sched_nice > NICE_MAX ? NICE_MAX : a.sched_nice;
+	if (set_nice && nice < target->sched.nice && !may_lower_nice(t, target, nice))
+		return -EPERM;
+	if (a.sched_priority > RT_PRIORITY_MAX)
+		return -EINVAL;
+	r = sched_apply(t, target, policy, (int)a.sched_priority,
+			(a.sched_flags & SCHED_FLAG_RESET_ON_FORK) != 0);
+	if (r == 0 && set_nice)
+		target->sched.nice = nice;
+	return r;
 }

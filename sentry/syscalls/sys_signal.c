@@ -3,6 +3,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
@@ -67,11 +68,15 @@ static long send_signal(struct task *t, struct syscall_event *ev, struct thread_
 			struct task *thread, int sig)
 {
 	(void)ev;
+	if (sig < 0 || sig >= TASK_NSIG)
+		return -EINVAL;
 	if (!may_signal(t, tg))
 		return -EPERM;
 	if (signal_dropped(tg, sig))
 		return 0;
-	return thread_group_signal(tg, thread, sig);
+	siginfo_t si;
+	siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, t->tg);
+	return signal_send(tg, thread, &si);
 }
 
 enum kill_scope { KILL_GROUP, KILL_ALL };
@@ -110,8 +115,7 @@ SYSCALL(kill)
 	pid_t pid = (pid_t)ev->args[0];
 	int sig = (int)ev->args[1];
 
-	if (sig < 0 || sig >= TASK_NSIG)
-		return -EINVAL;
+	/* The target is looked up before the signal is checked (ESRCH before EINVAL). */
 	if (pid > 0) {
 		struct thread_group *tg = thread_group_by_pid(pid);
 		if (!tg)
@@ -125,10 +129,10 @@ SYSCALL(kill)
 	return kill_many(t, ev, KILL_GROUP, pid == 0 ? t->tg->pgid : -pid, sig);
 }
 
+/* tgid 0: the thread of any process (tkill). As Linux: ids first (EINVAL), then the target
+   (ESRCH), then the signal (EINVAL) and the permission. */
 static long thread_kill(struct task *t, struct syscall_event *ev, pid_t tgid, pid_t tid, int sig)
 {
-	if (sig < 0 || sig >= TASK_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
-		return -EINVAL;
 	struct task *target = task_by_tid(tid);
 	if (!target || (tgid > 0 && target->tg->tgid != tgid))
 		return -ESRCH;
@@ -137,12 +141,18 @@ static long thread_kill(struct task *t, struct syscall_event *ev, pid_t tgid, pi
 
 SYSCALL(tgkill)
 {
-	return thread_kill(t, ev, (pid_t)ev->args[0], (pid_t)ev->args[1], (int)ev->args[2]);
+	pid_t tgid = (pid_t)ev->args[0], tid = (pid_t)ev->args[1];
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return thread_kill(t, ev, tgid, tid, (int)ev->args[2]);
 }
 
 SYSCALL(tkill)
 {
-	return thread_kill(t, ev, -1, (pid_t)ev->args[0], (int)ev->args[1]);
+	pid_t tid = (pid_t)ev->args[0];
+	if (tid <= 0)
+		return -EINVAL;
+	return thread_kill(t, ev, 0, tid, (int)ev->args[1]);
 }
 
 /* rt_sigqueueinfo and rt_tgsigqueueinfo: the sentry decides as for kill and tgkill, then the
@@ -206,4 +216,22 @@ SYSCALL(rt_tgsigqueueinfo)
 	if (!target || target->tg->tgid != tgid)
 		return -ESRCH;
 	return queue_signal(t, ev, target->tg, target, (int)ev->args[2]);
+}
+
+/* The host waits, for the caller's own signals; the siginfo it writes is the host's, which
+   the syscall-exit stop turns into the guest's. */
+static long sigtimedwait_exit(struct task *t, long host_result)
+{
+	siginfo_t si;
+	if (host_result > 0 && guest_read(t, t->syscall_exit_addr, &si, sizeof(si)) == 0 &&
+	    siginfo_to_guest(t, &si))
+		guest_write(t, t->syscall_exit_addr, &si, sizeof(si));
+	return host_result;
+}
+
+SYSCALL(rt_sigtimedwait)
+{
+	if (!ev->args[1])
+		return SYSCALL_CONTINUE;
+	return syscall_host_then(t, ev, sigtimedwait_exit, ev->args[1]);
 }

@@ -266,7 +266,7 @@ static long socket_transfer(struct task *t, struct syscall_event *ev, struct soc
 	for (;;) {
 		r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))
-			thread_group_signal(t->tg, t, SIGPIPE);
+			signal_self(t, SIGPIPE);
 		if (r != -EAGAIN || m->nonblock)
 			break;
 		r = socket_wait_host(t, ev, sk->ops->wait_fd(sk, send), send ? POLLOUT : POLLIN, seen);

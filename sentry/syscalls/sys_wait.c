@@ -132,7 +132,8 @@ static long wait_scan(struct task *t, struct syscall_event *ev, const struct wai
 	bool any = false;
 
 	DL_FOREACH2(t->tg->children, c, sibling_next) {
-		if (!wait_matches(t, w, c))
+		/* A zombie is nothing to wait for without WEXITED: ECHILD if it is the only one. */
+		if (!wait_matches(t, w, c) || (c->exited && !(w->options & WEXITED)))
 			continue;
 		any = true;
 		if (c->exited && (w->options & WEXITED))

@@ -79,6 +79,11 @@ long syscall_interrupted_result(struct task *t, bool restartable);
 typedef long (*syscall_attempt_fn)(struct task *t, struct syscall_event *ev, void *arg);
 long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg);
 
+/* The host runs the call as issued, through the tracer; at its syscall-exit stop at_exit
+   gives the guest's result (the host's answer in memory at addr names host ids). */
+long syscall_host_then(struct task *t, struct syscall_event *ev,
+		       long (*at_exit)(struct task *t, long host_result), uint64_t addr);
+
 /* A CPU-time clock id (clock_getcpuclockid) of host id pid, flags its low 3 bits (which
    clock, and CPUCLOCK_PERTHREAD). */
 static inline clockid_t cpu_clock_id(pid_t pid, unsigned flags)
@@ -142,10 +147,13 @@ SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL
 SYSCALL(getpriority); SYSCALL(setpriority); SYSCALL(sched_getscheduler); SYSCALL(sched_setscheduler);
 SYSCALL(sched_getparam); SYSCALL(sched_setparam); SYSCALL(sched_get_priority_max);
 SYSCALL(sched_get_priority_min); SYSCALL(sched_rr_get_interval); SYSCALL(sched_getaffinity);
-SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set);
+SYSCALL(sched_setaffinity); SYSCALL(ioprio_get); SYSCALL(ioprio_set); SYSCALL(sched_getattr);
+SYSCALL(sched_setattr);
 /* signal */
 SYSCALL(rt_sigaction); SYSCALL(kill); SYSCALL(tgkill); SYSCALL(tkill); SYSCALL(rt_sigqueueinfo);
-SYSCALL(rt_tgsigqueueinfo);
+SYSCALL(rt_tgsigqueueinfo); SYSCALL(rt_sigtimedwait);
+/* memory locks (sys_mlock.c) */
+SYSCALL(mlock); SYSCALL(mlock2); SYSCALL(mlockall);
 /* credentials */
 SYSCALL(setuid); SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid);
 SYSCALL(setresgid); SYSCALL(setfsuid); SYSCALL(setfsgid); SYSCALL(setgroups); SYSCALL(capget);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
 #include "common/log.h"
@@ -17,6 +18,8 @@
 #include <utlist.h>
 
 #define PID_MAX 4194304
+/* Linux's timer slack of an ordinary thread. */
+#define DEFAULT_TIMER_SLACK_NS 50000
 
 static struct task *tasks_by_host;
 static struct task *tasks_by_tid;
@@ -185,6 +188,7 @@ static struct task *task_alloc(void)
 	if (t) {
 		t->refs = 1;
 		t->closing_lo = 1;
+		t->timer_slack_ns = t->default_timer_slack_ns = DEFAULT_TIMER_SLACK_NS;
 	}
 	return t;
 }
@@ -241,6 +245,7 @@ static void thread_group_free(struct thread_group *tg)
 	free(tg->exe_path);
 	free(tg->cmdline);
 	free(tg->environ);
+	signal_records_free(tg);
 	free(tg);
 }
 
@@ -298,6 +303,8 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 	t->tid = tid;
 	t->host_tid = host_tid;
 	t->sched = parent->sched;
+	t->timer_slack_ns = t->default_timer_slack_ns = parent->timer_slack_ns;
+	t->no_new_privs = parent->no_new_privs;
 	/* SCHED_RESET_ON_FORK: no real-time policy and no negative nice for the child, which
 	   does not inherit the flag (sched_fork). */
 	if (t->sched.reset_on_fork) {
@@ -337,6 +344,7 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 		if ((flags & CLONE_PARENT) && p->parent)
 			p = p->parent;
 		tg->parent = p;
+		tg->parent_tid = p == parent->tg ? parent->tid : parent->tg->parent_tid;
 		DL_APPEND2(p->children, tg, sibling_prev, sibling_next);
 		HASH_ADD_INT(groups_by_tgid, tgid, tg);
 	}
@@ -382,11 +390,17 @@ void task_signal_all(int sig)
 
 int thread_group_signal(struct thread_group *tg, struct task *thread, int sig)
 {
-	if (sig == SIGKILL && !thread)
-		tg->killed = true;
-	long r = thread ? syscall(SYS_tgkill, tg->host_pid, thread->host_tid, sig)
-			: syscall(SYS_kill, tg->host_pid, sig);
-	return r < 0 ? -errno : 0;
+	siginfo_t si;
+	siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, NULL);
+	return signal_send(tg, thread, &si);
+}
+
+/* The parent hears of child with its exit signal (sig). */
+static void notify_parent(struct thread_group *parent, const struct thread_group *child, int sig)
+{
+	siginfo_t si;
+	siginfo_child(&si, sig, child);
+	signal_send(parent, NULL, &si);
 }
 
 static bool ignores_children(struct thread_group *parent)
@@ -437,8 +451,7 @@ static struct thread_group *find_reaper(struct thread_group *tg)
 static void reparent_children(struct thread_group *tg)
 {
 	struct thread_group *reaper = find_reaper(tg);
-	struct thread_group *c, *tmp;
-	bool zombies = false;
+	struct thread_group *c, *tmp, *zombie = NULL;
 
 	DL_FOREACH_SAFE2(tg->children, c, tmp, sibling_next) {
 		DL_DELETE2(tg->children, c, sibling_prev, sibling_next);
@@ -446,16 +459,17 @@ static void reparent_children(struct thread_group *tg)
 		c->exit_signal = SIGCHLD;
 		if (!reaper)
 			continue;
+		c->parent_tid = thread_group_any(reaper) ? thread_group_any(reaper)->tid : 0;
 		DL_APPEND2(reaper->children, c, sibling_prev, sibling_next);
 		if (c->exited) {
 			if (!reaper->exited && ignores_children(reaper))
 				thread_group_reap(c);
 			else
-				zombies = true;
+				zombie = c;
 		}
 	}
-	if (zombies && !reaper->exited)
-		thread_group_signal(reaper, NULL, SIGCHLD);
+	if (zombie && !reaper->exited)
+		notify_parent(reaper, zombie, SIGCHLD);
 }
 
 bool task_pids_exhausted(void)
@@ -483,15 +497,39 @@ static void thread_group_exited(struct thread_group *tg)
 		return;
 	}
 	if (tg->exit_signal > 0 && !parent->exited)
-		thread_group_signal(parent, NULL, tg->exit_signal);
+		notify_parent(parent, tg, tg->exit_signal);
 	/* A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) leaves no zombies. */
 	if (tg->exit_signal == SIGCHLD && ignores_children(parent))
 		thread_group_reap(tg);
 }
 
+/* t, a thread of a parent, exits: the children it made get their parent-death signal
+   (from t's process, as Linux sends it) and another thread of the process for parent. */
+static void parent_thread_exited(struct task *t)
+{
+	struct task *heir = t->tg->threads;
+	while (heir && heir == t)
+		heir = heir->group_next;
+	struct thread_group *c;
+	DL_FOREACH2(t->tg->children, c, sibling_next) {
+		if (c->parent_tid != t->tid)
+			continue;
+		c->parent_tid = heir ? heir->tid : 0;
+		for (struct task *ct = c->threads; ct; ct = ct->group_next) {
+			if (!ct->pdeath_signal)
+				continue;
+			siginfo_t si;
+			siginfo_user(&si, ct->pdeath_signal, SI_USER, t->tg);
+			signal_send(c, NULL, &si);
+		}
+	}
+}
+
 void task_exit(struct task *t, int wait_status, const struct rusage *ru)
 {
 	struct thread_group *tg = t->tg;
+
+	parent_thread_exited(t);
 
 	task_settle_closes(t);
 	task_clone_settle(t);
@@ -524,6 +562,6 @@ void thread_group_stop_changed(struct thread_group *tg)
 	struct thread_group *parent = tg->parent;
 	if (parent && !parent->exited && parent->threads &&
 	    !(parent->threads->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
-		thread_group_signal(parent, NULL, SIGCHLD);
+		notify_parent(parent, tg, SIGCHLD);
 	pthread_cond_broadcast(&kernel.task_event);
 }

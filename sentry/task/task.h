@@ -17,6 +17,7 @@
 #define TASK_NSIG 65
 
 struct fd_table;
+struct sent_signal;
 struct syscall_event;
 
 struct creds {
@@ -73,6 +74,9 @@ struct thread_group {
 	bool did_exec;			/* setpgid by the parent is refused after an exec */
 	bool killed;			/* SIGKILL sent: threads it is creating die with it */
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+	bool nondumpable;		/* PR_SET_DUMPABLE 0, until the next exec */
+	pid_t parent_tid;		/* the parent's thread that made it (its exit is the
+					   parent's death for PR_SET_PDEATHSIG); 0: none */
 	bool exit_watched;		/* entered by control "exec": a zombie until its exit code
 					   is sent (a parentless one is reaped at exit otherwise) */
 	uint64_t sentry_page;		/* the sentry's read-only page here (sentry_page.c), or 0 */
@@ -85,6 +89,7 @@ struct thread_group {
 	int stop_as;			/* the job-control signal a SIGSTOP stands for (0: none) */
 	struct rusage rusage;		/* the group's own use, once exited */
 	struct rusage children_rusage;	/* reaped children's, for RUSAGE_CHILDREN */
+	struct sent_signal *sent_signals;	/* what the sentry sent, until delivered (siginfo.c) */
 	UT_hash_handle hh;		/* kernel table by tgid */
 };
 
@@ -131,6 +136,10 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list;		/* set_robust_list's head (the host has it too) */
 	struct sched_settings sched;
+	int pdeath_signal;		/* PR_SET_PDEATHSIG; cleared in a new thread */
+	uint64_t timer_slack_ns;	/* PR_SET_TIMERSLACK's record */
+	uint64_t default_timer_slack_ns;	/* what 0 restores: the creator's at clone */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, kept across exec */
 	/* fd numbers [closing_lo, closing_hi] a host call of this task names (its mirrors it
 	   closes natively, the program of its exec): reserved until the task's next syscall
 	   proves the call happened (empty: lo > hi). */
@@ -144,6 +153,7 @@ struct task {
 	/* Else, what the syscall-exit stop of a rewritten call does: the guest's result from
 	   the host's, or SYSCALL_RESTART to run the original call again (sentry_page.c). */
 	long (*syscall_exit)(struct task *t, long host_result);
+	uint64_t syscall_exit_addr;	/* guest memory syscall_exit reads (syscall_host_then) */
 	int sentry_page_slot;		/* the slot of the call in flight */
 	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
 	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
@@ -180,8 +190,11 @@ void task_signal_all(int sig);
 void task_exit(struct task *t, int wait_status, const struct rusage *ru);
 /* Frees a zombie its parent has waited for (folding its use into the parent's). */
 void thread_group_reap(struct thread_group *tg);
-/* Sends sig to a thread group, or to one thread of it (tid != 0), through the host. */
+/* Sends sig to a thread group, or to one thread of it (tid != 0), through the host, as
+   from outside the sandbox (si_pid 0); signal_send (siginfo.h) names a sender. */
 int thread_group_signal(struct thread_group *tg, struct task *thread, int sig);
+/* A signal Linux sends a thread for what it did itself (SIGPIPE): SI_USER from its process. */
+int signal_self(struct task *t, int sig);
 /* The parent's view of a stop or a continue of tg changed: SIGCHLD and waiters. */
 void thread_group_stop_changed(struct thread_group *tg);
 

@@ -37,7 +37,15 @@ compare find "$ROOT" find /data -name '*.txt'
 compare find-type "$ROOT" find /data/tree -type l
 compare stat "$ROOT" stat /data/words /data/tree /data/abs-link
 compare stat-L "$ROOT" stat -L /data/abs-link
-compare uname "$ROOT" uname -a
+# The release and version are the sandbox's own (not the host's): the rest as natively.
+compare uname "$ROOT" uname -s -n -m
+expect_sandbox uname-release "6.1.0-runsc-c
+#1 SMP runsc-c
+6.1.0-runsc-c
+Linux version 6.1.0-runsc-c (runsc-c@sandbox) (runsc-c) #1 SMP runsc-c" "$ROOT" \
+	sh -c 'uname -r; uname -v; cat /proc/sys/kernel/osrelease /proc/version'
+DO_OPTS=--uname-release=5.10.0-custom expect_sandbox uname-release-set "5.10.0-custom
+5.10.0-custom" "$ROOT" sh -c 'uname -r; cat /proc/sys/kernel/osrelease'
 compare id "$ROOT" id
 compare env "$ROOT" env
 compare true "$ROOT" true

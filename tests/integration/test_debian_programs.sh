@@ -36,7 +36,7 @@ compare env-i "$ROOT" /usr/bin/env -i A=1 /usr/bin/env
 compare bash-c "$ROOT" /bin/bash -c 'a=$(seq 1 5 | paste -sd+); echo $((a)); for f in /data/tree/*; do echo "${f##*/}"; done; exit 3'
 compare dash-c "$ROOT" /bin/dash -c 'echo $(( 7 * 6 )); ls /data | wc -l'
 compare id "$ROOT" /usr/bin/id
-compare uname "$ROOT" /bin/uname -a
+compare uname "$ROOT" /bin/uname -s -n -m -o
 # Scheduling tools (util-linux, coreutils, procps): the sentry's record of nice values,
 # policies and I/O priorities, and the host's affinity.
 compare sched-tools "$ROOT" /bin/sh -c 'nice -n 5 sh -c "nice; renice -n 2 -p \$\$; nice"

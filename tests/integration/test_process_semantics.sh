@@ -24,6 +24,13 @@
 #    record locks between processes;
 #  - schedcheck: nice values (thread, group, user), scheduling policies and priorities, I/O
 #    priorities, CPU affinity, and who may change them;
+#  - hostidcheck: every pid and uid a process learns (si_pid/si_uid of kill, tgkill, sigqueue,
+#    SIGCHLD, SIGPIPE, sigwaitinfo, signalfd; waitid, F_GETLK, SO_PEERCRED, /proc) names a
+#    process of the sandbox, as root and as uid 1000; a signal from outside names no sender;
+#  - proccontrol: prctl (name, dumpable, timer slack, no_new_privs, seccomp mode, the
+#    parent-death signal at the parent thread's exit, kept across exec, not inherited),
+#    personality, waitid without WEXITED, argument errors of tgkill/tkill/kill/lseek, mlock
+#    within RLIMIT_MEMLOCK;
 #  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
 #    program built dynamically) programs, #! scripts (nested to the kernel's limit, arguments,
 #    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
@@ -32,7 +39,7 @@
 # would succeed): clone's namespace flags (EPERM) and CLONE_PIDFD (EINVAL), raw clone3 and
 # pidfd_open (ENOSYS, glibc falls back), PI futexes (ENOSYS), a robust mutex whose owner died
 # (the host cannot mark it: the futex word holds a virtual tid, so trylock says EBUSY where
-# Linux says EOWNERDEAD), siginfo of sentry-sent signals (SI_USER); and a guest's kill -9 -1
+# Linux says EOWNERDEAD); and a guest's kill -9 -1
 # as root leaves a host process of the guests' host uid (65534) alive.
 # The core-dump bit of a wait status depends on the host's core settings: the programs print
 # WTERMSIG only. Needs root; the Debian part needs the cached rootfs (or network) and gcc.
@@ -40,7 +47,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 
-PROGS="proc_lifecycle sigcheck pipecheck lockcheck futexcheck execcheck schedcheck"
+PROGS="proc_lifecycle sigcheck pipecheck lockcheck futexcheck execcheck schedcheck hostidcheck proccontrol"
 for p in $PROGS; do
 	[ -x "${BUILD_DIR:-}/tests/progs/$p" ] || skip "tests/progs/$p is not built (BUILD_DIR=${BUILD_DIR:-unset})"
 done
@@ -61,6 +68,25 @@ compare locks "$ROOT" /lockcheck /etc/passwd /tmp
 compare futex-time "$ROOT" /futexcheck
 compare exec-static "$ROOT" /execcheck /tmp/exec
 compare sched "$ROOT" /schedcheck
+compare host-ids "$ROOT" /hostidcheck /tmp
+RUN_AS=1000:1000 compare host-ids-user "$ROOT" /hostidcheck /tmp
+compare process-control "$ROOT" /proccontrol
+
+# A signal from outside (this script, in the parent pid namespace) names no sender: si_pid 0.
+for where in native $PLATFORMS; do
+	out="$WORK/outside.$where"
+	mkdir -p "$out"
+	if [ "$where" = native ]; then
+		run_native "$out" "$ROOT" /hostidcheck outside &
+	else
+		run_sandbox "$out" "$where" "$ROOT" /hostidcheck outside &
+	fi
+	runner=$!
+	wait_for_line '^waiting' "$out/stdout" "$runner"
+	kill -USR1 "$(pgrep -f -x '/hostidcheck outside')"
+	wait "$runner"
+done
+compare_runs outside "/hostidcheck outside" stdout stderr status
 
 # --- The sandbox's own behaviour where it differs from Linux by design. ---
 

@@ -1060,9 +1060,8 @@ static void check_stop_in_handler_child(void)
 
 static int sandbox_mode(void)
 {
-	/* Signals the sentry sends on a guest's behalf come from the sentry: their si_pid is
-	   not the sender's guest pid (documented). What the guest can rely on: the signal and
-	   its handler, SI_USER for kill. */
+	/* A kill the sentry sends on a guest's behalf: the signal, its handler, SI_USER (the
+	   sender's virtual pid is hostidcheck's to check, against a native run). */
 	set_action(SIGUSR1, record, 0, NULL);
 	hits = 0;
 	pid_t c = xfork();
