@@ -198,7 +198,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	gofer_argv[n++] = "gofer";
 	gofer_argv[n++] = "--sock-fd";
 	gofer_argv[n++] = "3";
-	gofer_argv[n++] = "--root";
+	gofer_argv[n++] = spec->root_direct ? "--root-rw" : "--root";
 	gofer_argv[n++] = (char *)spec->rootfs;
 	sandbox_mounts_gofer_args(spec, gofer_argv, &n);
 	gofer_argv[n] = NULL;

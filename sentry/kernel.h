@@ -44,6 +44,7 @@ struct boot_config {
 	size_t nmounts;
 	bool root_readonly;
 	uint64_t overlay_size;		/* the root's upper layer's size limit; 0: the default */
+	bool root_direct;		/* --overlay=none: no upper layer, writes reach the gofer */
 	char **masked_paths;		/* NULL-terminated or NULL */
 	char **readonly_paths;		/* NULL-terminated or NULL */
 	/* OCI create (sandbox_create): a listening socket to serve control requests on

@@ -330,8 +330,9 @@ static uint64_t default_overlay_size(void)
 int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 {
 	struct dentry *root;
-	/* The image is the lower layer; what the guest writes stays in the sentry's memory. */
-	int r = goferfs_attach(0, true, &root);
+	/* The image is the lower layer; what the guest writes stays in the sentry's memory, or
+	   with --overlay=none goes through the gofer to the image, as a bind mount's writes. */
+	int r = goferfs_attach(0, !cfg->root_direct, &root);
 	if (r < 0)
 		return r;
 	/* "overlay", as Docker shows it (tools skip a "rootfs" entry: the initramfs). */
@@ -341,7 +342,8 @@ int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 		return -ENOMEM;
 	/* What the guest writes is the sentry's memory: bounded like a tmpfs (ENOSPC past it),
 	   never the host's whole memory. */
-	rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
+	if (!cfg->root_direct)
+		rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
 	for (size_t i = 0; i < sizeof(builtin_mounts) / sizeof(builtin_mounts[0]); i++) {
 		struct boot_mount m = { .destination = (char *)builtin_mounts[i].dest };
 		r = mount_one(rm, builtin_mounts[i].type, &m);
