@@ -43,7 +43,7 @@ static long page_made(struct task *t, long host_result)
 	return SYSCALL_RESTART;
 }
 
-static long slot_release(struct task *t, long host_result)
+long sentry_page_release(struct task *t, long host_result)
 {
 	t->tg->sentry_page_slots &= ~(UINT64_C(1) << t->sentry_page_slot);
 	return host_result;
@@ -76,7 +76,7 @@ long sentry_page_put(struct task *t, struct syscall_event *ev, const void *data,
 	tg->sentry_page_slots |= UINT64_C(1) << slot;
 	t->sentry_page_slot = slot;
 	ev->rewrite_trace_exit = true;
-	t->syscall_exit = slot_release;
+	t->syscall_exit = sentry_page_release;
 	*addr = where;
 	return 0;
 }

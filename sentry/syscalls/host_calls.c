@@ -130,7 +130,8 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	R(SYS_clone, "no namespace flags", "a host clone with CLONE_PARENT; ids written by the sentry"),
 	R(SYS_fork, "always", "as clone"),
 	R(SYS_vfork, "always", "as clone"),
-	R(SYS_set_tid_address, "always", "its answer is replaced by the virtual tid"),
+	R(SYS_set_tid_address, "always", "its answer is replaced by the virtual tid; the first after "
+	  "an exec is a prctl(PR_SET_NAME) first, as prctl below"),
 	R(SYS_clock_gettime, "a CPU clock of a thread of the caller's process or of a process",
 	  "named by host id (register)"),
 	R(SYS_clock_getres, "as clock_gettime", "as clock_gettime"),
@@ -143,6 +144,8 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "target named by host id (register); the host applies its own si_code rule to the same "
 	  "pair of threads, whatever the siginfo in memory says"),
 	R(SYS_rt_tgsigqueueinfo, "as rt_sigqueueinfo", "as rt_sigqueueinfo"),
+	R(SYS_prctl, "PR_SET_NAME (register)", "the name is the sentry's copy in the sentry's page; "
+	  "own state"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)
