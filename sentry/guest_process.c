@@ -164,7 +164,12 @@ static int adopt_stdio(struct task *t, const int stdio[3], bool own_session)
 			return -ENOMEM;
 		}
 		fd_adopt(t, fd, f);
-		int r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
+		/* Init's terminal (the OCI console) is /dev/pts/0: /dev/pts holds it for the
+		   sandbox's life, which is init's. An exec's is not named: the shim must see it
+		   close when the process ends. */
+		int r = t->tg->tgid == 1 && isatty(copy) ? devpts_add(f->inode) : 0;
+		if (r >= 0)
+			r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
 		file_put(f);
 		if (r < 0)
 			return r;

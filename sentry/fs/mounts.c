@@ -203,8 +203,14 @@ static int make_tmpfs(const struct boot_mount *m, struct dentry **root)
 	return memfs_new("tmpfs", m->mode ? m->mode : 01777, m->size, root);
 }
 
-/* Kernel interfaces the sandbox does not have (devpts, mqueue, cgroups): an empty directory
-   that goes by their name. */
+static int make_devpts(const struct boot_mount *m, struct dentry **root)
+{
+	(void)m;
+	return devpts_new(root);
+}
+
+/* Kernel interfaces the sandbox does not have (mqueue, cgroups): an empty directory that goes
+   by their name. */
 static int make_empty(const struct boot_mount *m, struct dentry **root)
 {
 	return memfs_new(m->type, 0555, 0, root);
@@ -219,7 +225,7 @@ static const struct mount_type bind_type = { "bind", "bind", 0, make_bind },
 	tmpfs_type = { "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, make_tmpfs },
 	proc_type = { "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_proc },
 	sysfs_type = { "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_sysfs },
-	devpts_type = { "devpts", "devpts", MS_NOSUID | MS_NOEXEC, make_empty },
+	devpts_type = { "devpts", "devpts", MS_NOSUID | MS_NOEXEC, make_devpts },
 	mqueue_type = { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
 	cgroup_type = { "cgroup", "cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
 	cgroup2_type = { "cgroup2", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
