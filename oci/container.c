@@ -295,8 +295,7 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 		cfg->spec.init.stdio[1] = 1;
 		cfg->spec.init.stdio[2] = 2;
 	}
-	if (o->preserve_fds > 0)
-		log_warn("--preserve-fds %d: extra fds are not passed to the sandbox", o->preserve_fds);
+	cfg->spec.preserve_fds = o->preserve_fds;
 	if ((r = spawn_sandbox(cfg, c->cgroup, &c->pid)) < 0)
 		return r;
 	if ((r = oci_pid_start_time(c->pid, &c->pid_start)) < 0)

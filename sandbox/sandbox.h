@@ -77,6 +77,8 @@ struct sandbox_spec {
 	int control_fd;
 	/* OCI create: the first process does not exec until a "start" control request. */
 	bool wait_for_start;
+	/* OCI create --preserve-fds: the caller's fds 3..3+N-1 are init's too. */
+	int preserve_fds;
 };
 
 /* The runsc-c binary the gofer and the sentry are started from (`runsc-c gofer`, `runsc-c

@@ -90,8 +90,12 @@ static int op_kill(struct request *rq)
 		return -EINVAL;
 	kernel_lock();
 	int r;
-	struct thread_group *init = thread_group_by_pid(1);
-	if (all)
+	struct thread_group *init = thread_group_by_pid(1), *target;
+	if (json_object_object_get_ex(rq->msg, "pid", &v)) {
+		target = json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 1 ?
+				 thread_group_by_pid((pid_t)json_object_get_int64(v)) : NULL;
+		r = !target || target->exited ? -ESRCH : sig ? thread_group_signal(target, NULL, (int)sig) : 0;
+	} else if (all)
 		r = signal_all_processes((int)sig, true);
 	else if (!init || init->exited)
 		r = -ESRCH;

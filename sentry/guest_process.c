@@ -152,10 +152,10 @@ void guest_process_free(struct guest_process *p)
 }
 
 /* The sentry keeps its own copy of each host fd: the caller's may be closed after. */
-static int adopt_stdio(struct task *t, const int stdio[3], bool own_session)
+static int adopt_fds(struct task *t, int first, const int *fds, int n, bool own_session)
 {
-	for (int fd = 0; fd < 3; fd++) {
-		int copy = fcntl(stdio[fd], F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < n; i++) {
+		int fd = first + i, copy = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
 		if (copy < 0)
 			continue;
 		struct file *f = hostfd_file_new(copy);
@@ -198,7 +198,12 @@ int guest_process_apply(struct task *t, const struct guest_process *p, const int
 		path_set(&t->fs->cwd, &cwd);
 		path_put(&cwd);
 	}
-	return adopt_stdio(t, stdio, own_session);
+	return adopt_fds(t, 0, stdio, 3, own_session);
+}
+
+int guest_process_adopt_fds(struct task *t, int first, const int *fds, int n)
+{
+	return adopt_fds(t, first, fds, n, false);
 }
 
 int guest_process_find_program(const struct guest_process *p, int (*try)(const char *path, void *arg),

@@ -53,6 +53,9 @@ struct boot_config {
 	int control_fd;
 	int ready_fd;
 	bool wait_for_start;
+	/* OCI create --preserve-fds: init's fds 3..3+N-1 are ours at preserved_at.. */
+	int preserved_fds;
+	int preserved_at;
 };
 
 struct kernel {
