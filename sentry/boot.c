@@ -148,6 +148,11 @@ int sentry_boot(struct boot_config *cfg)
 	int preserved[cfg->preserved_fds + 1];
 	for (int i = 0; i < cfg->preserved_fds; i++)
 		preserved[i] = cfg->preserved_at + i;
+	if (guest_process_check_fds(preserved, cfg->preserved_fds) < 0) {
+		log_error("--preserve-fds: fds 3 to %d must be pipes, files, sockets or character devices",
+			  2 + cfg->preserved_fds);
+		return 125;
+	}
 	pid_t pid = fork();
 	if (pid < 0)
 		return log_errno(-errno, "fork"), 125;

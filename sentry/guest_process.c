@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void strings_free(char **v)
@@ -149,6 +150,22 @@ void guest_process_free(struct guest_process *p)
 	free(p->groups);
 	free(p->rlimits);
 	memset(p, 0, sizeof(*p));
+}
+
+int guest_process_check_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (fstat(fds[i], &st) < 0)
+			return -errno;
+		if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISREG(st.st_mode) &&
+		    !S_ISSOCK(st.st_mode))
+			return -EBADF;
+		int fl = fcntl(fds[i], F_GETFL);
+		if (fl < 0 || (fl & O_PATH))
+			return -EBADF;
+	}
+	return 0;
 }
 
 /* The sentry keeps its own copy of each host fd: the caller's may be closed after. */

@@ -210,6 +210,14 @@ if cmp -s <(normalize "$WORK/preserve.runc") <(normalize "$WORK/preserve.$(basen
 else
 	fail "--preserve-fds: $(diff <(normalize "$WORK/preserve.runc") <(normalize "$WORK/preserve.$(basename "$RUNSCC")") | tr '\n' ' ')"
 fi
+# By design, unlike runc: a directory is never a guest's fd (it would reach the host's tree).
+if timeout 60 "$RUNSCC" --root "$RSC_ROOT" run --preserve-fds 1 --bundle "$BUNDLE" preserve-dir \
+	3<"$WORK" >"$WORK/preserve-dir.out" 2>&1 </dev/null; then
+	fail "--preserve-fds of a directory was accepted"
+else
+	pass
+fi
+nothing_left preserve-dir preserve-dir
 
 # --- Lifecycle: create, state, start, state, kill, state, delete, state.
 config '.process.args = ["sh", "-c", "trap \"exit 7\" TERM; while :; do sleep 1; done"]'
