@@ -30,13 +30,29 @@ SYSCALL(arch_prctl)
 	}
 }
 
+/* The host's name is a nicety: a process that cannot have the sentry's page (its mmap
+   failed: RLIMIT_AS, the memory cgroup) keeps the file's name, and its call goes on. */
+static long host_comm_page_made(struct task *t, long host_result)
+{
+	if (host_result >= 0)
+		return sentry_page_made(t, host_result);
+	t->tg->host_comm_stale = false;
+	t->tg->host_comm_unsynced = true;
+	return SYSCALL_RESTART;
+}
+
 /* Rewrites the call into prctl(PR_SET_NAME) of the sentry's name for the process, read by the
    host from the sentry's page. Returns SYSCALL_REWRITE (into an mmap first when the process
-   has no page yet: the call then runs again) or -errno. */
+   has no page yet: the call then runs again), 0 when the host's name cannot be set, or
+   -errno. */
 static long host_comm_rewrite(struct task *t, struct syscall_event *ev)
 {
 	uint64_t addr;
+	if (t->tg->host_comm_unsynced)
+		return 0;
 	long r = sentry_page_put(t, ev, t->tg->comm, sizeof(t->tg->comm), &addr);
+	if (r == SYSCALL_REWRITE)
+		t->syscall_exit = host_comm_page_made;
 	if (r != 0)
 		return r;
 	uint64_t args[6] = { PR_SET_NAME, addr, 0, 0, 0, 0 };
@@ -72,7 +88,7 @@ SYSCALL(set_tid_address)
 		}
 		if (r == SYSCALL_REWRITE)
 			return r;
-		t->tg->host_comm_stale = false;	/* no slot free: the host keeps the file's name */
+		t->tg->host_comm_stale = false;	/* no page or slot: the host keeps the file's name */
 	}
 	t->exit_value = t->tid;
 	t->exit_value_set = true;
