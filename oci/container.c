@@ -43,6 +43,27 @@ static void free_config(struct oci_config *cfg)
 }
 #define _cleanup_config_ __attribute__((cleanup(free_config)))
 
+int oci_overlay_parse(const char *s, bool *direct)
+{
+	if (strcmp(s, "memory") && strcmp(s, "none"))
+		return -EINVAL;
+	*direct = !strcmp(s, "none");
+	return 0;
+}
+
+/* The container's annotation, when it has one, wins over --overlay. */
+static int root_direct(const struct oci_create_opts *o, json_object *annotations, bool *direct)
+{
+	json_object *v;
+	*direct = o->root_direct;
+	if (!annotations || !json_object_object_get_ex(annotations, OCI_OVERLAY_ANNOTATION, &v))
+		return 0;
+	if (oci_overlay_parse(json_object_get_string(v), direct) < 0)
+		return oci_error(-EINVAL, "config.json: annotation %s must be memory or none",
+				 OCI_OVERLAY_ANNOTATION);
+	return 0;
+}
+
 int oci_signal_parse(const char *s, int *sig)
 {
 	long n;
@@ -260,6 +281,8 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 	cfg->spec.platform = o->platform;
 	cfg->spec.log_path = o->log_path;
 	cfg->spec.debug = o->debug;
+	if ((r = root_direct(o, cfg->annotations, &cfg->spec.root_direct)) < 0)
+		return r;
 	if (cfg->terminal) {
 		if (!o->console_socket)
 			return oci_error(-EINVAL, "cannot allocate tty if runc will detach without setting console socket");
@@ -274,8 +297,7 @@ static int create_in(const struct oci_create_opts *o, struct oci_config *cfg, st
 		cfg->spec.init.stdio[1] = 1;
 		cfg->spec.init.stdio[2] = 2;
 	}
-	if (o->preserve_fds > 0)
-		log_warn("--preserve-fds %d: extra fds are not passed to the sandbox", o->preserve_fds);
+	cfg->spec.preserve_fds = o->preserve_fds;
 	if ((r = spawn_sandbox(cfg, c->cgroup, &c->pid)) < 0)
 		return r;
 	if ((r = oci_pid_start_time(c->pid, &c->pid_start)) < 0)

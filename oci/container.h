@@ -20,6 +20,7 @@ struct oci_create_opts {
 	bool systemd_cgroup;
 	enum platform_kind platform;
 	int preserve_fds;
+	bool root_direct;		/* --overlay=none */
 	const char *log_path;		/* passed to the sandbox's processes */
 	bool debug;
 };
@@ -41,6 +42,11 @@ int oci_state(const char *root, const char *id, FILE *out);
 int oci_pids(const char *root, const char *id, pid_t **pids, size_t *n);
 /* `list`: format "table" or "json"; quiet prints ids only. */
 int oci_list(const char *root, const char *format, bool quiet, FILE *out);
+
+/* --overlay and the annotation OCI_OVERLAY_ANNOTATION: "memory" (the default: the guest's
+   writes to its root stay in the sentry's memory) or "none" (*direct: they go to rootfs). */
+#define OCI_OVERLAY_ANNOTATION "dev.runsc-c.overlay"
+int oci_overlay_parse(const char *s, bool *direct);
 
 /* "KILL", "SIGKILL", "9" -> 9. */
 int oci_signal_parse(const char *s, int *sig);

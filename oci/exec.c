@@ -12,9 +12,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 /* What the process is: --process FILE, or config.json's process with the flags over it. */
@@ -140,9 +143,34 @@ static int prepare(const struct oci_container *c, struct exec_process *e)
 	return oci_rootfs_set_home(c->rootfs, &e->p, e->owned);
 }
 
+/* Waits for the exec'd process's exit code on conn; a signal the holder gets (the shim kills
+   an exec by its pid-file pid) goes on to the process. */
+static int holder_wait(const char *sock_path, int conn, pid_t guest_pid, int *code)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	_cleanup_close_ int sigfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (sigfd < 0)
+		return -errno;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = conn, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[0].revents)
+			return sandbox_control_wait(conn, code);
+		struct signalfd_siginfo si;
+		if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+			sandbox_control_kill_pid(sock_path, guest_pid, (int)si.ssi_signo);
+	}
+}
+
 /* The detached holder: keeps the connection, exits with the process's code. It lets go of
    the caller's stdio, which must see EOF when the process closes its copies. */
-static int detach_holder(int conn, pid_t *holder)
+static int detach_holder(const char *sock_path, int conn, pid_t guest_pid, pid_t *holder)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -153,7 +181,7 @@ static int detach_holder(int conn, pid_t *holder)
 		for (int fd = 0; fd < 3; fd++)
 			dup2(null, fd);
 		setsid();
-		if (sandbox_control_wait(conn, &code) < 0)
+		if (holder_wait(sock_path, conn, guest_pid, &code) < 0)
 			code = 255;
 		_exit(code);
 	}
@@ -204,7 +232,7 @@ static int exec_in(const struct oci_exec_opts *o, struct oci_container *c, int *
 	}
 	if (o->detach) {
 		pid_t holder = 0;
-		if ((r = detach_holder(conn, &holder)) == 0 && o->pid_file)
+		if ((r = detach_holder(c->sock_path, conn, guest_pid, &holder)) == 0 && o->pid_file)
 			r = oci_write_pid_file(o->pid_file, holder);
 		goto out;
 	}

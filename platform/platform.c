@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -133,6 +134,10 @@ static int guest_filter_rules(scmp_filter_ctx ctx, enum platform_kind kind)
 		if (r < 0)
 			return r;
 	}
+	/* A process's name is the host's too (ps on the host): the host reads the sentry's copy. */
+	r = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SYS_prctl, 1, SCMP_A0_32(SCMP_CMP_EQ, PR_SET_NAME));
+	if (r < 0)
+		return r;
 	/* A CPU clock named by pid or tid (a negative clock id; the few that name the caller
 	   itself, or an fd, come back unchanged): the host reads it as the guest thread (only
 	   its own process may read a thread's), with the id translated. */

@@ -68,6 +68,8 @@ int cli_create_opts(const struct global_opts *g, const char *cmd, int argc, char
 	*detach = false;
 	if (g->platform && platform_parse(g->platform, &o->platform) < 0)
 		return oci_error(-EINVAL, "unknown platform %s (unotify or ptrace)", g->platform), -1;
+	if (g->overlay && oci_overlay_parse(g->overlay, &o->root_direct) < 0)
+		return oci_error(-EINVAL, "unknown overlay %s (memory or none)", g->overlay), -1;
 	optind = 1;
 	for (int c; (c = cli_getopt(argc, argv, opts)) != -1;) {
 		switch (c) {

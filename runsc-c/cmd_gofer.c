@@ -1,6 +1,7 @@
-/* runsc-c gofer --sock-fd N --root DIR [--mount-ro PATH]... [--mount-rw PATH]...
+/* runsc-c gofer --sock-fd N --root DIR|--root-rw DIR [--mount-ro PATH]... [--mount-rw PATH]...
    Internal: the sandbox launcher runs it to serve the container's trees to the sentry. Root 0 is
-   --root, always read-only; the mounts (directories or regular files: bind sources) follow in
+   --root, read-only (the image below the sentry's in-memory layer), or --root-rw (--overlay=none:
+   the guest writes to it); the mounts (directories or regular files: bind sources) follow in
    command-line order. */
 #define _GNU_SOURCE
 #include "runsc-c/commands.h"
@@ -94,6 +95,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	static const struct option options[] = {
 		{ "sock-fd", required_argument, NULL, 's' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "root-rw", required_argument, NULL, 'R' },
 		{ "mount-ro", required_argument, NULL, 'o' },
 		{ "mount-rw", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
@@ -105,6 +107,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	_cleanup_free_ struct gofer_mount_arg *mounts = calloc((size_t)argc, sizeof(*mounts));
 	int nmounts = 0;
 	const char *root_dir = NULL;
+	bool root_writable = false;
 	long sock = -1;
 	int opt;
 
@@ -125,7 +128,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 			}
 			break;
 		case 'r':
+		case 'R':
 			root_dir = optarg;
+			root_writable = opt == 'R';
 			break;
 		case 'o':
 		case 'w':
@@ -141,16 +146,16 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		return EXIT_SETUP_FAILED;
 	}
 	if (sock < 0 || !root_dir) {
-		log_error("usage: runsc-c gofer --sock-fd N --root DIR [--mount-ro DIR]... [--mount-rw DIR]...");
+		log_error("usage: runsc-c gofer --sock-fd N --root DIR|--root-rw DIR [--mount-ro DIR]... [--mount-rw DIR]...");
 		return EXIT_SETUP_FAILED;
 	}
-	if (check_seqpacket((int)sock) < 0 || gofer_roots_add(&roots, root_dir, true) < 0)
+	if (check_seqpacket((int)sock) < 0 || gofer_roots_add(&roots, root_dir, !root_writable) < 0)
 		return EXIT_SETUP_FAILED;
 	for (int i = 0; i < nmounts; i++)
 		if (gofer_roots_add(&roots, mounts[i].dir, mounts[i].readonly) < 0)
 			return EXIT_SETUP_FAILED;
 	raise_nofile_limit();
-	bool writable = false;
+	bool writable = root_writable;
 	for (int i = 0; i < nmounts; i++)
 		writable |= !mounts[i].readonly;
 	if (gofer_confine(writable) < 0)

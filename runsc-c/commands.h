@@ -12,6 +12,7 @@ struct global_opts {
 	bool debug;
 	bool systemd_cgroup;	/* --systemd-cgroup */
 	const char *platform;	/* --platform: unotify (default) or ptrace, for OCI containers */
+	const char *overlay;	/* --overlay: memory (default) or none, for OCI containers */
 };
 
 int cmd_do(const struct global_opts *g, int argc, char **argv);

@@ -42,7 +42,8 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: runsc-c [--root DIR] [--log FILE] [--log-format json|text] [--debug]\n"
-		     "               [--systemd-cgroup] [--platform unotify|ptrace] COMMAND [ARGS...]\n\ncommands:\n");
+		     "               [--systemd-cgroup] [--platform unotify|ptrace]\n"
+		     "               [--overlay memory|none] COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].help)
 			fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
@@ -82,6 +83,8 @@ static int parse_global(int argc, char **argv, struct global_opts *g)
 			dst = &g->log;
 		else if (n == 8 && !strncmp(a, "platform", n))
 			dst = &g->platform;
+		else if (n == 7 && !strncmp(a, "overlay", n))
+			dst = &g->overlay;
 		else if ((n == 8 && !strncmp(a, "rootless", n)) || (n == 4 && !strncmp(a, "criu", n)))
 			dst = &ignored;
 		if (!dst) {

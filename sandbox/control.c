@@ -103,6 +103,14 @@ int sandbox_control_kill(const char *sock_path, int sig, bool all)
 	return control_call(sock_path, req, NULL, 0, NULL, NULL);
 }
 
+int sandbox_control_kill_pid(const char *sock_path, pid_t pid, int sig)
+{
+	json_object *req = request("kill");
+	json_object_object_add(req, "signal", json_object_new_int(sig));
+	json_object_object_add(req, "pid", json_object_new_int(pid));
+	return control_call(sock_path, req, NULL, 0, NULL, NULL);
+}
+
 int sandbox_control_exec(const char *sock_path, const struct sandbox_process *p, int *conn,
 			 pid_t *guest_pid)
 {

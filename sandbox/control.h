@@ -19,6 +19,8 @@ int sandbox_control_start(const char *sock_path);
    them, once its program runs; before "start" any signal reaches it), or with all to every
    guest process. -ESRCH: nothing left to signal. */
 int sandbox_control_kill(const char *sock_path, int sig, bool all);
+/* Sends sig to the guest process pid (as sandbox_control_exec gave it). */
+int sandbox_control_kill_pid(const char *sock_path, pid_t pid, int sig);
 
 /* Starts p in the same sandbox (same sentry, pid namespace, files, mounts) with p->stdio
    as its 0-2 (passed with SCM_RIGHTS; the caller may close its copies afterwards). On

@@ -48,6 +48,7 @@ int sandbox_mounts_to_json(const struct sandbox_spec *s, json_object *o)
 	json_object_object_add(o, "mounts", a);
 	json_object_object_add(o, "root_readonly", json_object_new_boolean(s->root_readonly));
 	json_object_object_add(o, "overlay_size", json_object_new_int64((int64_t)s->overlay_size));
+	json_object_object_add(o, "root_direct", json_object_new_boolean(s->root_direct));
 	json_object_object_add(o, "masked_paths", strings_to_json(s->masked_paths));
 	json_object_object_add(o, "readonly_paths", strings_to_json(s->readonly_paths));
 	return 0;
@@ -124,6 +125,8 @@ int sandbox_mounts_from_json(json_object *o, struct boot_config *cfg)
 
 	if (json_object_object_get_ex(o, "root_readonly", &v))
 		cfg->root_readonly = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "root_direct", &v))
+		cfg->root_direct = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "overlay_size", &v) && json_object_is_type(v, json_type_int) &&
 	    json_object_get_int64(v) > 0)
 		cfg->overlay_size = (uint64_t)json_object_get_int64(v);

@@ -70,7 +70,7 @@ static json_object *init_process_json(const struct sandbox_spec *s)
 	return sandbox_process_json(&p);
 }
 
-static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start)
+static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int preserved_at)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "platform", json_object_new_string(platform_name(s->platform)));
@@ -84,6 +84,10 @@ static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start)
 	if (s->egress)
 		json_object_object_add(o, "egress", json_object_new_string(s->egress));
 	json_object_object_add(o, "process", init_process_json(s));
+	if (preserved_at > 0) {
+		json_object_object_add(o, "preserved_fds", json_object_new_int(s->preserve_fds));
+		json_object_object_add(o, "preserved_at", json_object_new_int(preserved_at));
+	}
 	if (sandbox_mounts_to_json(s, o) < 0) {
 		json_object_put(o);
 		return NULL;
@@ -125,6 +129,12 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->egress = strdup(json_object_get_string(v));
 	if (!json_object_object_get_ex(o, "process", &v) || guest_process_from_json(v, &cfg->init) < 0)
 		goto out;
+	if (json_object_object_get_ex(o, "preserved_fds", &v)) {
+		cfg->preserved_fds = json_object_get_int(v);
+		if (!json_object_object_get_ex(o, "preserved_at", &v) || cfg->preserved_fds < 0 ||
+		    (cfg->preserved_at = json_object_get_int(v)) < 3)
+			goto out;
+	}
 	r = sandbox_mounts_from_json(o, cfg);
 out:
 	if (r < 0)
@@ -145,11 +155,11 @@ static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, in
 	else
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Move the fds out of the way first, then into place. */
-	int tmp[8], tmp_stdio[3];
+	int tmp[nfds], tmp_stdio[3], away = 3 + nfds < 100 ? 100 : 3 + nfds;
 	for (int i = 0; i < nfds; i++)
-		tmp[i] = fcntl(fds[i], F_DUPFD, 100);
+		tmp[i] = fcntl(fds[i], F_DUPFD, away);
 	for (int i = 0; stdio && i < 3; i++)
-		if ((tmp_stdio[i] = fcntl(stdio[i], F_DUPFD, 100)) < 0 || dup2(tmp_stdio[i], i) < 0)
+		if ((tmp_stdio[i] = fcntl(stdio[i], F_DUPFD, away)) < 0 || dup2(tmp_stdio[i], i) < 0)
 			_exit(125);
 	for (int i = 0; i < nfds; i++)
 		if (tmp[i] < 0 || dup2(tmp[i], 3 + i) < 0)
@@ -206,7 +216,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	gofer_argv[n++] = "gofer";
 	gofer_argv[n++] = "--sock-fd";
 	gofer_argv[n++] = "3";
-	gofer_argv[n++] = "--root";
+	gofer_argv[n++] = spec->root_direct ? "--root-rw" : "--root";
 	gofer_argv[n++] = (char *)spec->rootfs;
 	sandbox_mounts_gofer_args(spec, gofer_argv, &n);
 	gofer_argv[n] = NULL;
@@ -240,8 +250,13 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 		}
 	}
 	sentry_argv[n] = NULL;
-	int fds[4] = { sv[0], specpipe[0], ready_fd, spec->control_fd };
-	int nfds = !create ? 2 : spec->control_fd >= 0 ? 4 : 3;
+	/* --preserve-fds: the caller's 3..3+N-1 follow the sentry's own (with a control socket). */
+	int npreserved = create && spec->control_fd >= 0 ? spec->preserve_fds : 0;
+	int fds[4 + npreserved];
+	memcpy(fds, (int[]){ sv[0], specpipe[0], ready_fd, spec->control_fd }, 4 * sizeof(int));
+	for (int i = 0; i < npreserved; i++)
+		fds[4 + i] = 3 + i;
+	int nfds = !create ? 2 : spec->control_fd >= 0 ? 4 + npreserved : 3;
 	pid_t sentry = spawn_self(sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
 	close(sv[0]);
 	close(specpipe[0]);
@@ -250,7 +265,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 		kill_and_reap(gofer);
 		return log_errno(sentry, "starting the sentry");
 	}
-	char *json = spec_to_json(spec, create && spec->wait_for_start);
+	char *json = spec_to_json(spec, create && spec->wait_for_start, npreserved ? 3 + 4 : 0);
 	int wr = json ? write_full(specpipe[1], json, strlen(json)) : -ENOMEM;
 	free(json);
 	close(specpipe[1]);

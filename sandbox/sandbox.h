@@ -66,6 +66,8 @@ struct sandbox_spec {
 	/* Bytes of file data the root's in-memory upper layer may hold (ENOSPC past it); 0: half
 	   of the host's memory, as tmpfs's default. */
 	uint64_t overlay_size;
+	/* --overlay=none: no in-memory layer; the guest's writes go through the gofer to rootfs. */
+	bool root_direct;
 	char **masked_paths;	/* NULL-terminated or NULL */
 	char **readonly_paths;	/* NULL-terminated or NULL */
 	/* OCI: the first process's details beyond argv/env/cwd/uid/gid above (init.stdio is
@@ -78,6 +80,8 @@ struct sandbox_spec {
 	bool wait_for_start;
 	/* Egress policy text (common/egress.h); NULL: none. */
 	const char *egress;
+	/* OCI create --preserve-fds: the caller's fds 3..3+N-1 are init's too. */
+	int preserve_fds;
 };
 
 /* The runsc-c binary the gofer and the sentry are started from (`runsc-c gofer`, `runsc-c

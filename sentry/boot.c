@@ -159,12 +159,20 @@ int sentry_boot(struct boot_config *cfg)
 	}
 	if (pipe2(go, O_CLOEXEC) < 0 || (cfg->wait_for_start && pipe2(start, O_CLOEXEC) < 0))
 		return log_errno(-errno, "pipe"), 125;
+	int preserved[cfg->preserved_fds + 1];
+	for (int i = 0; i < cfg->preserved_fds; i++)
+		preserved[i] = cfg->preserved_at + i;
+	if (guest_process_check_fds(preserved, cfg->preserved_fds) < 0) {
+		log_error("--preserve-fds: fds 3 to %d must be pipes, files, sockets or character devices",
+			  2 + cfg->preserved_fds);
+		return 125;
+	}
 	pid_t pid = fork();
 	if (pid < 0)
 		return log_errno(-errno, "fork"), 125;
 	if (pid == 0) {
 		close(go[1]);
-		launcher_main(cfg->platform, &cfg->init, go[0], start[0], false);
+		launcher_main(cfg->platform, &cfg->init, go[0], start[0], preserved, cfg->preserved_fds, false);
 	}
 	close(go[0]);
 	if (start[0] >= 0)
@@ -175,6 +183,10 @@ int sentry_boot(struct boot_config *cfg)
 				&(struct path){ kernel.root_mount, kernel.root_mount->root }, &init);
 	if (r == 0)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
+	if (r == 0)
+		r = guest_process_adopt_fds(init, 3, preserved, cfg->preserved_fds);
+	for (int i = 0; i < cfg->preserved_fds; i++)
+		close(preserved[i]);	/* init has them, and the sentry its copies */
 	/* OCI create fails, as runc's does, when init's program is not there: with the exit
 	   code a shell gives (sandbox_create reads it). */
 	int found = r == 0 && cfg->control_fd >= 0 ? guest_process_find_program(&cfg->init, init_program_at, init) : 0;

@@ -90,8 +90,12 @@ static int op_kill(struct request *rq)
 		return -EINVAL;
 	kernel_lock();
 	int r;
-	struct thread_group *init = thread_group_by_pid(1);
-	if (all)
+	struct thread_group *init = thread_group_by_pid(1), *target;
+	if (json_object_object_get_ex(rq->msg, "pid", &v)) {
+		target = json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 1 ?
+				 thread_group_by_pid((pid_t)json_object_get_int64(v)) : NULL;
+		r = !target || target->exited ? -ESRCH : sig ? thread_group_signal(target, NULL, (int)sig) : 0;
+	} else if (all)
 		r = signal_all_processes((int)sig, true);
 	else if (!init || init->exited)
 		r = -ESRCH;
@@ -135,25 +139,6 @@ static int op_resume(struct request *rq)
 	return signal_everything(SIGCONT);
 }
 
-/* What a guest may be given as stdio: never a directory (a guest holds no host fd that
-   reaches one), nor anything but a pipe, a terminal or another character device, a file or
-   a socket. */
-static int check_stdio(const int fds[3])
-{
-	for (int i = 0; i < 3; i++) {
-		struct stat st;
-		if (fstat(fds[i], &st) < 0)
-			return -errno;
-		if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISREG(st.st_mode) &&
-		    !S_ISSOCK(st.st_mode))
-			return -EBADF;
-		int fl = fcntl(fds[i], F_GETFL);
-		if (fl < 0 || (fl & O_PATH))
-			return -EBADF;
-	}
-	return 0;
-}
-
 /* Records the new process (kernel lock held); kills it if that fails. */
 static int enter_process(pid_t host_pid, const struct guest_process *p, const int stdio[3],
 			 struct thread_group **out)
@@ -186,7 +171,7 @@ static int op_exec(struct request *rq)
 
 	if (rq->nfds != 3)
 		return -EBADF;
-	int r = check_stdio(rq->fds);
+	int r = guest_process_check_fds(rq->fds, 3);
 	if (r < 0)
 		return r;
 	if (!json_object_object_get_ex(rq->msg, "process", &proc) || (r = guest_process_from_json(proc, &p)) < 0)

@@ -5,7 +5,8 @@
      "start"                               init execs its program (once)
      "kill"   "signal": N, "all": bool     to init (as to a pid namespace's init from outside:
                                            SIGKILL and SIGSTOP always, others if it handles
-                                           them) or to every guest process
+                                           them) or to every guest process;
+              with "pid": P (a guest pid, from "exec"), to that process only
      "ps"                                  reply "pids": [host pids of the guest processes]
      "pause", "resume"                     SIGSTOP / SIGCONT to every guest process
      "exec"   "process": {guest_process JSON, sentry/guest_process.h}, with exactly three

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void strings_free(char **v)
@@ -151,11 +152,27 @@ void guest_process_free(struct guest_process *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* The sentry keeps its own copy of each host fd: the caller's may be closed after. */
-static int adopt_stdio(struct task *t, const int stdio[3], bool own_session)
+int guest_process_check_fds(const int *fds, int n)
 {
-	for (int fd = 0; fd < 3; fd++) {
-		int copy = fcntl(stdio[fd], F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (fstat(fds[i], &st) < 0)
+			return -errno;
+		if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISREG(st.st_mode) &&
+		    !S_ISSOCK(st.st_mode))
+			return -EBADF;
+		int fl = fcntl(fds[i], F_GETFL);
+		if (fl < 0 || (fl & O_PATH))
+			return -EBADF;
+	}
+	return 0;
+}
+
+/* The sentry keeps its own copy of each host fd: the caller's may be closed after. */
+static int adopt_fds(struct task *t, int first, const int *fds, int n, bool own_session)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = first + i, copy = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
 		if (copy < 0)
 			continue;
 		struct file *f = hostfd_file_new(copy);
@@ -164,7 +181,12 @@ static int adopt_stdio(struct task *t, const int stdio[3], bool own_session)
 			return -ENOMEM;
 		}
 		fd_adopt(t, fd, f);
-		int r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
+		/* Init's terminal (the OCI console) is /dev/pts/0: /dev/pts holds it for the
+		   sandbox's life, which is init's. An exec's is not named: the shim must see it
+		   close when the process ends. */
+		int r = t->tg->tgid == 1 && isatty(copy) ? devpts_add(f->inode) : 0;
+		if (r >= 0)
+			r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
 		file_put(f);
 		if (r < 0)
 			return r;
@@ -193,7 +215,12 @@ int guest_process_apply(struct task *t, const struct guest_process *p, const int
 		path_set(&t->fs->cwd, &cwd);
 		path_put(&cwd);
 	}
-	return adopt_stdio(t, stdio, own_session);
+	return adopt_fds(t, 0, stdio, 3, own_session);
+}
+
+int guest_process_adopt_fds(struct task *t, int first, const int *fds, int n)
+{
+	return adopt_fds(t, first, fds, n, false);
 }
 
 int guest_process_find_program(const struct guest_process *p, int (*try)(const char *path, void *arg),

@@ -41,6 +41,12 @@ void guest_process_free(struct guest_process *p);
    controlling terminal. */
 int guest_process_apply(struct task *t, const struct guest_process *p, const int stdio[3],
 			bool own_session);
+/* What a guest may be given (stdio, --preserve-fds): never a directory (a guest holds no host
+   fd that reaches one), nor anything but a pipe, a terminal or another character device, a
+   file or a socket, and no O_PATH fd. -EBADF otherwise. */
+int guest_process_check_fds(const int *fds, int n);
+/* The host fds[0..n-1] become t's fds first.. (the host process has them there already). */
+int guest_process_adopt_fds(struct task *t, int first, const int *fds, int n);
 
 /* Tries the paths p's program may be at, as execvp does: argv[0] itself if it has a '/',
    else each entry of the PATH in p's environment (or the default). Stops at the first try

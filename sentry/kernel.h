@@ -45,6 +45,7 @@ struct boot_config {
 	size_t nmounts;
 	bool root_readonly;
 	uint64_t overlay_size;		/* the root's upper layer's size limit; 0: the default */
+	bool root_direct;		/* --overlay=none: no upper layer, writes reach the gofer */
 	char **masked_paths;		/* NULL-terminated or NULL */
 	char **readonly_paths;		/* NULL-terminated or NULL */
 	/* OCI create (sandbox_create): a listening socket to serve control requests on
@@ -54,6 +55,9 @@ struct boot_config {
 	int ready_fd;
 	bool wait_for_start;
 	char *egress;			/* egress policy text (common/egress.h); NULL: none */
+	/* OCI create --preserve-fds: init's fds 3..3+N-1 are ours at preserved_at.. */
+	int preserved_fds;
+	int preserved_at;
 };
 
 /* What uname(2), /proc/version and /proc/sys/kernel/{osrelease,version} report. */

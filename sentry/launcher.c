@@ -3,6 +3,7 @@
 #include "sentry/launcher.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,15 +28,15 @@ static int exec_with_listener(const char *path, void *arg)
 	return -errno;
 }
 
-/* Closes every fd from 3 up but a and b (-1: none). */
-static int close_all_but(int a, int b)
+/* Closes every fd from `from` up but a and b (-1: none; both above from). */
+static int close_all_but(int from, int a, int b)
 {
 	int lo = a < b ? a : b, hi = a < b ? b : a;
 	if (lo < 0)
 		lo = hi;
 	if (lo < 0)
-		return (int)syscall(SYS_close_range, 3, ~0U, 0);
-	if ((lo > 3 && syscall(SYS_close_range, 3, lo - 1, 0) < 0) ||
+		return (int)syscall(SYS_close_range, from, ~0U, 0);
+	if ((lo > from && syscall(SYS_close_range, from, lo - 1, 0) < 0) ||
 	    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0))
 		return -1;
 	return (int)syscall(SYS_close_range, hi + 1, ~0U, 0);
@@ -51,16 +52,34 @@ static bool read_byte(int fd)
 	return n == 1;
 }
 
+/* Puts fds[0..n-1] at 3..3+n-1, moving *go_fd and *start_fd above them first. */
+static int place_fds(const int *fds, int n, int *go_fd, int *start_fd)
+{
+	int tmp[n];
+	if ((*go_fd = fcntl(*go_fd, F_DUPFD_CLOEXEC, 3 + n)) < 0 ||
+	    (*start_fd >= 0 && (*start_fd = fcntl(*start_fd, F_DUPFD_CLOEXEC, 3 + n)) < 0))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD, 3 + n)) < 0)
+			return -1;
+	for (int i = 0; i < n; i++)
+		if (dup2(tmp[i], 3 + i) < 0)
+			return -1;
+	return 0;
+}
+
 void launcher_main(enum platform_kind platform, const struct guest_process *p, int go_fd, int start_fd,
-		   bool entering)
+		   const int *fds, int nfds, bool entering)
 {
 	sigset_t none;
 	struct sock_fprog filter;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(125);
-	/* Nothing of the sentry's may reach the guest: only stdio and the go pipes stay. */
-	if (close_all_but(go_fd, start_fd) < 0)
+	/* Nothing of the sentry's may reach the guest: only stdio, the fds it is given and the
+	   go pipes stay. */
+	if ((nfds > 0 && place_fds(fds, nfds, &go_fd, &start_fd) < 0) ||
+	    close_all_but(3 + nfds, go_fd, start_fd) < 0)
 		_exit(125);
 	/* A process entering later is not in init's foreground process group; with a terminal
 	   of its own it leads a session with it as the controlling terminal, so that the

@@ -35,7 +35,7 @@ static void __attribute__((noreturn)) launch(enum platform_kind platform, const 
 	for (int i = 0; i < 4; i++)
 		if (dup2(tmp[i], i) < 0)
 			_exit(125);
-	launcher_main(platform, p, 3, -1, true);
+	launcher_main(platform, p, 3, -1, NULL, 0, true);
 }
 
 static int32_t spawn_one(enum platform_kind platform, const char *json, const int fds[4])

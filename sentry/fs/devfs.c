@@ -6,6 +6,8 @@
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>
@@ -114,6 +116,67 @@ static int devfs_add_chr(struct super_block *sb, struct inode *dir, const char *
 	return synth_dir_add(dir, name, synth_chardev_new(sb, 0666, makedev(major, minor), fops));
 }
 
+/* /dev/pts: the terminals the guest was given (the OCI console, each exec's --tty), numbered
+   from 0 as they came, as in the container's own devpts instance under runc. An entry is
+   the host terminal's inode (stat shows what fstat of the guest's fd shows, as ttyname
+   checks) and stays until the sandbox ends. One directory for /dev and every devpts mount;
+   not cached, since names come later. Kernel lock held. */
+static struct inode *devpts_dir;
+static struct devpts_entry {
+	dev_t rdev;
+	int number;
+} *devpts_entries;
+static int devpts_count;
+
+static struct inode *devpts_root(void)
+{
+	if (!devpts_dir) {
+		struct super_block *sb = synth_sb_new("devpts", true);
+		devpts_dir = sb ? synth_dir_new(sb, 0755) : NULL;
+	}
+	return devpts_dir ? inode_get(devpts_dir) : NULL;
+}
+
+int devpts_new(struct dentry **out)
+{
+	struct inode *root = devpts_root();
+	if (!root)
+		return -ENOMEM;
+	*out = dentry_new_root(root);
+	return *out ? 0 : -ENOMEM;
+}
+
+int devpts_number(dev_t rdev)
+{
+	for (int i = 0; i < devpts_count; i++)
+		if (devpts_entries[i].rdev == rdev)
+			return devpts_entries[i].number;
+	return -1;
+}
+
+int devpts_add(struct inode *tty)
+{
+	int n = devpts_number(tty->rdev);
+	if (n >= 0)
+		return n;
+	struct devpts_entry *v = realloc(devpts_entries, sizeof(*v) * ((size_t)devpts_count + 1));
+	struct inode *dir = devpts_root();
+	if (!v || !dir) {
+		if (dir)
+			inode_put(dir);
+		return -ENOMEM;
+	}
+	devpts_entries = v;
+	char name[16];
+	snprintf(name, sizeof(name), "%d", devpts_count);
+	int r = synth_dir_add(dir, name, inode_get(tty));
+	inode_put(dir);
+	if (r < 0)
+		return r;
+	v[devpts_count] = (struct devpts_entry){ tty->rdev, devpts_count };
+	return devpts_count++;
+}
+
 int devfs_new(struct dentry **out)
 {
 	struct super_block *sb = synth_sb_new("tmpfs", false);
@@ -131,7 +194,7 @@ int devfs_new(struct dentry **out)
 	r = r ?: synth_dir_add(root, "stdin", synth_symlink_new(sb, "/proc/self/fd/0"));
 	r = r ?: synth_dir_add(root, "stdout", synth_symlink_new(sb, "/proc/self/fd/1"));
 	r = r ?: synth_dir_add(root, "stderr", synth_symlink_new(sb, "/proc/self/fd/2"));
-	r = r ?: synth_dir_add(root, "pts", synth_dir_new(sb, 0755));
+	r = r ?: synth_dir_add(root, "pts", devpts_root());
 	r = r ?: synth_dir_add(root, "shm", synth_dir_new(sb, 01777));
 	if (r < 0) {
 		inode_put(root);

@@ -5,6 +5,13 @@
 #include "sentry/vfs/vfs.h"
 
 int devfs_new(struct dentry **out);
+/* /dev/pts (also what a devpts mount shows): the host terminals the guest was given. */
+int devpts_new(struct dentry **out);
+/* Names the host terminal inode (of hostfd_file_new) in /dev/pts, once per terminal;
+   returns its number (0 for the first: the container's console, as under runc). */
+int devpts_add(struct inode *tty);
+/* The /dev/pts number of the host terminal rdev, or -1. */
+int devpts_number(dev_t rdev);
 int procfs_new(struct dentry **out);
 int sysfs_new(struct dentry **out);
 /* Captures what /proc shows of the host (CPUs, boot time) while the sentry still can. */

@@ -203,8 +203,14 @@ static int make_tmpfs(const struct boot_mount *m, struct dentry **root)
 	return memfs_new("tmpfs", m->mode ? m->mode : 01777, m->size, root);
 }
 
-/* Kernel interfaces the sandbox does not have (devpts, mqueue, cgroups): an empty directory
-   that goes by their name. */
+static int make_devpts(const struct boot_mount *m, struct dentry **root)
+{
+	(void)m;
+	return devpts_new(root);
+}
+
+/* Kernel interfaces the sandbox does not have (mqueue, cgroups): an empty directory that goes
+   by their name. */
 static int make_empty(const struct boot_mount *m, struct dentry **root)
 {
 	return memfs_new(m->type, 0555, 0, root);
@@ -219,7 +225,7 @@ static const struct mount_type bind_type = { "bind", "bind", 0, make_bind },
 	tmpfs_type = { "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, make_tmpfs },
 	proc_type = { "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_proc },
 	sysfs_type = { "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_sysfs },
-	devpts_type = { "devpts", "devpts", MS_NOSUID | MS_NOEXEC, make_empty },
+	devpts_type = { "devpts", "devpts", MS_NOSUID | MS_NOEXEC, make_devpts },
 	mqueue_type = { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
 	cgroup_type = { "cgroup", "cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
 	cgroup2_type = { "cgroup2", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -330,8 +336,9 @@ static uint64_t default_overlay_size(void)
 int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 {
 	struct dentry *root;
-	/* The image is the lower layer; what the guest writes stays in the sentry's memory. */
-	int r = goferfs_attach(0, true, &root);
+	/* The image is the lower layer; what the guest writes stays in the sentry's memory, or
+	   with --overlay=none goes through the gofer to the image, as a bind mount's writes. */
+	int r = goferfs_attach(0, !cfg->root_direct, &root);
 	if (r < 0)
 		return r;
 	/* "overlay", as Docker shows it (tools skip a "rootfs" entry: the initramfs). */
@@ -341,7 +348,8 @@ int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 		return -ENOMEM;
 	/* What the guest writes is the sentry's memory: bounded like a tmpfs (ENOSPC past it),
 	   never the host's whole memory. */
-	rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
+	if (!cfg->root_direct)
+		rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
 	for (size_t i = 0; i < sizeof(builtin_mounts) / sizeof(builtin_mounts[0]); i++) {
 		struct boot_mount m = { .destination = (char *)builtin_mounts[i].dest };
 		r = mount_one(rm, builtin_mounts[i].type, &m);

@@ -33,8 +33,7 @@ bool sentry_page_overlaps(struct task *t, uint64_t addr, uint64_t len)
 	return addr < page + SENTRY_PAGE_SIZE && end > page;
 }
 
-/* The injected mmap's exit: the page is there; the original call runs again. */
-static long page_made(struct task *t, long host_result)
+long sentry_page_made(struct task *t, long host_result)
 {
 	if (host_result < 0)
 		return host_result;
@@ -43,7 +42,7 @@ static long page_made(struct task *t, long host_result)
 	return SYSCALL_RESTART;
 }
 
-static long slot_release(struct task *t, long host_result)
+long sentry_page_release(struct task *t, long host_result)
 {
 	t->tg->sentry_page_slots &= ~(UINT64_C(1) << t->sentry_page_slot);
 	return host_result;
@@ -61,7 +60,7 @@ long sentry_page_put(struct task *t, struct syscall_event *ev, const void *data,
 				     MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0 };
 		memcpy(ev->args, args, sizeof(args));
 		ev->rewrite_trace_exit = true;
-		t->syscall_exit = page_made;
+		t->syscall_exit = sentry_page_made;
 		return SYSCALL_REWRITE;
 	}
 	if (tg->sentry_page_slots == UINT64_MAX)
@@ -76,7 +75,7 @@ long sentry_page_put(struct task *t, struct syscall_event *ev, const void *data,
 	tg->sentry_page_slots |= UINT64_C(1) << slot;
 	t->sentry_page_slot = slot;
 	ev->rewrite_trace_exit = true;
-	t->syscall_exit = slot_release;
+	t->syscall_exit = sentry_page_release;
 	*addr = where;
 	return 0;
 }

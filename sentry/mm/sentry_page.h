@@ -25,4 +25,12 @@ bool sentry_page_overlaps(struct task *t, uint64_t addr, uint64_t len);
 long sentry_page_put(struct task *t, struct syscall_event *ev, const void *data, size_t len,
 		     uint64_t *addr);
 
+/* The exit sentry_page_put() sets for the mmap that makes the page: the page is there, the
+   original call runs again (SYSCALL_RESTART), or the mmap's error is the call's. */
+long sentry_page_made(struct task *t, long host_result);
+
+/* The syscall-exit that sentry_page_put() sets: frees the call's slot, returns host_result.
+   A handler with an exit of its own calls it there. */
+long sentry_page_release(struct task *t, long host_result);
+
 #endif

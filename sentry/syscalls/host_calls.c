@@ -139,7 +139,8 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	R(SYS_clone, "no namespace flags", "a host clone with CLONE_PARENT; ids written by the sentry"),
 	R(SYS_fork, "always", "as clone"),
 	R(SYS_vfork, "always", "as clone"),
-	R(SYS_set_tid_address, "always", "its answer is replaced by the virtual tid"),
+	R(SYS_set_tid_address, "always", "its answer is replaced by the virtual tid; the first after "
+	  "an exec is a prctl(PR_SET_NAME) first, as prctl below"),
 	R(SYS_clock_gettime, "a CPU clock of a thread of the caller's process or of a process",
 	  "named by host id (register)"),
 	R(SYS_clock_getres, "as clock_gettime", "as clock_gettime"),
@@ -156,6 +157,8 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "wrote made the guest's at the syscall-exit stop"),
 	R(SYS_fcntl, "F_GETLK, F_OFD_GETLK of a host object", "run as issued (as the record "
 	  "locks above); the holder's host pid in l_pid made the guest's at the syscall-exit stop"),
+	R(SYS_prctl, "PR_SET_NAME (register)", "the name is the sentry's copy in the sentry's page; "
+	  "own state"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)

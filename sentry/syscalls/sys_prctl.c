@@ -36,7 +36,8 @@ PRCTL(set_name)
 	if (r < 0)
 		return r;
 	memcpy(t->tg->comm, name, sizeof(name));
-	return 0;
+	/* The host's name too (ps and docker top on the host show it, as under runc). */
+	return ev->via_tracer ? host_comm_rewrite(t, ev) : 0;
 }
 
 PRCTL(get_dumpable)

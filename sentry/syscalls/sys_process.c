@@ -4,6 +4,7 @@
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/mm/sentry_page.h"
 
 #include <errno.h>
 #include <string.h>
@@ -29,15 +30,66 @@ SYSCALL(arch_prctl)
 	}
 }
 
+/* The host's name is a nicety: a process that cannot have the sentry's page (its mmap
+   failed: RLIMIT_AS, the memory cgroup) keeps the file's name, and its call goes on. */
+static long host_comm_page_made(struct task *t, long host_result)
+{
+	if (host_result >= 0)
+		return sentry_page_made(t, host_result);
+	t->tg->host_comm_stale = false;
+	t->tg->host_comm_unsynced = true;
+	return SYSCALL_RESTART;
+}
+
+/* Rewrites the call into prctl(PR_SET_NAME) of the sentry's name for the process, read by the
+   host from the sentry's page. Returns SYSCALL_REWRITE (into an mmap first when the process
+   has no page yet: the call then runs again), 0 when the host's name cannot be set, or
+   -errno. */
+long host_comm_rewrite(struct task *t, struct syscall_event *ev)
+{
+	uint64_t addr;
+	if (t->tg->host_comm_unsynced)
+		return 0;
+	long r = sentry_page_put(t, ev, t->tg->comm, sizeof(t->tg->comm), &addr);
+	if (r == SYSCALL_REWRITE)
+		t->syscall_exit = host_comm_page_made;
+	if (r != 0)
+		return r;
+	uint64_t args[6] = { PR_SET_NAME, addr, 0, 0, 0, 0 };
+	ev->rewrite_nr = SYS_prctl;
+	memcpy(ev->args, args, sizeof(args));
+	return SYSCALL_REWRITE;
+}
+
+static long host_comm_synced(struct task *t, long host_result)
+{
+	sentry_page_release(t, host_result);
+	return SYSCALL_RESTART;
+}
+
 /* The host must hold the address: it clears the word and wakes it when the thread exits
    (pthread_join of a thread that called it, the main thread's included, waits on that). The
    syscall runs on the host, in the tracer, and the guest sees its virtual tid in place of
-   the host's answer. */
+   the host's answer.
+   After an exec the host names the process after the file it ran from an fd (busybox for
+   /bin/sleep, ld.so for a dynamic program), and host tools (docker top, ps) show that: the
+   first set_tid_address (every C library's start-up makes one) runs a prctl(PR_SET_NAME)
+   with the guest's name first, then itself again. */
 SYSCALL(set_tid_address)
 {
 	t->clear_child_tid = ev->args[0];
 	if (!ev->via_tracer)
 		return t->tid;
+	if (t->tg->host_comm_stale) {
+		long r = host_comm_rewrite(t, ev);
+		if (r == SYSCALL_REWRITE && ev->rewrite_nr == SYS_prctl) {
+			t->tg->host_comm_stale = false;
+			t->syscall_exit = host_comm_synced;
+		}
+		if (r == SYSCALL_REWRITE)
+			return r;
+		t->tg->host_comm_stale = false;	/* no page or slot: the host keeps the file's name */
+	}
 	t->exit_value = t->tid;
 	t->exit_value_set = true;
 	ev->rewrite_nr = SYS_set_tid_address;

@@ -97,6 +97,9 @@ static inline clockid_t cpu_clock_id(pid_t pid, unsigned flags)
 bool guest_host_call_allowed(int nr, bool rewritten);
 int guest_host_calls_print(FILE *out);
 
+/* Rewrites the call into the host's prctl(PR_SET_NAME) of the process's name (sys_process.c). */
+long host_comm_rewrite(struct task *t, struct syscall_event *ev);
+
 #define SYSCALL(name) long sys_##name(struct task *t, struct syscall_event *ev)
 
 /* Syscalls whose decision rests on register arguments alone and which act only on the

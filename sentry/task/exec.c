@@ -460,6 +460,8 @@ void task_exec_complete(struct task *t)
 	struct exec_pending *e = take_ptr(&t->exec);
 
 	tg->sentry_page = 0;	/* the old address space went with it */
+	tg->host_comm_stale = e != NULL;
+	tg->host_comm_unsynced = false;
 	/* exec gives the process its own fd table and signal handlers, as the host just did. */
 	if (t->files->refs > 1) {
 		struct fd_table *own = fdtable_dup(t->files);

@@ -62,6 +62,8 @@ struct thread_group {
 	struct creds creds;
 	struct rlimit rlimits[RLIM_NLIMITS];
 	char comm[TASK_COMM_LEN];
+	bool host_comm_stale;		/* the host's name is the exec'd file's (see set_tid_address) */
+	bool host_comm_unsynced;	/* no sentry's page could be made: the host's name stays */
 	char *exe_path;			/* guest path of the running executable */
 	char *cmdline;			/* argv, each NUL-terminated */
 	size_t cmdline_len;

@@ -194,6 +194,31 @@ compare_run not-in-path '.process.args = ["nonexistent"]'
 compare_run not-executable '.process.args = ["/etc/passwd"]'
 compare_run home '.process.args = ["sh", "-c", "echo $HOME"] | .process.user = {"uid": 65534, "gid": 65534}'
 
+# --preserve-fds 2: the caller's fds 3 (a file written) and 4 (a file read) are the
+# container's 3 and 4; 5 is not.
+config '.process.args = ["sh", "-c", "echo to-three >&3; cat <&4; echo x >&5"]'
+echo from-four >"$WORK/four"
+for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
+	bin=${rt%%:*} root=${rt#*:} tag=$(basename "$bin")
+	timeout 60 "$bin" --root "$root" run --preserve-fds 2 --bundle "$BUNDLE" preserve 3>"$WORK/three.$tag" \
+		4<"$WORK/four" 5>"$WORK/five.$tag" >"$WORK/preserve.$tag" 2>"$WORK/preserve-err.$tag" </dev/null
+	echo "status $?" >>"$WORK/preserve.$tag"
+	cat "$WORK/preserve-err.$tag" "$WORK/three.$tag" "$WORK/five.$tag" >>"$WORK/preserve.$tag"
+done
+if cmp -s <(normalize "$WORK/preserve.runc") <(normalize "$WORK/preserve.$(basename "$RUNSCC")"); then
+	pass
+else
+	fail "--preserve-fds: $(diff <(normalize "$WORK/preserve.runc") <(normalize "$WORK/preserve.$(basename "$RUNSCC")") | tr '\n' ' ')"
+fi
+# By design, unlike runc: a directory is never a guest's fd (it would reach the host's tree).
+if timeout 60 "$RUNSCC" --root "$RSC_ROOT" run --preserve-fds 1 --bundle "$BUNDLE" preserve-dir \
+	3<"$WORK" >"$WORK/preserve-dir.out" 2>&1 </dev/null; then
+	fail "--preserve-fds of a directory was accepted"
+else
+	pass
+fi
+nothing_left preserve-dir preserve-dir
+
 # --- Lifecycle: create, state, start, state, kill, state, delete, state.
 config '.process.args = ["sh", "-c", "trap \"exit 7\" TERM; while :; do sleep 1; done"]'
 both create create --bundle "$BUNDLE" --pid-file "$WORK/pid" life
@@ -237,6 +262,24 @@ both exec-process exec --process "$WORK/process.json" life
 same exec-process
 both exec-detach exec --detach --pid-file "$WORK/exec.pid" life sh -c 'exit 6'
 same exec-detach "status"
+# The shim signals a detached exec through its pid-file pid: the process's TERM trap runs and
+# the pid ends.
+exec_said() {
+	[ "$("$1" --root "$2" exec life cat "/dev/shm/sig-$3" 2>/dev/null)" = "$4" ]
+}
+for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
+	bin=${rt%%:*} root=${rt#*:} tag=$(basename "$bin")
+	"$bin" --root "$root" exec --detach --pid-file "$WORK/sig.pid" life sh -c \
+		"trap 'echo got TERM >/dev/shm/sig-$tag; exit 7' TERM; echo ready >/dev/shm/sig-$tag
+		while :; do sleep 0.1; done" </dev/null
+	if wait_until 10 exec_said "$bin" "$root" "$tag" ready && kill -TERM "$(cat "$WORK/sig.pid")" &&
+		wait_until 10 exec_said "$bin" "$root" "$tag" "got TERM" &&
+		wait_until 10 eval '[ ! -d /proc/$(cat "$WORK/sig.pid") ]'; then
+		pass
+	else
+		fail "$tag: TERM to the detached exec's pid: $("$bin" --root "$root" exec life cat "/dev/shm/sig-$tag" 2>&1)"
+	fi
+done
 both ps-json ps --format json life
 [ "$(jq length "$WORK/ps-json.runscc.stdout")" -ge 1 ] && pass || fail "ps --format json: $(cat "$WORK/ps-json.runscc.stdout")"
 both kill kill life TERM

@@ -321,7 +321,9 @@ PY
 	python3 - "$CTL" "$ROOT" "$WORK/$name" "$platform" >"$WORK/$name.py" 2>&1 <<'PY' || fail "$name: $(cat "$WORK/$name.py")"
 import fcntl, os, pty, select, struct, subprocess, sys, termios, time
 ctl, root, base, platform = sys.argv[1:5]
-script = ("tty; [ -t 0 ] && echo isatty; stty size; stty -echo; stty -a | grep -o -- -echo | head -1; stty echo; "
+# The terminal's number is the host's natively (the host's /dev/pts in the chroot), 0 in the
+# sandbox (its /dev/pts has the console only).
+script = ("tty | sed 's,^/dev/pts/[0-9]*$,/dev/pts/N,'; [ -t 0 ] && echo isatty; stty size; stty -echo; stty -a | grep -o -- -echo | head -1; stty echo; "
           "set -m; sleep 0.01 & jobs; wait; /bin/true; echo fg $?; set +m; "
           "trap 'echo winch; stty size' WINCH; echo ready; x=; while [ -z \"$x\" ]; do read x; done; echo got $x")
 
@@ -358,8 +360,9 @@ def native(slave):
     def ctty():
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    subprocess.Popen(["chroot", root, "/bin/sh", "-c", script], stdin=slave, stdout=slave,
-                     stderr=slave, preexec_fn=ctty)
+    subprocess.Popen(["unshare", "-m", "sh", "-c",
+                      'mount --bind /dev/pts "$0/dev/pts" && exec chroot "$0" /bin/sh -c "$1"',
+                      root, script], stdin=slave, stdout=slave, stderr=slave, preexec_fn=ctty)
 
 def sandbox(slave):
     sock = base + ".sock"

@@ -1,13 +1,15 @@
 # Docker for the tests (sourced after common.sh): docker_setup installs docker.io,
 # containerd and runc when missing, starts containerd and dockerd when they are not running
 # (no systemd here: in the background, logs in $DOCKER_LOG_DIR), registers the runsc-c of
-# this build as the runtime $DOCKER_RUNTIME, and imports the test images. The daemons stay
+# this build as the runtime $DOCKER_RUNTIME (and, with --overlay=none, as
+# $DOCKER_RUNTIME_OVERLAY_NONE), and imports the test images. The daemons stay
 # up for later tests; every container a test names with docker_name is removed at exit.
 # Needs root.
 
 . "$SRC_DIR/tests/lib/debian_rootfs.sh"
 
 DOCKER_RUNTIME=${DOCKER_RUNTIME:-runsc-c-test}
+DOCKER_RUNTIME_OVERLAY_NONE=$DOCKER_RUNTIME-overlay-none
 BUSYBOX_IMAGE=runscc-busybox:test
 DEBIAN_IMAGE=runscc-debian:test
 DOCKER_LOG_DIR=/var/log/runsc-c-test
@@ -77,19 +79,23 @@ docker_runtime_path() {
 	docker info --format "{{with index .Runtimes \"$1\"}}{{.Path}}{{end}}" 2>/dev/null
 }
 
+# runtime_registered NAME [FLAGS]: dockerd runs this build as NAME with FLAGS.
 runtime_registered() {
-	[ "$(docker_runtime_path $DOCKER_RUNTIME)" = "$RUNSCC_ABS" ]
+	[ "$(docker info --format "{{with index .Runtimes \"$1\"}}{{.Path}} {{range .Args}}{{.}}{{end}}{{end}}" \
+		2>/dev/null)" = "$RUNSCC_ABS ${2:-}" ]
 }
 
 # Registers this build's runsc-c with `runsc-c install` and has dockerd reload its
 # configuration. A failure here is runsc-c's, not the machine's: the test fails.
 docker_register_runtime() {
 	RUNSCC_ABS=$(readlink -f "$(command -v "$RUNSCC")")
-	runtime_registered && return 0
-	"$RUNSCC" install --runtime $DOCKER_RUNTIME >"$WORK/install.out" 2>&1 ||
-		{ cat "$WORK/install.out"; return 1; }
-	dockerd_reload runtime_registered ||
-		{ echo "dockerd does not list $DOCKER_RUNTIME after SIGHUP"; return 1; }
+	runtime_registered $DOCKER_RUNTIME && runtime_registered $DOCKER_RUNTIME_OVERLAY_NONE --overlay=none &&
+		return 0
+	{ "$RUNSCC" install --runtime $DOCKER_RUNTIME &&
+		"$RUNSCC" install --runtime $DOCKER_RUNTIME_OVERLAY_NONE -- --overlay=none; } \
+		>"$WORK/install.out" 2>&1 || { cat "$WORK/install.out"; return 1; }
+	dockerd_reload runtime_registered $DOCKER_RUNTIME_OVERLAY_NONE --overlay=none ||
+		{ echo "dockerd does not list $DOCKER_RUNTIME_OVERLAY_NONE after SIGHUP"; return 1; }
 }
 
 # dockerd_reload CMD...: dockerd reads daemon.json again; CMD then succeeds (within 30 s).
