@@ -246,6 +246,9 @@ bool sentry_signals_pending(pid_t tid, uint64_t pending)
 			t->pending_signals |= deliverable;
 			t->interrupts++;
 			pthread_cond_broadcast(&kernel.task_event);
+			uint64_t one = 1;
+			if (t->wake_fd > 0 && write(t->wake_fd, &one, sizeof(one)) < 0)
+				log_warn("waking host thread %d's wait: %m", tid);
 		}
 	}
 	kernel_unlock();

@@ -103,10 +103,13 @@ long socket_wait_host(struct task *t, struct syscall_event *ev, int fd, short ev
 		return SYSCALL_BLOCK;
 	if (syscall_interrupted(t, ev, seen))
 		return syscall_interrupted_result(t, true);
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p[2] = { { .fd = fd, .events = events },
+			       { .fd = syscall_wake_fd(t), .events = POLLIN } };
 	kernel_unlock();
-	poll(&p, fd >= 0, SOCKET_WAIT_SLICE_MS);
+	poll(p, 2, SOCKET_WAIT_SLICE_MS);
 	kernel_lock();
+	if (p[1].revents)
+		syscall_wake_drain(t);
 	return SYSCALL_NOT_YET;
 }
 

@@ -6,10 +6,12 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -208,6 +210,28 @@ long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attemp
 			return syscall_interrupted_result(t, true);
 		syscall_wait_event();
 	}
+}
+
+int syscall_wake_fd(struct task *t)
+{
+	if (t->wake_fd > 0)
+		return t->wake_fd;
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd == 0) {
+		/* 0 means none: keep it off that number. */
+		fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+		close(0);
+	}
+	if (fd < 0)
+		return -1;
+	return t->wake_fd = fd;
+}
+
+void syscall_wake_drain(struct task *t)
+{
+	uint64_t n;
+	if (t->wake_fd > 0 && read(t->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("reading a wake-up eventfd: %m");
 }
 
 void syscall_wait_event(void)

@@ -60,7 +60,8 @@ static int ms_left(const struct timespec *deadline)
 static long sentry_poll(struct task *t, struct syscall_event *ev, struct pollfd *fds, nfds_t n,
 			const struct timespec *deadline)
 {
-	struct pollfd *host = calloc(n ? n : 1, sizeof(*host));
+	/* One more: the task's wake-up eventfd, which a signal that ends the wait writes. */
+	struct pollfd *host = calloc(n + 1, sizeof(*host));
 	struct file **held = calloc(n ? n : 1, sizeof(*held));
 	unsigned seen = ev->interrupts_seen;
 	long ready = -ENOMEM;
@@ -94,9 +95,12 @@ static long sentry_poll(struct task *t, struct syscall_event *ev, struct pollfd 
 		int wait = ready || !ev->may_block ? 0 : ms_left(deadline);
 		if (wait < 0 || wait > POLL_SLICE_MS)
 			wait = POLL_SLICE_MS;
+		host[n] = (struct pollfd){ .fd = wait ? syscall_wake_fd(t) : -1, .events = POLLIN };
 		kernel_unlock();
-		int r = poll(host, n, wait);
+		int r = poll(host, n + 1, wait);
 		kernel_lock();
+		if (host[n].revents)
+			syscall_wake_drain(t);
 		for (nfds_t i = 0; i < n; i++) {
 			if (host[i].fd >= 0 && r > 0 && host[i].revents) {
 				fds[i].revents = host[i].revents;

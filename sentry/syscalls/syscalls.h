@@ -77,6 +77,11 @@ long syscall_interrupted_result(struct task *t, bool restartable);
    wait as for a syscall Linux restarts after SA_RESTART handlers. */
 #define SYSCALL_NOT_YET ((long)0x7ffffffffffff0f0)
 typedef long (*syscall_attempt_fn)(struct task *t, struct syscall_event *ev, void *arg);
+/* The task's wake-up eventfd (made on first use): a handler that waits in a host poll adds it,
+   so that a signal ending the wait (sentry_signals_pending writes it) ends the poll at once;
+   syscall_wake_drain empties it. -1 if none can be made: the wait notices at its next slice. */
+int syscall_wake_fd(struct task *t);
+void syscall_wake_drain(struct task *t);
 long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg);
 
 /* The host runs the call as issued, through the tracer; at its syscall-exit stop at_exit

@@ -103,6 +103,8 @@ void task_put(struct task *t)
 	if (--t->refs > 0)
 		return;
 	exec_pending_free(t->exec);
+	if (t->wake_fd > 0)
+		close(t->wake_fd);
 	free(t);
 }
 

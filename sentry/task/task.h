@@ -158,6 +158,7 @@ struct task {
 	uint64_t syscall_exit_addr;	/* guest memory syscall_exit reads (syscall_host_then) */
 	int sentry_page_slot;		/* the slot of the call in flight */
 	unsigned interrupts;		/* signals that ended (or must end) a wait in the sentry */
+	int wake_fd;			/* eventfd a waiting handler polls (0: none yet) */
 	uint64_t pending_signals;	/* deliverable ones seen while waiting (bit sig-1) */
 	struct task *group_next;
 	UT_hash_handle hh_host;		/* kernel task table by host tid */
