@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runsc-c/commands.h"
+#include "oci/caps.h"
 #include "oci/cgroup.h"
 #include "sandbox/sandbox.h"
 
@@ -21,6 +22,7 @@ static void do_usage(FILE *out)
 		"                  [--cwd DIR] [--hostname NAME] [--uid N] [--gid N] [--pids-max N]\n"
 		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
 		"                  [--memory N[k|m|g]] [--overlay-size N[k|m|g]]\n"
+		"                  [--cap-add CAP[,CAP...]|ALL]... [--cap-drop CAP[,CAP...]|ALL]...\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
 		"                  -- PROG [ARGS...]\n");
@@ -136,6 +138,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "readonly-path", required_argument, NULL, 'O' },
 		{ "memory", required_argument, NULL, 'L' },
 		{ "overlay-size", required_argument, NULL, 'S' },
+		{ "cap-add", required_argument, NULL, 'A' },
+		{ "cap-drop", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -148,6 +152,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	char **readonly = calloc((size_t)argc, sizeof(char *));
 	int nenv = 0, nmasked = 0, nreadonly = 0;
 	uint64_t memory = 0;
+	struct oci_caps_change caps = { 0 };
 	long v;
 
 	if (!env || !mounts || !masked || !readonly)
@@ -223,6 +228,11 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			if (parse_size(optarg, &spec.overlay_size) < 0 || spec.overlay_size == 0)
 				die("bad --overlay-size %s", optarg);
 			break;
+		case 'A':
+		case 'D':
+			if (oci_caps_change_parse(&caps, optarg, c == 'A') < 0)
+				return 2;
+			break;
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -243,6 +253,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.mounts = mounts;
 	spec.masked_paths = masked;
 	spec.readonly_paths = readonly;
+	/* Docker's default capabilities, as `docker run` gives them. */
+	oci_caps_set_process(&spec.init, oci_caps_apply_change(oci_caps_docker_default(), &caps));
 	int code = memory ? run_in_memory_cgroup(&spec, memory) : sandbox_run(&spec);
 	free(env);
 	free(mounts);
