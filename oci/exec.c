@@ -2,6 +2,7 @@
 #include "oci/exec.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "oci/caps.h"
 #include "oci/console.h"
 #include "oci/container.h"
 #include "oci/log.h"
@@ -105,6 +106,9 @@ static int apply_flags(const struct oci_exec_opts *o, struct exec_process *e)
 			p->groups[p->ngroups++] = (gid_t)v;
 		}
 	}
+	for (size_t i = 0; i < o->n_caps; i++)
+		if (oci_caps_exec_add(p, o->caps[i]) < 0)
+			return -EINVAL;
 	if (o->no_new_privs)
 		p->no_new_privs = true;
 	e->terminal = o->tty;

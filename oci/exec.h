@@ -17,6 +17,8 @@ struct oci_exec_opts {
 	const char *user;		/* "UID[:GID]" or NULL */
 	char **additional_gids;		/* n_gids decimal gids */
 	size_t n_gids;
+	char **caps;			/* --cap NAME, n_caps of them */
+	size_t n_caps;
 	bool tty, detach, no_new_privs;
 	const char *pid_file, *console_socket;
 };

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runsc-c/commands.h"
+#include "oci/caps.h"
 #include "oci/cgroup.h"
 #include "sandbox/network.h"
 #include "sandbox/sandbox.h"
@@ -24,6 +25,7 @@ static void do_usage(FILE *out)
 		"                  [--cwd DIR] [--hostname NAME] [--uname-release REL] [--uid N] [--gid N] [--pids-max N]\n"
 		"                  [--read-only] [--masked-path PATH]... [--readonly-path PATH]...\n"
 		"                  [--memory N[k|m|g]] [--overlay-size N[k|m|g]]\n"
+		"                  [--cap-add CAP[,CAP...]|ALL]... [--cap-drop CAP[,CAP...]|ALL]...\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
 		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR[:PORTS],...]\n"
@@ -143,6 +145,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		{ "overlay-size", required_argument, NULL, 'S' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "egress", required_argument, NULL, 'E' },
+		{ "cap-add", required_argument, NULL, 'A' },
+		{ "cap-drop", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -157,6 +161,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	char **readonly = calloc((size_t)argc, sizeof(char *));
 	int nenv = 0, nmasked = 0, nreadonly = 0;
 	uint64_t memory = 0;
+	struct oci_caps_change caps = { 0 };
 	long v;
 
 	if (!env || !mounts || !masked || !readonly)
@@ -249,6 +254,11 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			spec.egress = optarg;
 			break;
 		}
+		case 'A':
+		case 'D':
+			if (oci_caps_change_parse(&caps, optarg, c == 'A') < 0)
+				return 2;
+			break;
 		case 'h':
 			do_usage(stdout);
 			return 0;
@@ -277,6 +287,8 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.mounts = mounts;
 	spec.masked_paths = masked;
 	spec.readonly_paths = readonly;
+	/* Docker's default capabilities, as `docker run` gives them. */
+	oci_caps_set_process(&spec.init, oci_caps_apply_change(oci_caps_docker_default(), &caps));
 	int code = memory ? run_in_memory_cgroup(&spec, memory) : sandbox_run(&spec);
 	free(env);
 	free(mounts);

@@ -25,8 +25,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		{ "g", required_argument, NULL, 'g' },
 		{ "no-new-privs", no_argument, NULL, 'n' },
 		{ "preserve-fds", required_argument, NULL, 'x' },
-		{ "cap", required_argument, NULL, 'x' },
-		{ "c", required_argument, NULL, 'x' },
+		{ "cap", required_argument, NULL, 'C' },
+		{ "c", required_argument, NULL, 'C' },
 		{ "apparmor", required_argument, NULL, 'x' },
 		{ "process-label", required_argument, NULL, 'x' },
 		{ "cgroup", required_argument, NULL, 'x' },
@@ -34,10 +34,11 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	};
 	struct oci_exec_opts o = { .root = g->root };
 	int code = 255;
-	/* At most one --env/--additional-gids per argument: argc bounds both. */
+	/* At most one --env/--additional-gids/--cap per argument: argc bounds them. */
 	o.env = calloc((size_t)argc, sizeof(char *));
 	o.additional_gids = calloc((size_t)argc, sizeof(char *));
-	if (!o.env || !o.additional_gids)
+	o.caps = calloc((size_t)argc, sizeof(char *));
+	if (!o.env || !o.additional_gids || !o.caps)
 		return 1;
 	optind = 1;
 	for (int c; (c = cli_getopt(argc, argv, opts)) != -1;) {
@@ -52,6 +53,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		case 'u': o.user = optarg; break;
 		case 'g': o.additional_gids[o.n_gids++] = optarg; break;
 		case 'n': o.no_new_privs = true; break;
+		case 'C': o.caps[o.n_caps++] = optarg; break;
 		case 'F':
 		case 'x':
 			oci_error(-1, "exec: %s is not supported by runsc-c", argv[optind - 1]);
@@ -67,6 +69,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	int r = oci_exec(&o, &code);
 	free(o.env);
 	free(o.additional_gids);
+	free(o.caps);
 	if (r < 0)
 		return 255;
 	return o.detach ? 0 : code;

@@ -55,6 +55,15 @@ json_object *sandbox_process_json(const struct sandbox_process *p)
 	}
 	json_object_object_add(o, "rlimits", rlimits);
 	json_object_object_add(o, "no_new_privs", json_object_new_boolean(p->no_new_privs));
+	const struct { const char *name; uint64_t set; } cap_sets[] = {
+		{ "bounding", p->cap_bounding }, { "effective", p->cap_effective },
+		{ "permitted", p->cap_permitted }, { "inheritable", p->cap_inheritable },
+		{ "ambient", p->cap_ambient },
+	};
+	json_object *caps = json_object_new_object();
+	for (size_t i = 0; i < sizeof(cap_sets) / sizeof(cap_sets[0]); i++)
+		json_object_object_add(caps, cap_sets[i].name, json_object_new_int64((int64_t)cap_sets[i].set));
+	json_object_object_add(o, "capabilities", caps);
 	return o;
 }
 

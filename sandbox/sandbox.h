@@ -39,8 +39,8 @@ struct sandbox_process {
 	struct sandbox_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_new_privs;
-	/* Capability sets as bit masks (1 << CAP_X); all ones: every capability. The sentry
-	   records them; enforcement is the Linux-fidelity work. */
+	/* Capability sets as bit masks (1 << CAP_X), as runc leaves them before its exec; the
+	   sentry moves them through the program's exec as Linux does and enforces them. */
 	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	int stdio[3];		/* host fds that become the process's 0, 1, 2 */
 };

@@ -103,6 +103,22 @@ static int parse_rlimits(json_object *a, struct guest_process *p)
 	return 0;
 }
 
+const char *const guest_cap_set_names[GUEST_CAP_SETS] = { "bounding", "effective", "permitted",
+							   "inheritable", "ambient" };
+
+static int parse_caps(json_object *o, struct guest_process *p)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	for (int i = 0; i < GUEST_CAP_SETS; i++) {
+		int64_t n;
+		if (int_member(o, guest_cap_set_names[i], 0, INT64_MAX, 0, &n) < 0)
+			return -EINVAL;
+		p->caps[i] = (uint64_t)n & CAPS_ALL;	/* capabilities the sandbox does not know */
+	}
+	return 0;
+}
+
 int guest_process_from_json(json_object *o, struct guest_process *p)
 {
 	json_object *v;
@@ -136,6 +152,8 @@ int guest_process_from_json(json_object *o, struct guest_process *p)
 		goto bad;
 	if (json_object_object_get_ex(o, "no_new_privs", &v))
 		p->no_new_privs = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "capabilities", &v) && (r = parse_caps(v, p)) < 0)
+		goto bad;
 	return 0;
 bad:
 	guest_process_free(p);
@@ -202,6 +220,12 @@ int guest_process_apply(struct task *t, const struct guest_process *p, const int
 
 	c->ngroups = (int)p->ngroups;
 	memcpy(c->groups, p->groups, p->ngroups * sizeof(gid_t));
+	c->cap_bounding = p->caps[GUEST_CAP_BOUNDING];
+	c->cap_permitted = p->caps[GUEST_CAP_PERMITTED];
+	c->cap_inheritable = p->caps[GUEST_CAP_INHERITABLE];
+	/* Linux's invariants: effective within permitted, ambient within both of the others. */
+	c->cap_effective = p->caps[GUEST_CAP_EFFECTIVE] & c->cap_permitted;
+	c->cap_ambient = p->caps[GUEST_CAP_AMBIENT] & c->cap_permitted & c->cap_inheritable;
 	if (p->umask >= 0)
 		t->fs->umask = (mode_t)p->umask;
 	for (size_t i = 0; i < p->nrlimits; i++)

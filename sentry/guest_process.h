@@ -11,6 +11,11 @@
 
 struct task;
 
+/* The capability sets of struct guest_process, in this order; their names in the JSON. */
+enum { GUEST_CAP_BOUNDING, GUEST_CAP_EFFECTIVE, GUEST_CAP_PERMITTED, GUEST_CAP_INHERITABLE,
+       GUEST_CAP_AMBIENT, GUEST_CAP_SETS };
+extern const char *const guest_cap_set_names[GUEST_CAP_SETS];
+
 struct guest_rlimit {
 	int resource;
 	uint64_t soft, hard;
@@ -28,15 +33,20 @@ struct guest_process {
 	struct guest_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_new_privs;		/* the host always sets it; recorded for the request */
+	/* Capability sets (bit CAP_X) the process has before it execs its program, as runc
+	   leaves them before its exec; the exec then moves them as Linux's execve does. */
+	uint64_t caps[GUEST_CAP_SETS];
 };
 
 /* Fills p from a JSON object {"args":[...],"env":[...],"cwd","uid","gid","groups":[...],
-   "umask","rlimits":[{"type","soft","hard"}],"no_new_privs"}; -EINVAL if malformed. */
+   "umask","rlimits":[{"type","soft","hard"}],"no_new_privs","capabilities":{"bounding":N,
+   "effective":N,"permitted":N,"inheritable":N,"ambient":N}} (bit masks; absent: empty);
+   -EINVAL if malformed. */
 int guest_process_from_json(json_object *o, struct guest_process *p);
 void guest_process_free(struct guest_process *p);
 
-/* Gives a task just created for p (kernel lock held) its groups, umask, rlimits, working
-   directory and fds 0-2 (host fds the sentry keeps copies of). With own_session (its
+/* Gives a task just created for p (kernel lock held) its groups, capabilities, umask,
+   rlimits, working directory and fds 0-2 (host fds the sentry keeps copies of). With own_session (its
    launcher leads a host session of its own), a terminal on fd 0 is its session's
    controlling terminal. */
 int guest_process_apply(struct task *t, const struct guest_process *p, const int stdio[3],

@@ -696,9 +696,10 @@ static long memfile_transfer(struct file *f, const struct iovec *iov, int iovcnt
 	free(buf);
 	if (write && done > 0) {
 		memfile_refresh(inode);
-		/* Writing clears the set-id bits of a program (file_remove_privs), unless root. */
+		/* Writing clears the set-id bits of a program (file_remove_privs), unless the
+		   writer holds CAP_FSETID. */
 		mode_t m = inode->mode;
-		if (task_creds(current)->fsuid != 0 &&
+		if (!task_capable(current, CAP_FSETID) &&
 		    ((m & S_ISUID) || (m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
 			inode->mode &= ~(mode_t)(S_ISUID | S_ISGID);
 			touch_ctime(inode);

@@ -506,7 +506,7 @@ bool proc_may_access(const struct thread_group *tg)
 	if (!current)
 		return false;
 	const struct creds *me = task_creds(current), *c = &tg->creds;
-	if (current->tg == tg || me->fsuid == 0)
+	if (current->tg == tg || creds_capable(me, CAP_SYS_PTRACE))
 		return true;
 	return me->fsuid == c->ruid && me->fsuid == c->euid && me->fsuid == c->suid &&
 	       me->fsgid == c->rgid && me->fsgid == c->egid && me->fsgid == c->sgid;

@@ -16,9 +16,6 @@ struct thread_group;
 /* Clock ticks as the guest's sysconf(_SC_CLK_TCK) reports them (USER_HZ). */
 #define PROC_HZ 100
 #define PROC_NS_PER_TICK (1000000000ULL / PROC_HZ)
-/* The highest capability number the sandbox reports (CAP_CHECKPOINT_RESTORE), as
-   prctl(PR_CAPBSET_READ) does. */
-#define PROC_CAP_LAST 40
 /* The largest pid the sandbox hands out (sentry/task/task.c). */
 #define PROC_PID_MAX 4194304
 

@@ -186,9 +186,6 @@ int proc_fill_status(const struct proc_target *t, FILE *m)
 	struct task *task = t->task;
 	char state = proc_state(t);
 	uint64_t ign, cgt;
-	const uint64_t all_caps = (1ULL << (PROC_CAP_LAST + 1)) - 1;
-	bool root_prm = c->ruid == 0 || c->euid == 0 || c->suid == 0;
-	bool root_eff = c->euid == 0;
 	int cpu_bits = proc_host.nr_cpu_ids;
 
 	/* Name: escaped as Linux does (newline and backslash). */
@@ -226,12 +223,12 @@ int proc_fill_status(const struct proc_target *t, FILE *m)
 	proc_sig_masks(task, &ign, &cgt);
 	fprintf(m, "Threads:\t%d\nSigQ:\t0/%llu\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\n"
 		"SigIgn:\t%016llx\nSigCgt:\t%016llx\n"
-		"CapInh:\t%016x\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016x\n"
+		"CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n"
 		"NoNewPrivs:\t1\nSeccomp:\t0\nSeccomp_filters:\t0\nCpus_allowed:\t",
 		proc_nthreads(tg), (unsigned long long)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur, 0, 0, 0,
-		(unsigned long long)ign, (unsigned long long)cgt, 0,
-		(unsigned long long)(root_prm ? all_caps : 0), (unsigned long long)(root_eff ? all_caps : 0),
-		(unsigned long long)all_caps, 0);
+		(unsigned long long)ign, (unsigned long long)cgt, (unsigned long long)c->cap_inheritable,
+		(unsigned long long)c->cap_permitted, (unsigned long long)c->cap_effective,
+		(unsigned long long)c->cap_bounding, (unsigned long long)c->cap_ambient);
 	proc_put_cpumask(m, &proc_host.cpus, cpu_bits > 0 ? cpu_bits : 1);
 	fputs("\nCpus_allowed_list:\t", m);
 	proc_put_cpulist(m, &proc_host.cpus);

@@ -414,7 +414,7 @@ int proc_fill_kernel_ngroups_max(const struct proc_target *t, FILE *m)
 int proc_fill_kernel_cap_last_cap(const struct proc_target *t, FILE *m)
 {
 	(void)t;
-	fprintf(m, "%d\n", PROC_CAP_LAST);
+	fprintf(m, "%d\n", CAPS_LAST);
 	return 0;
 }
 

@@ -219,9 +219,9 @@ static uint16_t addr_port(const struct sockaddr_storage *a, socklen_t len)
 
 static int inet_bind(struct task *t, struct socket *sk, const struct sockaddr_storage *a, socklen_t len)
 {
-	/* The sentry keeps CAP_NET_BIND_SERVICE for guests that have it (root). */
+	/* Linux's inet_bind; the sentry keeps CAP_NET_BIND_SERVICE for guests that have it. */
 	uint16_t port = addr_port(a, len);
-	if (port && port < 1024 && !creds_privileged(task_creds(t)))
+	if (port && port < 1024 && !task_capable(t, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	return bind(sk->file->host_fd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
 }

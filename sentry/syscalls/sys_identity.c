@@ -129,7 +129,7 @@ static long set_uts_field(struct task *t, const struct syscall_event *ev, char *
 {
 	char buf[sizeof(kernel.uts.nodename)];
 	int64_t len = (int64_t)ev->args[1];
-	if (!creds_privileged(task_creds(t)))
+	if (!task_capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len >= (int64_t)sizeof(buf))
 		return -EINVAL;

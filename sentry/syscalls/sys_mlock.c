@@ -9,11 +9,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* Linux's check without CAP_IPC_LOCK (root here): a zero limit is EPERM, a request over it
-   ENOMEM. What the process has locked already is the host's to count. */
+/* Linux's check without CAP_IPC_LOCK: a zero limit is EPERM, a request over it ENOMEM. What
+   the process has locked already is the host's to count. */
 static long memlock_allowed(struct task *t, uint64_t addr, uint64_t len)
 {
-	if (creds_privileged(task_creds(t)))
+	if (task_capable(t, CAP_IPC_LOCK))
 		return SYSCALL_CONTINUE;
 	rlim_t limit = t->tg->rlimits[RLIMIT_MEMLOCK].rlim_cur;
 	if (limit == RLIM_INFINITY)
@@ -42,7 +42,7 @@ SYSCALL(mlockall)
 	uint64_t flags = ev->args[0];
 	if (!flags || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
 		return -EINVAL;
-	if (!creds_privileged(task_creds(t)) && t->tg->rlimits[RLIMIT_MEMLOCK].rlim_cur == 0)
+	if (!task_capable(t, CAP_IPC_LOCK) && t->tg->rlimits[RLIMIT_MEMLOCK].rlim_cur == 0)
 		return -EPERM;
 	return SYSCALL_CONTINUE;
 }

@@ -67,26 +67,6 @@ PRCTL(get_child_subreaper)
 	return guest_write(t, ev->args[1], &v, sizeof(v));
 }
 
-PRCTL(get_keepcaps)
-{
-	(void)t;
-	(void)ev;
-	return 0;
-}
-
-/* Capabilities follow euid here; keeping them across a uid change is not modelled. */
-PRCTL(set_keepcaps)
-{
-	(void)t;
-	return ev->args[1] > 1 ? -EINVAL : 0;
-}
-
-PRCTL(capbset_read)
-{
-	(void)t;
-	return ev->args[1] <= 40 ? 1 : -EINVAL;
-}
-
 /* The thread's flag, inherited by its children and kept across exec; never cleared. */
 PRCTL(get_no_new_privs)
 {
@@ -159,9 +139,14 @@ static const struct {
 	{ PR_SET_DUMPABLE, prctl_set_dumpable },
 	{ PR_SET_CHILD_SUBREAPER, prctl_set_child_subreaper },
 	{ PR_GET_CHILD_SUBREAPER, prctl_get_child_subreaper },
-	{ PR_GET_KEEPCAPS, prctl_get_keepcaps },
-	{ PR_SET_KEEPCAPS, prctl_set_keepcaps },
-	{ PR_CAPBSET_READ, prctl_capbset_read },
+	/* Capabilities: sys_cred.c. */
+	{ PR_GET_KEEPCAPS, prctl_capabilities },
+	{ PR_SET_KEEPCAPS, prctl_capabilities },
+	{ PR_CAPBSET_READ, prctl_capabilities },
+	{ PR_CAPBSET_DROP, prctl_capabilities },
+	{ PR_CAP_AMBIENT, prctl_capabilities },
+	{ PR_GET_SECUREBITS, prctl_capabilities },
+	{ PR_SET_SECUREBITS, prctl_capabilities },
 	{ PR_GET_NO_NEW_PRIVS, prctl_get_no_new_privs },
 	{ PR_SET_NO_NEW_PRIVS, prctl_set_no_new_privs },
 	{ PR_GET_SECCOMP, prctl_get_seccomp },

@@ -108,11 +108,11 @@ SYSCALL(set_robust_list)
 }
 
 /* May a process with credentials c look at (or change the limits of) one with tc? The same
-   real ids all round, or privilege (__ptrace_may_access with real credentials; prlimit's
-   check_prlimit_permission). */
-static bool may_access_creds(const struct creds *c, const struct creds *tc)
+   real ids all round, or capability cap (__ptrace_may_access with real credentials:
+   CAP_SYS_PTRACE; prlimit's check_prlimit_permission: CAP_SYS_RESOURCE). */
+static bool may_access_creds(const struct creds *c, const struct creds *tc, int cap)
 {
-	if (creds_privileged(c))
+	if (creds_capable(c, cap))
 		return true;
 	return c->ruid == tc->euid && c->ruid == tc->suid && c->ruid == tc->ruid && c->rgid == tc->egid &&
 	       c->rgid == tc->sgid && c->rgid == tc->rgid;
@@ -125,7 +125,7 @@ static long do_prlimit(struct task *t, pid_t pid, unsigned resource, uint64_t un
 
 	if (!tg || tg->exited)
 		return -ESRCH;
-	if (tg != t->tg && !may_access_creds(task_creds(t), &tg->creds))
+	if (tg != t->tg && !may_access_creds(task_creds(t), &tg->creds, CAP_SYS_RESOURCE))
 		return -EPERM;
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -135,7 +135,7 @@ static long do_prlimit(struct task *t, pid_t pid, unsigned resource, uint64_t un
 			return r;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (nl.rlim_max > tg->rlimits[resource].rlim_max && !creds_privileged(task_creds(t)))
+		if (nl.rlim_max > tg->rlimits[resource].rlim_max && !task_capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (resource == RLIMIT_NOFILE && nl.rlim_max > 1048576)
 			return -EPERM;
@@ -191,7 +191,7 @@ SYSCALL(get_robust_list)
 	struct task *target = pid == 0 ? t : task_by_tid(pid);
 	if (!target)
 		return -ESRCH;
-	if (target->tg != t->tg && !may_access_creds(task_creds(t), task_creds(target)))
+	if (target->tg != t->tg && !may_access_creds(task_creds(t), task_creds(target), CAP_SYS_PTRACE))
 		return -EPERM;
 	uint64_t len = 24, head = target->robust_list;
 	long r = guest_write(t, ev->args[2], &len, sizeof(len));

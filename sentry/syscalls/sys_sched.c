@@ -39,18 +39,18 @@ static bool settable_policy(int policy)
 	       policy == SCHED_EXT || rt_policy(policy);
 }
 
-/* Is the caller, t, the owner of target for scheduling purposes, or privileged
-   (set_one_prio_perm, check_same_owner)? */
+/* Is the caller, t, the owner of target for scheduling purposes, or does it hold
+   CAP_SYS_NICE (set_one_prio_perm, check_same_owner)? */
 static bool may_change(struct task *t, struct task *target)
 {
 	const struct creds *c = task_creds(t), *tc = task_creds(target);
-	return creds_privileged(c) || tc->ruid == c->euid || tc->euid == c->euid;
+	return creds_capable(c, CAP_SYS_NICE) || tc->ruid == c->euid || tc->euid == c->euid;
 }
 
 /* May t give target a nice value of nice, lower than its current one (can_nice)? */
 static bool may_lower_nice(struct task *t, struct task *target, int nice)
 {
-	return creds_privileged(task_creds(t)) ||
+	return task_capable(t, CAP_SYS_NICE) ||
 	       (rlim_t)(20 - nice) <= target->tg->rlimits[RLIMIT_NICE].rlim_cur;
 }
 
@@ -200,7 +200,7 @@ static long sched_apply(struct task *t, struct task *target, int policy, int pri
 	if (priority < 0 || priority > RT_PRIORITY_MAX || rt_policy(policy) != (priority != 0))
 		return -EINVAL;
 
-	if (!creds_privileged(task_creds(t))) {
+	if (!task_capable(t, CAP_SYS_NICE)) {
 		rlim_t rtprio = target->tg->rlimits[RLIMIT_RTPRIO].rlim_cur;
 		if (rt_policy(policy)) {
 			if (policy != target->sched.policy && !rtprio)
@@ -324,11 +324,11 @@ SYSCALL(ioprio_get)
 	return for_each_prio_target(t, which - 1, (int)ev->args[1], get_one_ioprio, NULL);
 }
 
-/* set_task_ioprio's check: the owner by real or effective uid, or privilege. */
+/* set_task_ioprio's check: the owner by real or effective uid, or CAP_SYS_NICE. */
 static long set_one_ioprio(struct task *t, struct task *target, long acc, void *arg)
 {
 	const struct creds *c = task_creds(t), *tc = task_creds(target);
-	if (!creds_privileged(c) && tc->ruid != c->euid && tc->ruid != c->ruid)
+	if (!creds_capable(c, CAP_SYS_NICE) && tc->ruid != c->euid && tc->ruid != c->ruid)
 		return -EPERM;
 	target->sched.ioprio = *(int *)arg;
 	return acc == -ESRCH ? 0 : acc;
@@ -344,7 +344,7 @@ SYSCALL(ioprio_set)
 
 	switch (IOPRIO_PRIO_CLASS(ioprio)) {
 	case IOPRIO_CLASS_RT:
-		if (!creds_privileged(task_creds(t)))
+		if (!task_capable(t, CAP_SYS_NICE) && !task_capable(t, CAP_SYS_ADMIN))
 			return -EPERM;
 		break;
 	case IOPRIO_CLASS_BE:

@@ -37,11 +37,11 @@ SYSCALL(rt_sigaction)
 	return SYSCALL_CONTINUE;
 }
 
-/* May the caller signal tg? Root may; others need a matching uid (kill(2)). */
+/* May the caller signal tg? With CAP_KILL; otherwise it needs a matching uid (kill(2)). */
 static bool may_signal(struct task *t, struct thread_group *tg)
 {
 	const struct creds *c = task_creds(t);
-	if (creds_privileged(c))
+	if (creds_capable(c, CAP_KILL))
 		return true;
 	return c->ruid == tg->creds.ruid || c->ruid == tg->creds.suid || c->euid == tg->creds.ruid ||
 	       c->euid == tg->creds.suid;

@@ -319,10 +319,11 @@ static long control_decode(struct task *t, const char *buf, size_t len, struct s
 			struct ucred c;
 			memcpy(&c, CMSG_DATA(cm), sizeof(c));
 			const struct creds *cr = task_creds(t);
-			bool priv = creds_privileged(cr);
-			if ((c.pid != t->tg->tgid && !priv) ||
-			    (c.uid != cr->ruid && c.uid != cr->euid && c.uid != cr->suid && !priv) ||
-			    (c.gid != cr->rgid && c.gid != cr->egid && c.gid != cr->sgid && !priv))
+			if ((c.pid != t->tg->tgid && !creds_capable(cr, CAP_SYS_ADMIN)) ||
+			    (c.uid != cr->ruid && c.uid != cr->euid && c.uid != cr->suid &&
+			     !creds_capable(cr, CAP_SETUID)) ||
+			    (c.gid != cr->rgid && c.gid != cr->egid && c.gid != cr->sgid &&
+			     !creds_capable(cr, CAP_SETGID)))
 				return -EPERM;
 			ctl->has_creds = true;
 			ctl->creds = c;

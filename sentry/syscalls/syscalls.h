@@ -166,6 +166,8 @@ SYSCALL(mlock); SYSCALL(mlock2); SYSCALL(mlockall);
 SYSCALL(setuid); SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid);
 SYSCALL(setresgid); SYSCALL(setfsuid); SYSCALL(setfsgid); SYSCALL(setgroups); SYSCALL(capget);
 SYSCALL(capset);
+/* prctl's capability options (PR_CAPBSET_*, PR_CAP_AMBIENT, PR_*_KEEPCAPS, PR_*_SECUREBITS). */
+long prctl_capabilities(struct task *t, struct syscall_event *ev);
 /* xattr */
 SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(listxattr);
 SYSCALL(llistxattr); SYSCALL(flistxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);

@@ -488,6 +488,7 @@ void task_exec_complete(struct task *t)
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	tg->nondumpable = false;
+	creds_exec(&tg->creds);
 	if (e) {
 		free(tg->exe_path);
 		free(tg->cmdline);

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <uthash.h>
+#include <linux/capability.h>
 
 #include "sentry/vfs/vfs.h"
 
@@ -25,6 +26,9 @@ struct creds {
 	gid_t rgid, egid, sgid, fsgid;
 	int ngroups;
 	gid_t groups[TASK_NGROUPS_MAX];
+	/* Capability sets (bit CAP_X) and SECBIT_* flags, with Linux's rules (caps.c). */
+	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
+	unsigned securebits;
 };
 
 /* Root, working directory and umask: shared between tasks cloned with CLONE_FS. */
@@ -229,11 +233,21 @@ static inline struct creds *task_creds(struct task *t)
 	return &t->tg->creds;
 }
 
-/* Is the caller root-equivalent for capability-like checks inside the sandbox? */
-static inline bool creds_privileged(const struct creds *c)
-{
-	return c->euid == 0;
-}
+/* Capabilities (caps.c). The highest one the sandbox knows (CAP_CHECKPOINT_RESTORE). */
+#define CAPS_LAST 40
+#define CAPS_ALL ((UINT64_C(1) << (CAPS_LAST + 1)) - 1)
+
+/* Does c hold capability cap in its effective set? What every check of Linux's capable()
+   asks in the sentry (the sandbox has one user namespace). */
+bool creds_capable(const struct creds *c, int cap);
+bool task_capable(struct task *t, int cap);
+/* After a set*uid call changed c from old: Linux's capability fixups (cap_task_fix_setuid),
+   unless SECBIT_NO_SETUID_FIXUP; fs_only for setfsuid. */
+void creds_fix_setuid(struct creds *c, const struct creds *old, bool fs_only);
+/* At execve (no set-id bits or file capabilities are honoured): the new sets, as Linux
+   computes them for a file without capabilities (root gets its bounding set unless
+   SECBIT_NOROOT); saved and fs ids follow the effective ones. */
+void creds_exec(struct creds *c);
 
 bool creds_in_group(const struct creds *c, gid_t gid);
 

@@ -38,16 +38,10 @@
 
 /* ---- helpers ---- */
 
-/* The capabilities Linux clears with a non-zero fsuid (CAP_FS_MASK: CAP_CHOWN, CAP_FOWNER,
-   CAP_FSETID, CAP_DAC_*): inside the sandbox, root's. */
-static bool fs_capable(struct task *t)
-{
-	return task_creds(t)->fsuid == 0;
-}
-
+/* Linux's inode_owner_or_capable. */
 static bool owner_or_capable(struct task *t, struct inode *inode)
 {
-	return task_creds(t)->fsuid == inode->uid || fs_capable(t);
+	return task_creds(t)->fsuid == inode->uid || task_capable(t, CAP_FOWNER);
 }
 
 void inode_touch(struct inode *inode)
@@ -176,7 +170,7 @@ static int may_create(struct task *t, struct inode *dir)
 	return vfs_permission(t, dir, MAY_WRITE | MAY_EXEC);
 }
 
-/* The sticky bit: only the file's owner, the directory's owner or root may remove. */
+/* The sticky bit: only the file's owner, the directory's owner or CAP_FOWNER may remove. */
 static bool sticky_denies(struct task *t, struct inode *dir, struct inode *victim)
 {
 	const struct creds *c = task_creds(t);
@@ -184,7 +178,7 @@ static bool sticky_denies(struct task *t, struct inode *dir, struct inode *victi
 		return false;
 	if (c->fsuid == victim->uid || c->fsuid == dir->uid)
 		return false;
-	return !fs_capable(t);
+	return !task_capable(t, CAP_FOWNER);
 }
 
 static int may_delete(struct task *t, struct inode *dir, struct dentry *victim, bool isdir)
@@ -277,7 +271,7 @@ static void init_owner(struct task *t, struct inode *dir, mode_t mode, struct in
 		if (S_ISDIR(mode))
 			mode |= S_ISGID;
 		else if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
-			 !creds_in_group(c, dir->gid) && !fs_capable(t))
+			 !creds_in_group(c, dir->gid) && !task_capable(t, CAP_FSETID))
 			mode &= ~S_ISGID;
 	}
 	init->mode = mode;
@@ -339,7 +333,7 @@ int vfs_mknodat(struct task *t, int dirfd, const char *path, mode_t mode, dev_t 
 	int r = lookup_create(t, dirfd, path, false, &ct);
 	if (r == 0)
 		r = may_create(t, ct.parent.dentry->inode);
-	/* No device nodes in the sandbox (it has no CAP_MKNOD to give). */
+	/* No device nodes in the sandbox (a device would be the host's), CAP_MKNOD or not. */
 	if (r == 0 && (S_ISCHR(mode) || S_ISBLK(mode)))
 		r = -EPERM;
 	if (r == 0)
@@ -416,8 +410,8 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if ((flags & AT_EMPTY_PATH) && !oldpath[0]) {
-		/* The file an fd refers to (CAP_DAC_READ_SEARCH: root). */
-		if (!fs_capable(t))
+		/* The file an fd refers to. */
+		if (!task_capable(t, CAP_DAC_READ_SEARCH))
 			return -ENOENT;
 		struct file *f = olddirfd == AT_FDCWD ? NULL : fd_get(t, olddirfd);
 		if (olddirfd == AT_FDCWD) {
@@ -592,7 +586,7 @@ int vfs_renameat2(struct task *t, int olddirfd, const char *oldpath, int newdirf
 		return -EINVAL;
 	/* Whiteouts are an overlay's business; this one needs none. */
 	if (flags & RENAME_WHITEOUT)
-		return fs_capable(t) ? -EINVAL : -EPERM;
+		return task_capable(t, CAP_MKNOD) ? -EINVAL : -EPERM;
 	r = vfs_resolve_at(t, olddirfd, oldpath, LOOKUP_PARENT, &op, &ol);
 	if (r < 0)
 		return r;
@@ -766,8 +760,8 @@ int vfs_chmod(struct task *t, const struct path *p, struct inode *inode, mode_t 
 	if (!owner_or_capable(t, inode))
 		return -EPERM;
 	struct iattr ia = { .valid = VFS_ATTR_MODE, .mode = mode & S_IALLUGO };
-	/* Only a member of the file's group (or root) may set its setgid bit. */
-	if (!creds_in_group(task_creds(t), inode->gid) && !fs_capable(t))
+	/* Only a member of the file's group (or CAP_FSETID) may set its setgid bit. */
+	if (!creds_in_group(task_creds(t), inode->gid) && !task_capable(t, CAP_FSETID))
 		ia.mode &= ~S_ISGID;
 	return setattr(inode, &ia);
 }
@@ -780,13 +774,13 @@ int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t u
 		return r;
 	struct iattr ia = { 0 };
 	if (uid != (uid_t)-1) {
-		if (!fs_capable(t) && !(c->fsuid == inode->uid && uid == inode->uid))
+		if (!task_capable(t, CAP_CHOWN) && !(c->fsuid == inode->uid && uid == inode->uid))
 			return -EPERM;
 		ia.valid |= VFS_ATTR_UID;
 		ia.uid = uid;
 	}
 	if (gid != (gid_t)-1) {
-		if (!fs_capable(t) &&
+		if (!task_capable(t, CAP_CHOWN) &&
 		    !(c->fsuid == inode->uid && (gid == inode->gid || creds_in_group(c, gid))))
 			return -EPERM;
 		ia.valid |= VFS_ATTR_GID;
@@ -820,7 +814,7 @@ int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
 	clock_gettime(CLOCK_REALTIME, &now);
 	ia.atime = ia.mtime = now;
 	if (!times) {
-		/* "Touch": the owner, root, or anyone who may write the file. */
+		/* "Touch": the owner, CAP_FOWNER, or anyone who may write the file. */
 		if (!owner_or_capable(t, inode) && (r = vfs_permission(t, inode, MAY_WRITE)) < 0)
 			return r;
 	} else {
@@ -873,7 +867,8 @@ int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int6
 	}
 	/* Writing clears the set-id bits of someone else's program (file_remove_privs). */
 	mode_t m = inode->mode & ~S_IFMT;
-	if (!fs_capable(t) && ((m & S_ISUID) || (m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
+	if (!task_capable(t, CAP_FSETID) &&
+	    ((m & S_ISUID) || (m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))) {
 		ia.valid |= VFS_ATTR_MODE;
 		ia.mode = m & ~(S_ISUID | S_ISGID);
 	}

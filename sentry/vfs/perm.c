@@ -17,25 +17,30 @@ bool creds_in_group(const struct creds *c, gid_t gid)
 	return false;
 }
 
+/* Linux's generic_permission: the mode bits, then the capabilities that override them. */
 int vfs_permission(struct task *t, struct inode *inode, int mask)
 {
 	const struct creds *c = task_creds(t);
 	mode_t mode = inode->mode;
-
-	if (c->fsuid == 0) {
-		/* Root may do anything but execute a file nobody may execute. */
-		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & 0111))
-			return -EACCES;
-		return 0;
-	}
 	unsigned bits;
+
 	if (c->fsuid == inode->uid)
 		bits = (mode >> 6) & 7;
 	else if (creds_in_group(c, inode->gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
-	return ((unsigned)mask & ~bits) ? -EACCES : 0;
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if (!((unsigned)mask & ~bits))
+		return 0;
+	/* Reading and searching a directory, reading a file: CAP_DAC_READ_SEARCH. */
+	bool reads = S_ISDIR(mode) ? !(mask & MAY_WRITE) : mask == MAY_READ;
+	if (reads && creds_capable(c, CAP_DAC_READ_SEARCH))
+		return 0;
+	/* Anything else, but executing a file nobody may execute: CAP_DAC_OVERRIDE. */
+	if ((S_ISDIR(mode) || !(mask & MAY_EXEC) || (mode & 0111)) && creds_capable(c, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 void vfs_fill_stat(struct inode *inode, struct stat *st)

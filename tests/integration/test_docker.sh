@@ -99,8 +99,23 @@ compare_docker tmpfs-size -- --rm --tmpfs /x:size=1m $BB \
 	sh -c 'dd if=/dev/zero of=/x/big bs=1k count=2048; echo $?; ls -l /x/big | awk "{print \$5}"'
 compare_docker read-only-tmpfs -- --rm --read-only --tmpfs /tmp $BB \
 	sh -c 'echo a >/tmp/a && cat /tmp/a; touch /etc/b; echo $?'
-known_gap cap-drop "capabilities are not enforced by the sentry yet (Linux fidelity issue, item 1): --cap-drop ALL still lets root chown"
-known_gap cap-add "as cap-drop: /proc/self/status shows every capability"
+# What root may do with the capabilities docker gives: the sets, chown (CAP_CHOWN), the
+# hostname (CAP_SYS_ADMIN), writing its own 0466 file (CAP_DAC_OVERRIDE).
+CAPS_SCRIPT='grep ^Cap /proc/self/status; touch /tmp/f; chown 1000 /tmp/f; echo chown $?
+hostname "$(hostname)"; echo hostname $?
+echo x >/tmp/own; chmod 0466 /tmp/own; (echo y >>/tmp/own) 2>/dev/null; echo write-0466 $?'
+compare_docker cap-default -- --rm $BB sh -c "$CAPS_SCRIPT"
+compare_docker cap-drop-all -- --rm --cap-drop ALL $BB sh -c "$CAPS_SCRIPT"
+compare_docker cap-drop-chown -- --rm --cap-drop CHOWN --cap-drop DAC_OVERRIDE $BB sh -c "$CAPS_SCRIPT"
+compare_docker cap-add -- --rm --cap-add SYS_ADMIN $BB sh -c "$CAPS_SCRIPT"
+compare_docker cap-user -- --rm --user 1000 --cap-add SYS_ADMIN $BB sh -c 'grep ^Cap /proc/self/status'
+# docker exec passes the container's capabilities in its process file.
+exec_caps() {
+	drun -d --cap-drop CHOWN $BB sleep 1000 >/dev/null
+	dk exec "$CNAME" sh -c "$CAPS_SCRIPT"
+	dk rm -f "$CNAME" >/dev/null
+}
+compare_scenario cap-exec exec_caps
 compare_docker ulimit -- --rm --ulimit nofile=100:200 $BB sh -c 'ulimit -n; ulimit -Hn'
 # The one container on docker's default bridge network: its namespace is given by path.
 default_network() {

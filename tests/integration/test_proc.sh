@@ -264,7 +264,7 @@ check_self() {
 	expect_line "$name" "$f" "sh-status Uid: 0 0 0 0"
 	expect_line "$name" "$f" "sh-status Gid: 0 0 0 0"
 	expect_line "$name" "$f" "sh-status Threads: 1"
-	expect_line "$name" "$f" "sh-status CapEff: 000001ffffffffff"
+	expect_line "$name" "$f" "sh-status CapEff: 00000000a80425fb"
 	expect_line "$name" "$f" "sh-status NoNewPrivs: 1"
 	expect_line "$name" "$f" "sh-fd3 /etc/passwd"
 	expect_line "$name" "$f" "sh-fdinfo3 pos: 0;flags: 0100000;mnt_id: [0-9]+;ino: [0-9]+;"

@@ -89,10 +89,37 @@ make_dev_nodes() {
 	[ -e "$root/dev/urandom" ] || mknod -m 666 "$root/dev/urandom" c 1 9
 }
 
+# Docker's default capabilities, runsc-c do's default too (setpriv's names).
+DOCKER_CAPS="chown dac_override fsetid fowner mknod net_raw setgid setuid setfcap setpcap net_bind_service sys_chroot kill audit_write"
+
+# native_bounding_set: setpriv's --bounding-set for the capabilities run_sandbox gives with
+# CAP_ADD and CAP_DROP (comma lists, ALL for every one), by Docker's rule: adding ALL keeps
+# everything not dropped, dropping ALL keeps only what is added, otherwise the default set
+# less what is dropped plus what is added. The native run's chroot needs sys_chroot (and
+# setuid, setgid for RUN_AS): tests do not drop those.
+native_bounding_set() {
+	local add drop set c
+	add=$(printf '%s' "${CAP_ADD:-}" | tr 'A-Z,' 'a-z ' | sed 's/cap_//g')
+	drop=$(printf '%s' "${CAP_DROP:-}" | tr 'A-Z,' 'a-z ' | sed 's/cap_//g')
+	if [[ " $add " == *" all "* ]]; then
+		set="+all"
+		for c in $drop; do set+=",-$c"; done
+	elif [[ " $drop " == *" all "* ]]; then
+		set="-all"
+		for c in $add; do set+=",+$c"; done
+	else
+		set="-all"
+		for c in $DOCKER_CAPS; do [[ " $drop " == *" $c "* ]] || set+=",+$c"; done
+		for c in $add; do set+=",+$c"; done
+	fi
+	echo "$set"
+}
+
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
-# default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, as in the
-# sandbox. NATIVE_SETUP: shell commands run in its mount namespace first (mounts).
-# RUN_AS=UID:GID runs it (and run_sandbox's) as that user.
+# default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, with the
+# sandbox's capabilities (Docker's by default; CAP_ADD/CAP_DROP as run_sandbox's). NATIVE_SETUP:
+# shell commands run in its mount namespace first (mounts). RUN_AS=UID:GID runs it (and
+# run_sandbox's) as that user.
 run_native() {
 	local out=$1 root=$2
 	shift 2
@@ -101,19 +128,21 @@ run_native() {
 exec "$@"' sh)
 	mkdir -p "$root/proc"
 	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
-		--mount-proc="$root/proc" "${setup[@]}" chroot ${RUN_AS:+--userspec="$RUN_AS"} "$root" "$@") \
+		--mount-proc="$root/proc" "${setup[@]}" setpriv --inh-caps=-all --ambient-caps=-all \
+		--bounding-set="$(native_bounding_set)" chroot ${RUN_AS:+--userspec="$RUN_AS"} "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }
 
 # run_sandbox OUTDIR PLATFORM ROOT CMD...; DO_OPTS: more options of runsc-c do (split on
-# white space).
+# white space); CAP_ADD, CAP_DROP: --cap-add, --cap-drop.
 run_sandbox() {
 	local out=$1 platform=$2 root=$3
 	shift 3
 	# shellcheck disable=SC2086
 	timeout 120 "$RUNSCC" --log "$out/log" do --platform="$platform" --rootfs "$root" \
-		${RUN_AS:+--uid "${RUN_AS%:*}" --gid "${RUN_AS#*:}"} ${DO_OPTS:-} -- "$@" \
+		${RUN_AS:+--uid "${RUN_AS%:*}" --gid "${RUN_AS#*:}"} ${CAP_ADD:+--cap-add="$CAP_ADD"} \
+		${CAP_DROP:+--cap-drop="$CAP_DROP"} ${DO_OPTS:-} -- "$@" \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
 	echo $? >"$out/status"
 }

@@ -30,7 +30,8 @@
 #define FX_NOFILE_DEFAULT 1024
 
 /* A task of uid/gid with root and cwd (references taken), an empty fd table, the guest's
-   default RLIMIT_NOFILE and host tid = this process (guest memory is our own memory). */
+   default RLIMIT_NOFILE and host tid = this process (guest memory is our own memory); uid
+   0 holds every capability, others none (as after an exec). */
 static inline struct task *fx_task_new(uid_t uid, gid_t gid, const struct path *root,
 				       const struct path *cwd)
 {
@@ -69,6 +70,9 @@ static inline struct task *fx_task_new(uid_t uid, gid_t gid, const struct path *
 	tg->pgid = tg->sid = 1;
 	tg->creds.ruid = tg->creds.euid = tg->creds.suid = tg->creds.fsuid = uid;
 	tg->creds.rgid = tg->creds.egid = tg->creds.sgid = tg->creds.fsgid = gid;
+	tg->creds.cap_bounding = CAPS_ALL;
+	if (uid == 0)
+		tg->creds.cap_effective = tg->creds.cap_permitted = CAPS_ALL;
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		tg->rlimits[r] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	tg->rlimits[RLIMIT_NOFILE] = (struct rlimit){ FX_NOFILE_DEFAULT, 1048576 };

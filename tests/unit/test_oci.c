@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "oci/caps.h"
 #include "oci/cgroup.h"
 #include "oci/console.h"
 #include "oci/container.h"
@@ -173,6 +174,42 @@ static const char *const bad_configs[] = {
 	"{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"sometime\":[]}}",
 	"{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"},\"annotations\":{\"k\":1}}",
 };
+
+#define CAPBIT(c) (UINT64_C(1) << (c))
+
+/* Docker's --cap-add/--cap-drop rule, and runc exec --cap. */
+START_TEST(caps_docker_rule)
+{
+	const uint64_t def = oci_caps_docker_default();
+	struct oci_caps_change none = { 0 }, drop = { 0 }, drop_all = { 0 }, add_all = { 0 };
+
+	ck_assert_uint_eq(def, 0xa80425fb);	/* what runc shows in CapEff under docker */
+	ck_assert_uint_eq(oci_caps_apply_change(def, &none), def);
+	ck_assert_int_eq(oci_caps_change_parse(&drop, "chown,CAP_KILL", false), 0);
+	ck_assert_int_eq(oci_caps_change_parse(&drop, "sys_admin", true), 0);
+	ck_assert_uint_eq(oci_caps_apply_change(def, &drop),
+			  (def & ~(CAPBIT(CAP_CHOWN) | CAPBIT(CAP_KILL))) | CAPBIT(CAP_SYS_ADMIN));
+	ck_assert_int_eq(oci_caps_change_parse(&drop_all, "ALL", false), 0);
+	ck_assert_int_eq(oci_caps_change_parse(&drop_all, "NET_RAW", true), 0);
+	ck_assert_uint_eq(oci_caps_apply_change(def, &drop_all), CAPBIT(CAP_NET_RAW));
+	ck_assert_int_eq(oci_caps_change_parse(&add_all, "all", true), 0);
+	ck_assert_int_eq(oci_caps_change_parse(&add_all, "SETUID", false), 0);
+	ck_assert_uint_eq(oci_caps_apply_change(def, &add_all), oci_caps_all() & ~CAPBIT(CAP_SETUID));
+	ck_assert_int_eq(oci_caps_change_parse(&none, "NO_SUCH_CAP", true), -EINVAL);
+
+	struct sandbox_process p = { 0 };
+	oci_caps_set_process(&p, def);
+	ck_assert_uint_eq(p.cap_bounding & p.cap_effective & p.cap_permitted, def);
+	ck_assert_uint_eq(p.cap_inheritable | p.cap_ambient, 0);
+	ck_assert_int_eq(oci_caps_exec_add(&p, "SYS_ADMIN"), 0);
+	ck_assert_uint_eq(p.cap_permitted, def | CAPBIT(CAP_SYS_ADMIN));
+	ck_assert_uint_eq(p.cap_ambient, 0);	/* nothing inheritable: no ambient */
+	p.cap_inheritable = CAPBIT(CAP_CHOWN);
+	ck_assert_int_eq(oci_caps_exec_add(&p, "cap_net_admin"), 0);
+	ck_assert_uint_eq(p.cap_ambient, CAPBIT(CAP_NET_ADMIN));
+	ck_assert_int_eq(oci_caps_exec_add(&p, "bogus"), -EINVAL);
+}
+END_TEST
 
 START_TEST(config_bad)
 {
@@ -454,6 +491,7 @@ static Suite *oci_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, config_full);
+	tcase_add_test(tc, caps_docker_rule);
 	tcase_add_loop_test(tc, config_bad, 0, sizeof(bad_configs) / sizeof(bad_configs[0]));
 	tcase_add_test(tc, config_huge);
 	tcase_add_test(tc, ids);

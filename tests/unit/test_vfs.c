@@ -796,6 +796,36 @@ START_TEST(test_permission_root)
 }
 END_TEST
 
+/* Root's overrides are capabilities: CAP_DAC_READ_SEARCH reads files and reads and searches
+   directories; everything else needs CAP_DAC_OVERRIDE; an owner gets only the owner bits. */
+START_TEST(test_permission_capabilities)
+{
+	struct inode *f = inode_new(sb_root, S_IFREG | 0466);
+	struct inode *d = inode_new(sb_root, S_IFDIR | 0000);
+	struct creds *c = task_creds(t_root);
+	const struct creds saved = *c;
+
+	f->uid = 0;
+	d->uid = 1000;
+	c->cap_effective = CAPS_ALL & ~(UINT64_C(1) << CAP_DAC_OVERRIDE);
+	ck_assert_int_eq(vfs_permission(t_root, f, MAY_WRITE), -EACCES);
+	ck_assert_int_eq(vfs_permission(t_root, f, MAY_READ), 0);
+	ck_assert_int_eq(vfs_permission(t_root, d, MAY_READ | MAY_EXEC), 0);
+	ck_assert_int_eq(vfs_permission(t_root, d, MAY_WRITE | MAY_EXEC), -EACCES);
+	c->cap_effective = UINT64_C(1) << CAP_DAC_READ_SEARCH;
+	f->uid = 1000;
+	f->mode = S_IFREG | 0000;
+	ck_assert_int_eq(vfs_permission(t_root, f, MAY_READ), 0);
+	ck_assert_int_eq(vfs_permission(t_root, f, MAY_READ | MAY_WRITE), -EACCES);
+	c->cap_effective = 0;
+	ck_assert_int_eq(vfs_permission(t_root, f, MAY_READ), -EACCES);
+	ck_assert_int_eq(vfs_permission(t_root, d, MAY_EXEC), -EACCES);
+	*c = saved;
+	inode_put(f);
+	inode_put(d);
+}
+END_TEST
+
 /* ---- vfs_path_name ---- */
 
 static void ck_path_name(struct task *t, const char *resolve, int flags, const char *want)
@@ -1042,6 +1072,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_walk_with_group_search_permission);
 	tcase_add_test(tc, test_permission_owner_group_other);
 	tcase_add_test(tc, test_permission_root);
+	tcase_add_test(tc, test_permission_capabilities);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("path_name");
