@@ -295,29 +295,36 @@ SYSCALL(shutdown)
 /* --- data --- */
 
 /* Sends or receives through the sentry, waiting (on a thread of its own, in slices, so that
-   a signal ends the wait) while the host says it would block. */
+   a signal ends the wait) while the host says it would block. The socket is held for the
+   whole transfer: another thread may close its fd while the lock is released. */
 static long socket_transfer(struct task *t, struct syscall_event *ev, struct socket *sk,
 			    struct socket_msg *m, bool send)
 {
 	unsigned seen = t->interrupts;
+	struct file *held = file_get(sk->file);
+	long r;
 	t->pending_signals = 0;
 	for (;;) {
-		long r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
+		r = send ? sk->ops->sendmsg(t, sk, m) : sk->ops->recvmsg(t, sk, m);
 		if (r == -EPIPE && send && !(m->flags & MSG_NOSIGNAL))
 			thread_group_signal(t->tg, t, SIGPIPE);
 		if (r != -EAGAIN || m->nonblock)
-			return r;
-		if (!ev->may_block)
-			return SYSCALL_BLOCK;
-		if (syscall_interrupted(t, ev, seen))
-			return syscall_interrupted_result(t, true);
-		struct file *held = file_get(sk->file);
+			break;
+		if (!ev->may_block) {
+			r = SYSCALL_BLOCK;
+			break;
+		}
+		if (syscall_interrupted(t, ev, seen)) {
+			r = syscall_interrupted_result(t, true);
+			break;
+		}
 		struct pollfd p = { .fd = sk->ops->wait_fd(sk, send), .events = send ? POLLOUT : POLLIN };
 		kernel_unlock();
 		poll(&p, p.fd >= 0, SOCKET_WAIT_SLICE_MS);
 		kernel_lock();
-		file_put(held);
 	}
+	file_put(held);
+	return r;
 }
 
 /* Did the transfer complete with a byte count (not an error, nor a wait or restart)? */
