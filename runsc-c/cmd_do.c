@@ -243,6 +243,10 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.mounts = mounts;
 	spec.masked_paths = masked;
 	spec.readonly_paths = readonly;
+	/* Within --memory, the in-memory layer's default is half of it (as tmpfs's is half of
+	   the host's): files written up to the cgroup's limit would OOM-kill the sentry. */
+	if (memory && !spec.overlay_size)
+		spec.overlay_size = memory / 2;
 	int code = memory ? run_in_memory_cgroup(&spec, memory) : sandbox_run(&spec);
 	free(env);
 	free(mounts);

@@ -101,16 +101,6 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_uname, "uname", 0, 0 },
 	{ SYS_exit, "threads", 0, 0 },
 	{ SYS_exit_group, "exit", 0, 0 },
-#ifdef RUNSCC_SANITIZE
-	/* The sanitizer runtime (cmake -DRUNSCC_SANITIZE=ON, test builds only): its reports
-	   open log_path and read /proc/self/maps, its threads and allocator name and trim
-	   memory. Never in a release build: a path-based open is what the list keeps out. */
-	{ SYS_openat, "sanitizer build: report log file, /proc/self/maps", 0, 0 },
-	{ SYS_readlink, "sanitizer build: /proc/self/exe in reports", 0, 0 },
-	{ SYS_prctl, "sanitizer build: runtime thread and memory names", 0, 0 },
-	{ SYS_getppid, "sanitizer build: reports", 0, 0 },
-	{ SYS_sched_getparam, "sanitizer build: runtime", 0, 0 },
-#endif
 };
 
 int sentry_confine(void)

@@ -471,7 +471,7 @@ bool task_pids_exhausted(void)
 static bool init_drops_exit_signal(struct thread_group *parent, int sig)
 {
 	struct task *any = thread_group_any(parent);
-	if (parent->tgid != 1 || !any || sig == SIGCHLD)
+	if (parent->tgid != 1 || !any || sig == SIGCHLD || sig >= TASK_NSIG)
 		return false;
 	uint64_t handler = any->sighand->action[sig].handler;
 	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;

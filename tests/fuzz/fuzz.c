@@ -18,7 +18,7 @@
 
    What is never made by a worker (it would only end the fuzzer itself): exit, exit_group,
    rt_sigreturn, execve, execveat, arch_prctl, seccomp, rseq, rt_sigaction and sigaltstack with
-   random handlers and stacks, and numbers from 0x40000000 up (x32: the sandbox kills the
+   random handlers and stacks, uretprobe and uprobe (SIGILL, natively too), and numbers from 0x40000000 up (x32: the sandbox kills the
    caller with SIGSYS, by design). They are made, with the rest, by short-lived forked children
    (1 call in 256 forks one, which makes up to 16 random calls, then exits). fork, vfork,
    clone and clone3 are made by workers too: the new child exits at once in the syscall stub,
@@ -102,6 +102,7 @@ static uint64_t below(uint64_t *s, uint64_t n)
 /* The arena: guard, data (4 pages), read-only, guard, data, hole (unmapped), then the
    scratch area the memory calls may remap, unmap and protect at will. */
 enum { A_GUARD0, A_DATA, A_RO = 5, A_GUARD1, A_DATA2, A_HOLE, A_SCRATCH = 10, A_PAGES = 26 };
+#define ARENA_GUARD 256
 
 static char *arena;
 static char data_template[4 * PAGE];
@@ -208,8 +209,15 @@ static void make_pool(void)
    random bytes. */
 static void make_arena(uint64_t *s)
 {
-	arena = mmap(NULL, A_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (arena == MAP_FAILED)
+	/* Between wide guard areas: a write of any length from a data or scratch page stops
+	   there, and the memory calls (at most 32 pages past the scratch area's start) cannot
+	   open them up, so the thread stacks and the shared state stay intact. */
+	char *reserve = mmap(NULL, (A_PAGES + 2 * ARENA_GUARD) * PAGE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (reserve == MAP_FAILED)
+		_exit(90);
+	arena = reserve + ARENA_GUARD * PAGE;
+	if (mprotect(arena, A_PAGES * PAGE, PROT_READ | PROT_WRITE) < 0)
 		_exit(90);
 	char *d = data_template;
 	for (size_t i = 0; i < sizeof(data_template); i += 8) {
@@ -454,7 +462,9 @@ static int is_child_only(long nr)
 	   from 0x40000000 up, as seccomp reads them): by design, see test_trap_all. */
 	if ((unsigned long)nr >= 0x40000000)
 		return 1;
-	return nr == SYS_exit || nr == SYS_exit_group || nr == SYS_rt_sigreturn || nr == SYS_execve ||
+	/* uretprobe and uprobe (335, 336): the host kills a caller outside a uprobe trampoline
+	   with SIGILL, natively too. */
+	return nr == 335 || nr == 336 || nr == SYS_exit || nr == SYS_exit_group || nr == SYS_rt_sigreturn || nr == SYS_execve ||
 	       nr == SYS_execveat || nr == SYS_arch_prctl || nr == SYS_seccomp || nr == SYS_rseq ||
 	       nr == SYS_rt_sigaction || nr == SYS_sigaltstack;
 }
@@ -878,6 +888,11 @@ int main(int argc, char **argv)
 	printf("fuzz: seed %llu calls %llu procs-died %llu stuck %llu seconds %.1f calls/s %.0f\n",
 	       (unsigned long long)opt_seed, (unsigned long long)calls, (unsigned long long)died,
 	       (unsigned long long)stuck, secs, (double)calls / secs);
+	printf("fuzz: calls per thread:");
+	for (int w = 0; w < opt_procs; w++)
+		for (int t = 0; t < opt_threads; t++)
+			printf(" %llu", (unsigned long long)sh->slots[w][t].progress);
+	printf("\n");
 	printf("fuzz: workers killed by signal:");
 	for (int sig = 1; sig < 128; sig++)
 		if (died_by[sig])
