@@ -684,10 +684,8 @@ static void worker(int slot_index, uint64_t gen)
 	/* A worker never writes to the sandbox's output: random writes to fds 1 and 2 land in
 	   /dev/null (a --trace run keeps stderr). */
 	int null = open("/dev/null", O_RDWR);
-	dup2(null, 0);
-	dup2(null, 1);
-	if (!opt_trace)
-		dup2(null, 2);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || (!opt_trace && dup2(null, 2) < 0))
+		_exit(93);	/* a sandbox short of fds: the supervisor starts another */
 	close(null);
 	snprintf(dir, sizeof(dir), "/fuzz-work/w%d", slot_index);
 	make_tree(dir);
