@@ -18,7 +18,7 @@ need_root
 
 SEED=${FUZZ_SEED:-$(date +%s)}
 CALLS=${FUZZ_CALLS:-2000000}
-SECONDS_PER_RUN=${FUZZ_SECONDS:-30}
+SECONDS_PER_RUN=${FUZZ_SECONDS:-25}
 FUZZ=${BUILD_DIR:+$BUILD_DIR/tests/fuzz/fuzz}
 [ -x "${FUZZ:-}" ] || skip "no fuzzer built (BUILD_DIR/tests/fuzz/fuzz)"
 
@@ -50,7 +50,7 @@ fuzz_run() {
 	before_names=$(host_names)
 	# The fuzzer stops itself after SECONDS_PER_RUN; the timeout only catches a hang.
 	timeout -k 5 $((SECONDS_PER_RUN + 90)) \
-		env ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=0:symbolize=0 \
+		env ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=0:symbolize=0:quarantine_size_mb=64 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$runscc" --log "$out/log" do --platform="$platform" --memory 1G --pids-max 256 \
 		--rootfs "$ROOT" -- /fuzz --seed "$SEED" --calls "$CALLS" --seconds "$SECONDS_PER_RUN" \
