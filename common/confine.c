@@ -116,6 +116,14 @@ int confine_export_filter(void *scmp_ctx, struct sock_fprog *out)
 }
 
 #ifdef RUNSCC_SANITIZE
+/* LeakSanitizer's check at exit stops the process's threads with ptrace from a helper
+   thread: nothing a confined sentry or gofer may do. ASAN_OPTIONS adds to this. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
 /* The sanitizer runtime's own calls (cmake -DRUNSCC_SANITIZE=ON, test builds only): its
    reports read /proc/self/maps and the executable's name, its threads set up alternate
    signal stacks, and it ends the process after a report. Never in a release build: a

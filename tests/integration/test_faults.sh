@@ -7,10 +7,12 @@
 #   no process of the sandbox, mount of its rootfs or cgroup (--memory) is left;
 # - the CLI itself ended by SIGTERM (timeout(1)) under --memory: its cgroup is removed;
 # - a guest process killed from the host in the middle of a syscall the sentry is handling
-#   (a long read of a file from the gofer, a wait4): the others go on;
+#   (a read of a file from the gofer, then of /dev/zero, which the sentry writes into the
+#   reader's memory, without end; a wait4): the others go on;
 # - the sentry short of host fds (RUNSCC_DEBUG_SENTRY_NOFILE lowers its own RLIMIT_NOFILE
 #   after boot): a guest that opens fds of every kind gets EMFILE or ENFILE, never anything
-#   else, can open again once it closed them, and a fuzzer run there ends normally.
+#   else, can open again once it closed them, and a fuzzer run there ends normally;
+# - regressions of the sentry crashes the fuzzer found (hostile_races, fallocate).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/security.sh"
@@ -106,10 +108,10 @@ for platform in $PLATFORMS; do
 		[ -n "$cli" ] && [ -z "$cgroups" ] && pass || fail "[$platform] sentry killed: cgroup left: '$cgroups' (CLI pid '$cli')"
 	fi
 
-	# A guest killed from the host in the middle of a long read, another in wait4.
+	# A guest killed from the host in the middle of an endless read, another in wait4.
 	out="$WORK/guest-killed.$platform"
 	start_sandbox "$out" "$platform" -- /bin/sh -c "echo started
-		cat /$BIG /$BIG /$BIG /$BIG /$BIG /$BIG /$BIG /$BIG /$BIG /$BIG >/dev/null; echo \"cat: \$?\"
+		cat /$BIG /dev/zero >/dev/null; echo \"cat: \$?\"
 		sh -c 'sleep 1000 & echo waiting; wait'; echo \"waiter: \$?\"
 		echo done; exit 3"
 	wait_for_line started "$out/stdout" "$SANDBOX_PID"
@@ -157,6 +159,23 @@ for platform in $PLATFORMS; do
 			head -5 "$out/stderr" | sed 's/^/    /'
 		fi
 		sentry_healthy "[$platform] fuzzer, sentry out of fds" "$out" && pass
+	fi
+done
+
+# Regressions of what the fuzzer found (tests/progs/hostile_races.c): an exit signal init
+# does not handle, a socket closed under a waiting recvfrom, a ppoll timeout of 2^62 s.
+cp "$(guest_prog hostile_races)" "$ROOT/hostile_races"
+compare hostile_races "$ROOT" /hostile_races
+# fallocate past the memory layer's bound (half of --memory): ENOSPC, not the cgroup's OOM.
+for platform in $PLATFORMS; do
+	out="$WORK/fallocate.$platform"
+	mkdir -p "$out"
+	DO_OPTS="--memory 128m" run_sandbox "$out" "$platform" "$ROOT" /bin/sh -c \
+		'fallocate -l 1G /big-file; echo "1G: $?"; fallocate -l 16M /small-file; echo "16M: $?"'
+	if [ "$(cat "$out/stdout")" = "$(printf '1G: 1\n16M: 0')" ] && grep -q "No space left" "$out/stderr"; then
+		pass
+	else
+		fail "[$platform] fallocate past the overlay's bound: $(tr '\n' ';' <"$out/stdout") $(cat "$out/stderr")"
 	fi
 done
 
