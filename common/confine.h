@@ -20,7 +20,8 @@ struct sock_fprog;
 int confine_export_filter(void *scmp_ctx, struct sock_fprog *out);
 
 /* Loads a BPF program exported from a libseccomp context with the given seccomp() flags;
-   returns the listener fd when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. */
+   returns the listener fd when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. In a
+   sanitizer build (RUNSCC_SANITIZE) the sanitizer runtime's own syscalls are allowed too. */
 int confine_load_filter(void *scmp_ctx, unsigned int flags);
 
 #endif

@@ -115,7 +115,9 @@ ssize_t sock_recv_fds(int sock, void *buf, size_t len, int *fds, int *nfds)
 			close(fds[i]);
 		if (nfds)
 			*nfds = 0;
-		return -EMSGSIZE;
+		/* Only the fds cut (the buffer holds the most any sender passes): this process
+		   had no room for them. */
+		return msg.msg_flags & MSG_TRUNC ? -EMSGSIZE : -ENFILE;
 	}
 	return n;
 }

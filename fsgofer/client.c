@@ -50,7 +50,7 @@ static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fds, int
 		return -EIO;
 	n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), got, &ngot);
 	if (n < 0)
-		return -EIO;
+		return n == -ENFILE ? n : -EIO;
 	if ((size_t)n < sizeof(reply_hdr))
 		n = -EIO;
 	if (n >= 0) {

@@ -421,6 +421,15 @@ int oci_cgroup_destroy(const char *rel)
 	return oci_error(-EBUSY, "cgroup %s: cannot be removed (processes left)", rel);
 }
 
+static pid_t cgroup_run_child;
+
+/* A SIGTERM or SIGHUP (timeout(1), a closed terminal) ends the child, whose sandbox goes
+   with it; this process still removes the cgroup. */
+static void forward_to_child(int sig)
+{
+	kill(cgroup_run_child, sig);
+}
+
 int oci_cgroup_run(const char *rel, const struct oci_resources *res, int (*run)(void *), void *arg)
 {
 	int r = oci_cgroup_create(rel, res);
@@ -440,6 +449,9 @@ int oci_cgroup_run(const char *rel, const struct oci_resources *res, int (*run)(
 	/* The terminal's signals are the guest's (run's own process group); this one waits. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	cgroup_run_child = pid;
+	signal(SIGTERM, forward_to_child);
+	signal(SIGHUP, forward_to_child);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -289,6 +289,10 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	spec.readonly_paths = readonly;
 	/* Docker's default capabilities, as `docker run` gives them. */
 	oci_caps_set_process(&spec.init, oci_caps_apply_change(oci_caps_docker_default(), &caps));
+	/* Within --memory, the in-memory layer's default is half of it (as tmpfs's is half of
+	   the host's): files written up to the cgroup's limit would OOM-kill the sentry. */
+	if (memory && !spec.overlay_size)
+		spec.overlay_size = memory / 2;
 	int code = memory ? run_in_memory_cgroup(&spec, memory) : sandbox_run(&spec);
 	free(env);
 	free(mounts);

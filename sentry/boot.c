@@ -107,6 +107,18 @@ static void say_ready(int ready_fd)
 	close(ready_fd);
 }
 
+/* Under a memory limit the OOM killer should take a guest's process, as in a runc
+   container, not the sentry that runs them all: what the sentry forks while its score is
+   raised (the spawner and init, whose forks and launches inherit it) keeps the higher score;
+   the sentry then takes its own back (lowering needs CAP_SYS_RESOURCE, not dropped yet). */
+#define GUEST_OOM_SCORE_ADJ "500"
+
+static void set_oom_score(int fd, const char *score)
+{
+	if (fd >= 0 && pwrite(fd, score, strlen(score), 0) < 0)
+		log_warn("setting the OOM score to %s: %m", score);
+}
+
 int sentry_boot(struct boot_config *cfg)
 {
 	struct task *init;
@@ -134,9 +146,15 @@ int sentry_boot(struct boot_config *cfg)
 		procfs_net_open();
 	if (r < 0)
 		return 125;
+	char own_oom_score[16] = "0";
+	_cleanup_close_ int oom_fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	ssize_t n = oom_fd >= 0 ? pread(oom_fd, own_oom_score, sizeof(own_oom_score) - 1, 0) : -1;
+	if (n > 0)
+		own_oom_score[n] = '\0';
 	r = confine_enter_empty_root();
 	if (r < 0)
 		return 125;
+	set_oom_score(oom_fd, GUEST_OOM_SCORE_ADJ);
 	/* SIGCHLD is read by the tracer through a signalfd; terminal signals are the guest's. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -177,6 +195,9 @@ int sentry_boot(struct boot_config *cfg)
 	close(go[0]);
 	if (start[0] >= 0)
 		close(start[0]);
+	set_oom_score(oom_fd, own_oom_score);
+	close(oom_fd);
+	oom_fd = -1;
 
 	kernel_lock();
 	r = task_create_process(pid, cfg->init.uid, cfg->init.gid,
@@ -213,6 +234,16 @@ int sentry_boot(struct boot_config *cfg)
 	}
 	log_debug("confined; guest pid 1 is host pid %d, platform %s", pid,
 		  platform_name(kernel.platform.kind));
+#ifdef RUNSCC_FAULT_INJECTION
+	sentry_fault_injection_start();
+#endif
+	/* Fault injection (test_faults.sh): the sentry short of host fds, as under a low limit. */
+	const char *nofile = getenv("RUNSCC_DEBUG_SENTRY_NOFILE");
+	if (nofile) {
+		struct rlimit lim = { (rlim_t)atol(nofile), (rlim_t)atol(nofile) };
+		if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
+			log_warn("RUNSCC_DEBUG_SENTRY_NOFILE=%s: %m", nofile);
+	}
 	say_ready(cfg->ready_fd);
 
 	kernel_lock();

@@ -123,6 +123,10 @@ void crash_handler_install(void);
 
 /* The sentry's own seccomp allow-list. */
 int sentry_confine(void);
+#ifdef RUNSCC_FAULT_INJECTION
+/* Starts failing allocations as RUNSCC_DEBUG_MALLOC_FAIL asks (sentry/fault_inject.c). */
+void sentry_fault_injection_start(void);
+#endif
 int sentry_print_syscalls(FILE *out);
 
 /* Guest-visible identity of a host object: sentry-made devices get minor numbers here. */

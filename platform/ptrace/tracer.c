@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,13 @@ static struct tracee *tracee_find(pid_t tid)
 static struct tracee *tracee_add(pid_t tid)
 {
 	struct tracee *t = calloc(1, sizeof(*t));
-	if (!t)
-		die("out of memory tracking host thread %d", tid);
+	if (!t) {
+		/* A thread the tracer cannot follow must not run: its process dies, as in an
+		   OOM kill. */
+		log_error("out of memory tracking host thread %d: killing its process", tid);
+		kill(tid, SIGKILL);
+		return NULL;
+	}
 	t->tid = tid;
 	HASH_ADD_INT(tracer.tracees, tid, t);
 	/* A thread id the host reused: no request of the thread that had it applies. */
@@ -361,9 +367,11 @@ void tracer_complete(struct syscall_event *ev, long result)
 		tracer_apply(ev, result);
 		return;
 	}
-	struct completion *c = malloc(sizeof(*c));
-	if (!c)
-		die("out of memory queueing a syscall answer");
+	/* The answer must not be lost (its thread would wait for ever): a failed allocation is
+	   retried. */
+	struct completion *c;
+	while (!(c = malloc(sizeof(*c))))
+		sched_yield();
 	c->ev = *ev;
 	ev->ninstalls = 0;
 	c->result = result;
@@ -442,8 +450,10 @@ static void handle_clone_event(struct tracee *tc)
 	pid_t child = (pid_t)msg;
 	sentry_thread_cloned(tc->tid, child, 0);
 	struct tracee *ct = tracee_find(child);
-	if (!ct)
-		ct = tracee_add(child);
+	if (!ct && !(ct = tracee_add(child))) {
+		tracer_resume(tc->tid, tc->want_exit_stop || tc->restore_args ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+		return;
+	}
 	ct->known = true;
 	ct->restore_args = tc->restore_args;
 	memcpy(ct->saved_args, tc->saved_args, sizeof(ct->saved_args));
@@ -484,7 +494,8 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 		return;
 	if (!tc) {
 		/* A new thread stopping before its creator's event: hold it until adopted. */
-		tc = tracee_add(tid);
+		if (!(tc = tracee_add(tid)))
+			return;
 		tc->initial_seen = true;
 		tc->held = true;
 		return;
@@ -612,6 +623,8 @@ static int attach_launcher(pid_t pid, int go_fd)
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TRACE_OPTIONS) < 0)
 		return -errno;
 	struct tracee *t = tracee_add(pid);
+	if (!t)
+		return -ENOMEM;
 	t->known = t->initial_seen = t->launching = true;
 	int r = write(go_fd, "g", 1) == 1 ? 0 : -errno;
 	close(go_fd);

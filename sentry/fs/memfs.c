@@ -607,9 +607,7 @@ static const struct inode_operations memfile_iops = {
 
 #define MEMFS_PAGE 4096
 
-/* How many bytes a write at pos may put in the file before the file system is full (as
-   tmpfs counts: pages of data; what the file holds already can be rewritten). */
-static uint64_t memfile_room(struct inode *inode, int64_t pos)
+uint64_t memfs_room(struct inode *inode, int64_t pos)
 {
 	struct super_block *sb = inode->sb;
 	if (!sb->bytes_max)
@@ -649,7 +647,7 @@ static long memfile_transfer(struct file *f, const struct iovec *iov, int iovcnt
 	uint64_t room = UINT64_MAX;
 	if (write) {
 		memfile_refresh(inode);
-		room = memfile_room(inode, *pos);
+		room = memfs_room(inode, *pos);
 		if (room == 0)
 			return -ENOSPC;
 		if (total > room)

@@ -29,6 +29,11 @@ int memfs_dir_adopt(struct inode *dir, struct inode *lower);
    caller owns what inode->priv pointed to before (it is overwritten on success). */
 int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep);
 
+/* How many bytes a write at pos may put in the file before its file system is full (as
+   tmpfs counts: pages of data; what the file holds already can be rewritten); UINT64_MAX
+   on a file system without a size bound. */
+uint64_t memfs_room(struct inode *inode, int64_t pos);
+
 /* Attribute changes that need no content (shared with lower-layer inodes). */
 int memfs_setattr_attrs(struct inode *inode, const struct iattr *ia);
 

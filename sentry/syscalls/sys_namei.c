@@ -7,6 +7,7 @@
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/fs/memfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -448,6 +449,12 @@ SYSCALL(fallocate)
 		return -ESPIPE;
 	if (inode && S_ISDIR(inode->mode))
 		return -EISDIR;
+	/* A file system with a size bound (the root's memory layer, a tmpfs): what the host
+	   would allocate must fit (the blocks are charged after the call). */
+	int mode = (int)ev->args[1];
+	if (inode && inode->sb && inode->sb->bytes_max &&
+	    !(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE)) && (uint64_t)len > memfs_room(inode, offset))
+		return -ENOSPC;
 	/* Memory files and host files: the host allocates on the guest's mirror (every
 	   argument is a register); stat then sees the new size from the host. */
 	if (f->host_fd >= 0 && f->ops && f->ops->host_io && inode && S_ISREG(inode->mode))

@@ -30,13 +30,17 @@ static long do_pipe2(struct task *t, struct syscall_event *ev, uint64_t ufds, in
 	/* The sentry's copies are close-on-exec for the sentry; the guest's flags are per fd. */
 	if (pipe2(host, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) < 0)
 		return -errno;
+	int err = 0;
 	for (int i = 0; i < 2; i++) {
 		ends[i] = hostfd_file_new(host[i]);
-		if (!ends[i])
+		if (!ends[i]) {
+			err = errno;
 			close(host[i]);
+		}
 	}
 	if (!ends[0] || !ends[1]) {
-		r = -ENOMEM;
+		/* The sentry out of host fds is the system's file table full. */
+		r = err == EMFILE || err == ENFILE ? -ENFILE : -ENOMEM;
 		goto out;
 	}
 	r = fd_install(t, ev, ends[0], flags & O_CLOEXEC, 0);

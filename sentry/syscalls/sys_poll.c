@@ -32,11 +32,12 @@ static enum fd_kind classify_fd(struct task *t, int fd, int *host_fd)
 	return f->host_fd >= 0 ? FD_HOST : FD_SENTRY;
 }
 
-/* *deadline = now + sec seconds + nsec (< 1 s) nanoseconds, on CLOCK_MONOTONIC. */
+/* *deadline = now + sec seconds + nsec (< 1 s) nanoseconds, on CLOCK_MONOTONIC. A guest's
+   timeout past 2^40 s (never reached) is cut there, so that the sums cannot overflow. */
 static void deadline_in(struct timespec *deadline, time_t sec, long nsec)
 {
 	clock_gettime(CLOCK_MONOTONIC, deadline);
-	deadline->tv_sec += sec;
+	deadline->tv_sec += sec < ((time_t)1 << 40) ? sec : ((time_t)1 << 40);
 	deadline->tv_nsec += nsec;
 	if (deadline->tv_nsec >= 1000000000) {
 		deadline->tv_sec++;
@@ -51,6 +52,8 @@ static int ms_left(const struct timespec *deadline)
 		return -1;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (deadline->tv_sec - now.tv_sec > 0x7fffffff / 1000)
+		return 0x7fffffff;
 	int64_t ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
 	return ms < 0 ? 0 : (int)(ms > 0x7fffffff ? 0x7fffffff : ms);
 }

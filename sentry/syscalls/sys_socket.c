@@ -256,7 +256,8 @@ SYSCALL(shutdown)
 /* --- data --- */
 
 /* Sends or receives through the sentry, waiting (on a thread of its own, in slices, so that
-   a signal ends the wait) while the host says it would block. */
+   a signal ends the wait) while the host says it would block. The socket is held for the
+   whole transfer: another thread may close its fd while the lock is released. */
 static long socket_transfer(struct task *t, struct syscall_event *ev, struct socket *sk,
 			    struct socket_msg *m, bool send)
 {

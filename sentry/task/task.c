@@ -482,6 +482,17 @@ bool task_pids_exhausted(void)
 	       kernel.ntasks + kernel.nzombies + kernel.clones_pending >= kernel.pids_max;
 }
 
+/* A child's exit signal to the sandbox's init is dropped unless init handles it, as Linux
+   does for a pid namespace's init (a clone's exit signal may be any number). */
+static bool init_drops_exit_signal(struct thread_group *parent, int sig)
+{
+	struct task *any = thread_group_any(parent);
+	if (parent->tgid != 1 || !any || sig == SIGCHLD || sig >= TASK_NSIG)
+		return false;
+	uint64_t handler = any->sighand->action[sig].handler;
+	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;
+}
+
 static void thread_group_exited(struct thread_group *tg)
 {
 	tg->exited = true;
@@ -498,7 +509,7 @@ static void thread_group_exited(struct thread_group *tg)
 			thread_group_reap(tg);
 		return;
 	}
-	if (tg->exit_signal > 0 && !parent->exited)
+	if (tg->exit_signal > 0 && !parent->exited && !init_drops_exit_signal(parent, tg->exit_signal))
 		notify_parent(parent, tg, tg->exit_signal);
 	/* A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) leaves no zombies. */
 	if (tg->exit_signal == SIGCHLD && ignores_children(parent))
