@@ -40,6 +40,8 @@ static const int via_tracer_syscalls[] = {
 	SYS_timer_create,
 	/* unix sockets: the sentry may wait for a peer */
 	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
+	/* System V IPC: waits, and shmat/shmdt rewritten into the sentry's mmap/munmap */
+	SYS_semop, SYS_semtimedop, SYS_msgsnd, SYS_msgrcv, SYS_shmat, SYS_shmdt,
 };
 
 /* The "slow" syscalls, which Linux lets a signal interrupt. */

@@ -143,6 +143,11 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "target named by host id (register); the host applies its own si_code rule to the same "
 	  "pair of threads, whatever the siginfo in memory says"),
 	R(SYS_rt_tgsigqueueinfo, "as rt_sigqueueinfo", "as rt_sigqueueinfo"),
+	R(SYS_shmat, "the caller may attach the segment",
+	  "three steps, each back to shmat at its exit: a marker installs the segment's memfd "
+	  "(a description with the attach's access mode) at a free number, mmap of that number, "
+	  "close of it; registers only"),
+	R(SYS_shmdt, "an attachment starts at the address", "munmap of the attachment (registers)"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)

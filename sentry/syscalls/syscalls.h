@@ -154,6 +154,10 @@ SYSCALL(capset);
 SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(listxattr);
 SYSCALL(llistxattr); SYSCALL(flistxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);
 SYSCALL(fsetxattr); SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremovexattr);
+/* System V IPC (sys_shm.c, sys_sem.c, sys_msg.c) */
+SYSCALL(shmget); SYSCALL(shmat); SYSCALL(shmdt); SYSCALL(shmctl); SYSCALL(semget);
+SYSCALL(semop); SYSCALL(semtimedop); SYSCALL(semctl); SYSCALL(msgget); SYSCALL(msgsnd);
+SYSCALL(msgrcv); SYSCALL(msgctl);
 /* pipe */
 SYSCALL(pipe); SYSCALL(pipe2);
 /* poll and event fds */
