@@ -205,6 +205,28 @@ SYSCALL(sendfile)
 	return copy_between(t, (int)ev->args[1], ev->args[2] != 0, (int)ev->args[0], false);
 }
 
+/* Pipes are host pipes: splice and tee between host objects run natively, and the host
+   refuses what is not a pipe on either side as Linux does. */
+SYSCALL(splice)
+{
+	return copy_between(t, (int)ev->args[0], ev->args[1] != 0, (int)ev->args[2],
+			    ev->args[3] != 0);
+}
+
+SYSCALL(tee)
+{
+	return copy_between(t, (int)ev->args[0], false, (int)ev->args[1], false);
+}
+
+/* The pipe's access mode is the host's; the iovecs are the caller's own memory. */
+SYSCALL(vmsplice)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	return file_native_io(f) ? SYSCALL_CONTINUE : -EBADF;
+}
+
 SYSCALL(copy_file_range)
 {
 	return copy_between(t, (int)ev->args[0], ev->args[1] != 0, (int)ev->args[2],

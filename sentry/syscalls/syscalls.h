@@ -164,6 +164,8 @@ SYSCALL(pipe); SYSCALL(pipe2);
 SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6); SYSCALL(epoll_create);
 SYSCALL(epoll_create1); SYSCALL(epoll_ctl); SYSCALL(epoll_wait); SYSCALL(eventfd);
 SYSCALL(eventfd2); SYSCALL(timerfd_create); SYSCALL(timerfd_settime); SYSCALL(signalfd);
-SYSCALL(signalfd4);
+SYSCALL(signalfd4); SYSCALL(memfd_create);
+/* splice family (sys_rw.c) */
+SYSCALL(splice); SYSCALL(tee); SYSCALL(vmsplice);
 
 #endif

@@ -27,6 +27,10 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_sendfile, sendfile, 4, A_FD, A_FD, A_PTR, A_UINT),
 	S(SYS_copy_file_range, copy_file_range, 6, A_FD, A_PTR, A_FD, A_PTR, A_UINT, A_HEX),
 	S(SYS_fadvise64, fadvise64, 4, A_FD, A_LONG, A_LONG, A_INT),
+	S(SYS_splice, splice, 6, A_FD, A_PTR, A_FD, A_PTR, A_UINT, A_HEX),
+	S(SYS_tee, tee, 4, A_FD, A_FD, A_UINT, A_HEX),
+	S(SYS_vmsplice, vmsplice, 4, A_FD, A_PTR, A_UINT, A_HEX),
+	S(SYS_memfd_create, memfd_create, 2, A_PATH, A_HEX),
 	/* file: names and descriptors */
 	S(SYS_open, open, 3, A_PATH, A_OFLAGS, A_MODE),
 	S(SYS_openat, openat, 4, A_DIRFD, A_PATH, A_OFLAGS, A_MODE),

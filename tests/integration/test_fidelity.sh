@@ -4,6 +4,8 @@
 # - ipccheck: System V shared memory, semaphores and message queues, /proc/sysvipc and
 #   the IPC limits in /proc/sys/kernel. Natively in a new IPC namespace (unshare --ipc),
 #   as the sandbox is one.
+# - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
+#   and seals, fstatfs of pipes, sockets, event fds and memfds.
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -12,17 +14,19 @@ need_root
 ROOT="$WORK/rootfs"
 build_busybox_rootfs "$ROOT"
 
-# check_prog NAME: tests/progs/NAME, built, copied into the root and compared.
+# check_prog NAME [ARG...]: tests/progs/NAME, built, copied into the root and compared.
 check_prog() {
-	local prog="${BUILD_DIR:-}/tests/progs/$1"
+	local name=$1 prog="${BUILD_DIR:-}/tests/progs/$1"
+	shift
 	if [ ! -x "$prog" ]; then
-		fail "tests/progs/$1 is not built (BUILD_DIR=$BUILD_DIR)"
+		fail "tests/progs/$name is not built (BUILD_DIR=$BUILD_DIR)"
 		return
 	fi
-	cp "$prog" "$ROOT/$1"
-	compare "$1" "$ROOT" "/$1"
+	cp "$prog" "$ROOT/$name"
+	compare "$name" "$ROOT" "/$name" "$@"
 }
 
 # shellcheck disable=SC2016 # expanded by the native run's shell
 NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
+check_prog splicecheck /bin/busybox
 finish
