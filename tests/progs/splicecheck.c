@@ -1,6 +1,6 @@
 /* Data movement: splice, tee and vmsplice between pipes and files, sendfile and
    copy_file_range errors, memfd_create with seals, fstatfs of pipes, sockets, memfds and
-   event fds. Prints one line per check.
+   event fds, RLIMIT_FSIZE (a short write, then EFBIG and SIGXFSZ). Prints one line per check.
 
    splicecheck FILE   FILE: a file of the image with at least 16 bytes */
 #define _GNU_SOURCE
@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -170,6 +173,39 @@ static void check_statfs(void)
 	say("fstatfs memfd: %s type %#lx", r, (unsigned long)sf.f_type);
 }
 
+static void check_fsize(void)
+{
+	struct rlimit rl = { 10, RLIM_INFINITY };
+	int fd = open("/tmp/fsize", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	pid_t c = xfork();
+	if (c == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		const char *a = io(write(fd, "0123456789abcdefghij", 20));
+		const char *b = io(write(fd, "x", 1));
+		const char *d = io(pwrite(fd, "0123456789", 10, 5));
+		const char *z = io(write(fd, "", 0));
+		/* stdout is a file too. */
+		setrlimit(RLIMIT_FSIZE, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+		say("RLIMIT_FSIZE 10, SIGXFSZ ignored: write 20: %s; again: %s; pwrite 10 at 5: %s; "
+		    "write 0: %s", a, b, d, z);
+		_exit(0);
+	}
+	wait_status(c);
+	c = xfork();
+	if (c == 0) {
+		setrlimit(RLIMIT_FSIZE, &rl);
+		pwrite(fd, "x", 1, 10);
+		_exit(0);
+	}
+	int st = wait_status(c);
+	struct stat sb;
+	fstat(fd, &sb);
+	say("SIGXFSZ by default: %s %s; file size %lld", WIFSIGNALED(st) ? "killed by" : "exit",
+	    WIFSIGNALED(st) ? sname(WTERMSIG(st)) : "", (long long)sb.st_size);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -181,5 +217,6 @@ int main(int argc, char **argv)
 	check_sendfile(argv[1]);
 	check_memfd();
 	check_statfs();
+	check_fsize();
 	return 0;
 }
