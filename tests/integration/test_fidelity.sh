@@ -5,7 +5,9 @@
 #   the IPC limits in /proc/sys/kernel. Natively in a new IPC namespace (unshare --ipc),
 #   as the sandbox is one.
 # - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
-#   and seals, fstatfs of pipes, sockets, event fds and memfds.
+#   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE, /dev/zero
+#   mappings, vector transfers cut short.
+# - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -29,4 +31,5 @@ check_prog() {
 # shellcheck disable=SC2016 # expanded by the native run's shell
 NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
 check_prog splicecheck /bin/busybox
+check_prog xattrcheck /tmp
 finish
