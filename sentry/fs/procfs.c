@@ -71,6 +71,7 @@ enum proc_kind {
 	PROC_VM_OVERCOMMIT_MEMORY,
 	PROC_FS_FILE_MAX,
 	PROC_FS_NR_OPEN,
+	PROC_FS_PIPE_MAX_SIZE,
 	PROC_SYSVIPC,
 	PROC_SYSVIPC_SHM,
 	PROC_SYSVIPC_SEM,
@@ -160,6 +161,7 @@ static const struct proc_entry proc_sys_vm_entries[] = {
 static const struct proc_entry proc_sys_fs_entries[] = {
 	FILE_ENTRY("file-max", PROC_FS_FILE_MAX, 0644, proc_fill_fs_file_max),
 	FILE_ENTRY("nr_open", PROC_FS_NR_OPEN, 0644, proc_fill_fs_nr_open),
+	FILE_ENTRY("pipe-max-size", PROC_FS_PIPE_MAX_SIZE, 0644, proc_fill_fs_pipe_max_size),
 };
 
 static const struct proc_entry proc_sys_entries[] = {

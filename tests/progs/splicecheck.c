@@ -164,6 +164,11 @@ static void check_statfs(void)
 	pipe(p);
 	socketpair(AF_UNIX, SOCK_STREAM, 0, s);
 	show_statfs("pipe", p[0]);
+	char max[32] = "";
+	int mfd = open("/proc/sys/fs/pipe-max-size", O_RDONLY);
+	const char *mr = io(read(mfd, max, sizeof(max) - 1));
+	say("/proc/sys/fs/pipe-max-size: %s %s", mr, max);
+	close(mfd);
 	show_statfs("socketpair", s[0]);
 	int sock = socket(AF_UNIX, SOCK_DGRAM, 0);
 	show_statfs("socket", sock);
