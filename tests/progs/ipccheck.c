@@ -470,7 +470,7 @@ static void check_msg(void)
 	/* A signal ends a waiting receive with EINTR, even under SA_RESTART. The receiver is
 	   seen sleeping first (natively; in the sandbox every other process shows as
 	   sleeping); one that got the signal before it waited gets the message sent after the
-	   signal, and the case runs again. */
+	   signal, and the case runs again, waiting longer before the signal each time. */
 	int e = 0;
 	for (int tries = 0; tries < 20; tries++) {
 		c = xfork();
@@ -485,6 +485,7 @@ static void check_msg(void)
 		}
 		read_int(pfd[0]);
 		wait_value(sleeping, c, 0, 1);
+		msleep(tries * 10);	/* each retry gives the receiver longer to start waiting */
 		kill(c, SIGUSR1);
 		send_str(id, 8, "eight", 0);
 		e = read_int(pfd[0]);
@@ -515,6 +516,7 @@ static void check_msg(void)
 		}
 		semop(ready, &down, 1);
 		wait_value(sleeping, c, 0, 1);
+		msleep(tries * 10);	/* as above */
 		msgctl(q, IPC_RMID, NULL);
 		st = wait_status(c);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 10 + EINVAL)
