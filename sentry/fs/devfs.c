@@ -6,9 +6,7 @@
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
@@ -100,35 +98,9 @@ static int64_t dev_llseek_nop(struct file *f, int64_t offset, int whence)
 static const struct file_operations null_fops = {
 	.read = dev_read_eof, .write = dev_write_sink, .llseek = dev_llseek_nop,
 };
-/* /dev/zero's data is the sentry's, but its mappings are the host's: each open gets a host
-   /dev/zero description of its access mode (opened at boot), mirrored into the guest, which
-   the host maps as Linux does (private: anonymous memory; shared: shared anonymous). */
 static const struct file_operations zero_fops = {
-	.host_io = true, .read = dev_read_zero, .write = dev_write_sink, .llseek = dev_llseek_nop,
+	.read = dev_read_zero, .write = dev_write_sink, .llseek = dev_llseek_nop,
 };
-static int zero_host_fds[3] = { -1, -1, -1 };
-
-static int zero_open(struct inode *inode, struct file *f, int flags)
-{
-	(void)inode;
-	int host = zero_host_fds[flags & O_ACCMODE];
-	if (host >= 0 && (f->host_fd = fcntl(host, F_DUPFD_CLOEXEC, 3)) < 0)
-		return -errno;
-	return 0;
-}
-
-static const struct inode_operations zero_iops = {
-	.open = zero_open,
-};
-
-/* Host /dev/zero descriptions, while the sentry still sees the host's /dev. */
-static void zero_open_host(void)
-{
-	static const int modes[3] = { O_RDONLY, O_WRONLY, O_RDWR };
-	for (int i = 0; i < 3; i++)
-		if (zero_host_fds[modes[i]] < 0)
-			zero_host_fds[modes[i]] = open("/dev/zero", modes[i] | O_CLOEXEC);
-}
 static const struct file_operations full_fops = {
 	.read = dev_read_zero, .write = dev_write_full, .llseek = dev_llseek_nop,
 };
@@ -142,15 +114,6 @@ static int devfs_add_chr(struct super_block *sb, struct inode *dir, const char *
 	return synth_dir_add(dir, name, synth_chardev_new(sb, 0666, makedev(major, minor), fops));
 }
 
-static int devfs_add_zero(struct super_block *sb, struct inode *dir)
-{
-	zero_open_host();
-	struct inode *zero = synth_chardev_new(sb, 0666, makedev(1, 5), &zero_fops);
-	if (zero)
-		zero->iops = &zero_iops;
-	return synth_dir_add(dir, "zero", zero);
-}
-
 int devfs_new(struct dentry **out)
 {
 	struct super_block *sb = synth_sb_new("tmpfs", false);
@@ -160,7 +123,7 @@ int devfs_new(struct dentry **out)
 	if (!root)
 		return -ENOMEM;
 	r = r ?: devfs_add_chr(sb, root, "null", 1, 3, &null_fops);
-	r = r ?: devfs_add_zero(sb, root);
+	r = r ?: devfs_add_chr(sb, root, "zero", 1, 5, &zero_fops);
 	r = r ?: devfs_add_chr(sb, root, "full", 1, 7, &full_fops);
 	r = r ?: devfs_add_chr(sb, root, "random", 1, 8, &random_fops);
 	r = r ?: devfs_add_chr(sb, root, "urandom", 1, 9, &random_fops);

@@ -1,7 +1,6 @@
 /* Data movement: splice, tee and vmsplice between pipes and files, sendfile and
    copy_file_range errors, memfd_create with seals, fstatfs of pipes, sockets, memfds and
-   event fds, RLIMIT_FSIZE (a short write, then EFBIG and SIGXFSZ), mappings of /dev/zero,
-   vector reads and writes cut short by an unmapped buffer. Prints one line per check.
+   event fds, RLIMIT_FSIZE (a short write, then EFBIG and SIGXFSZ). Prints one line per check.
 
    splicecheck FILE   FILE: a file of the image with at least 16 bytes */
 #define _GNU_SOURCE
@@ -212,58 +211,6 @@ static void check_fsize(void)
 	close(fd);
 }
 
-/* /dev/zero maps as anonymous memory: private, or shared with a child. */
-static void check_dev_zero(void)
-{
-	int ro = open("/dev/zero", O_RDONLY), rw = open("/dev/zero", O_RDWR);
-	char *priv = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
-	say("/dev/zero private mapping: %s", priv == MAP_FAILED ? en(errno) : "ok");
-	if (priv != MAP_FAILED) {
-		priv[100] = 'p';
-		say("private: zeros %s, writable %s", yesno(priv[0] == 0 && priv[8191] == 0), yesno(priv[100] == 'p'));
-	}
-	say("/dev/zero shared writable of a read-only open: %s",
-	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED ? en(errno) : "ok");
-	char *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
-	say("/dev/zero shared mapping: %s", shared == MAP_FAILED ? en(errno) : "ok");
-	if (shared != MAP_FAILED) {
-		pid_t c = xfork();
-		if (c == 0) {
-			strcpy(shared, "child wrote");
-			_exit(0);
-		}
-		wait_status(c);
-		say("shared with a child: \"%s\"", shared);
-	}
-	char buf[4] = { 1, 1, 1, 1 };
-	const char *r = io(read(rw, buf, 4));
-	say("read: %s zeros %s", r, yesno(!buf[0] && !buf[3]));
-	close(ro);
-	close(rw);
-}
-
-/* A later buffer that is not mapped ends the transfer where it starts. */
-static void check_short_vectors(void)
-{
-	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap(m + 4096, 4096);
-	int fd = open("/tmp/vectors", O_CREAT | O_RDWR | O_TRUNC, 0600);
-	write(fd, "0123456789abcdefghij", 20);
-	char a[4];
-	struct iovec rd[3] = { { a, 4 }, { m + 4096, 4 }, { a, 4 } };
-	const char *r1 = io(preadv(fd, rd, 3, 0));
-	lseek(fd, 0, SEEK_SET);
-	const char *r2 = io(readv(fd, rd, 3));
-	say("preadv: %s; readv: %s, position %lld; first buffer bad: %s", r1, r2,
-	    (long long)lseek(fd, 0, SEEK_CUR), io(readv(fd, rd + 1, 2)));
-	struct iovec wr[3] = { { "abcd", 4 }, { m + 4096, 4 }, { "efgh", 4 } };
-	r1 = io(pwritev(fd, wr, 3, 0));
-	r2 = io(writev(fd, wr, 3));
-	say("pwritev: %s; writev: %s, position %lld", r1, r2, (long long)lseek(fd, 0, SEEK_CUR));
-	close(fd);
-	munmap(m, 4096);
-}
-
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -276,7 +223,5 @@ int main(int argc, char **argv)
 	check_memfd();
 	check_statfs();
 	check_fsize();
-	check_dev_zero();
-	check_short_vectors();
 	return 0;
 }
