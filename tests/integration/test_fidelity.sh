@@ -5,8 +5,7 @@
 #   the IPC limits in /proc/sys/kernel. Natively in a new IPC namespace (unshare --ipc),
 #   as the sandbox is one.
 # - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
-#   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE, /dev/zero
-#   mappings, vector transfers cut short.
+#   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE.
 # - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
