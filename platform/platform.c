@@ -44,6 +44,8 @@ static const int via_tracer_syscalls[] = {
 	SYS_rt_sigtimedwait,
 	/* unix sockets: the sentry may wait for a peer */
 	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
+	/* System V IPC: waits, and shmat/shmdt rewritten into the sentry's mmap/munmap */
+	SYS_semop, SYS_semtimedop, SYS_msgsnd, SYS_msgrcv, SYS_shmat, SYS_shmdt,
 };
 
 /* The "slow" syscalls, which Linux lets a signal interrupt. */
@@ -54,7 +56,7 @@ static const int natively_blocking_syscalls[] = {
 	SYS_futex_waitv, SYS_nanosleep, SYS_clock_nanosleep, SYS_pause, SYS_rt_sigsuspend,
 	SYS_rt_sigtimedwait, SYS_epoll_wait, SYS_epoll_pwait, SYS_epoll_pwait2, SYS_poll,
 	SYS_ppoll, SYS_select, SYS_pselect6, SYS_wait4, SYS_waitid, SYS_flock, SYS_fcntl,
-	SYS_ioctl, SYS_sendfile, SYS_splice, SYS_tee, SYS_copy_file_range, SYS_msgrcv,
+	SYS_ioctl, SYS_sendfile, SYS_splice, SYS_tee, SYS_vmsplice, SYS_copy_file_range, SYS_msgrcv,
 	SYS_msgsnd, SYS_semop, SYS_semtimedop, SYS_mq_timedreceive, SYS_mq_timedsend,
 	SYS_io_getevents, SYS_io_pgetevents, SYS_restart_syscall,
 };

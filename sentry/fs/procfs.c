@@ -81,6 +81,18 @@ enum proc_kind {
 	PROC_VM_OVERCOMMIT_MEMORY,
 	PROC_FS_FILE_MAX,
 	PROC_FS_NR_OPEN,
+	PROC_FS_PIPE_MAX_SIZE,
+	PROC_SYSVIPC,
+	PROC_SYSVIPC_SHM,
+	PROC_SYSVIPC_SEM,
+	PROC_SYSVIPC_MSG,
+	PROC_K_SHMMAX,
+	PROC_K_SHMALL,
+	PROC_K_SHMMNI,
+	PROC_K_MSGMAX,
+	PROC_K_MSGMNB,
+	PROC_K_MSGMNI,
+	PROC_K_SEM,
 	PROC_P_CGROUP,
 	PROC_P_CMDLINE,
 	PROC_P_COMM,
@@ -135,6 +147,19 @@ static const struct proc_entry proc_sys_kernel_entries[] = {
 	FILE_ENTRY("pid_max", PROC_K_PID_MAX, 0644, proc_fill_kernel_pid_max),
 	DIR_ENTRY("random", PROC_SYS_KERNEL_RANDOM, 0555, proc_sys_kernel_random_entries),
 	FILE_ENTRY("version", PROC_K_VERSION, 0444, proc_fill_kernel_version),
+	FILE_ENTRY("msgmax", PROC_K_MSGMAX, 0644, proc_fill_kernel_msgmax),
+	FILE_ENTRY("msgmnb", PROC_K_MSGMNB, 0644, proc_fill_kernel_msgmnb),
+	FILE_ENTRY("msgmni", PROC_K_MSGMNI, 0644, proc_fill_kernel_msgmni),
+	FILE_ENTRY("sem", PROC_K_SEM, 0644, proc_fill_kernel_sem),
+	FILE_ENTRY("shmall", PROC_K_SHMALL, 0644, proc_fill_kernel_shmall),
+	FILE_ENTRY("shmmax", PROC_K_SHMMAX, 0644, proc_fill_kernel_shmmax),
+	FILE_ENTRY("shmmni", PROC_K_SHMMNI, 0644, proc_fill_kernel_shmmni),
+};
+
+static const struct proc_entry proc_sysvipc_entries[] = {
+	FILE_ENTRY("msg", PROC_SYSVIPC_MSG, 0444, proc_fill_sysvipc_msg),
+	FILE_ENTRY("sem", PROC_SYSVIPC_SEM, 0444, proc_fill_sysvipc_sem),
+	FILE_ENTRY("shm", PROC_SYSVIPC_SHM, 0444, proc_fill_sysvipc_shm),
 };
 
 static const struct proc_entry proc_sys_vm_entries[] = {
@@ -146,6 +171,7 @@ static const struct proc_entry proc_sys_vm_entries[] = {
 static const struct proc_entry proc_sys_fs_entries[] = {
 	FILE_ENTRY("file-max", PROC_FS_FILE_MAX, 0644, proc_fill_fs_file_max),
 	FILE_ENTRY("nr_open", PROC_FS_NR_OPEN, 0644, proc_fill_fs_nr_open),
+	FILE_ENTRY("pipe-max-size", PROC_FS_PIPE_MAX_SIZE, 0644, proc_fill_fs_pipe_max_size),
 };
 
 static const struct proc_entry proc_sys_entries[] = {
@@ -181,6 +207,7 @@ static const struct proc_entry proc_root_entries[] = {
 	FILE_ENTRY("version", PROC_VERSION, 0444, proc_fill_version),
 	FILE_ENTRY("vmstat", PROC_VMSTAT, 0444, proc_fill_vmstat),
 	DIR_ENTRY("sys", PROC_SYS, 0555, proc_sys_entries),
+	DIR_ENTRY("sysvipc", PROC_SYSVIPC, 0555, proc_sysvipc_entries),
 };
 
 /* A process's directory; task/TID directories have the same but task/. */

@@ -105,5 +105,18 @@ int proc_fill_vm_overcommit_memory(const struct proc_target *t, FILE *m);
 int proc_fill_vm_max_map_count(const struct proc_target *t, FILE *m);
 int proc_fill_fs_file_max(const struct proc_target *t, FILE *m);
 int proc_fill_fs_nr_open(const struct proc_target *t, FILE *m);
+int proc_fill_fs_pipe_max_size(const struct proc_target *t, FILE *m);
+
+/* System V IPC (procfs_ipc.c). */
+int proc_fill_sysvipc_shm(const struct proc_target *t, FILE *m);
+int proc_fill_sysvipc_sem(const struct proc_target *t, FILE *m);
+int proc_fill_sysvipc_msg(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_shmmax(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_shmall(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_shmmni(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_msgmax(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_msgmnb(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_msgmni(const struct proc_target *t, FILE *m);
+int proc_fill_kernel_sem(const struct proc_target *t, FILE *m);
 
 #endif

@@ -466,6 +466,12 @@ int proc_fill_fs_nr_open(const struct proc_target *t, FILE *m)
 	return 0;
 }
 
+/* The host's default (guest pipes are host pipes), 1 MiB as nr_open. */
+int proc_fill_fs_pipe_max_size(const struct proc_target *t, FILE *m)
+{
+	return proc_fill_fs_nr_open(t, m);
+}
+
 /* The sandbox's unix sockets (sentry/socket/unix.c), as Linux lists them. */
 int proc_fill_net_unix(const struct proc_target *t, FILE *m)
 {

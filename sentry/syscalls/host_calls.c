@@ -43,6 +43,10 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	C(SYS_sendfile, "both fds may be copied by the host (native data path, or an offset given)",
 	  FD_MODES "; the offsets in memory are data"),
 	C(SYS_copy_file_range, "as sendfile", "as sendfile"),
+	C(SYS_splice, "as sendfile", "as sendfile"),
+	C(SYS_tee, "as sendfile", "as sendfile"),
+	C(SYS_vmsplice, "fd mirrors an object with a native data path (a pipe)",
+	  "the pipe's access mode is its description's; the iovecs are the caller's memory"),
 	C(SYS_fadvise64, "fd is a host object", "advice only"),
 	C(SYS_fallocate, "writable open of a memory or host file", FD_MODES),
 	C(SYS_ftruncate, "writable open of a host file passed in", FD_MODES),
@@ -159,6 +163,11 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	  "locks above); the holder's host pid in l_pid made the guest's at the syscall-exit stop"),
 	R(SYS_prctl, "PR_SET_NAME (register)", "the name is the sentry's copy in the sentry's page; "
 	  "own state"),
+	R(SYS_shmat, "the caller may attach the segment",
+	  "three steps, each back to shmat at its exit: a marker installs the segment's memfd "
+	  "(a description with the attach's access mode) at a free number, mmap of that number, "
+	  "close of it; registers only"),
+	R(SYS_shmdt, "an attachment starts at the address", "munmap of the attachment (registers)"),
 };
 
 bool guest_host_call_allowed(int nr, bool rewritten)

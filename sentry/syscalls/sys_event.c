@@ -1,4 +1,4 @@
-/* Event fds: epoll, eventfd, timerfd, signalfd. Each is a host object the sentry creates
+/* Event fds: epoll, eventfd, timerfd, signalfd, and memfds. Each is a host object the sentry creates
    and mirrors into the guest, which then uses it natively. A signalfd works for the guest
    although the sentry made it: it reads the signals of whoever reads it. */
 #define _GNU_SOURCE
@@ -15,9 +15,13 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+
+/* memfd_create's longest name (MFD_NAME_MAX_LEN). */
+#define MEMFD_NAME_MAX 249
 
 /* Installs a new host object (the sentry's copy: fd) for the guest. */
 static long install_host_object(struct task *t, struct syscall_event *ev, int fd, bool cloexec)
@@ -58,6 +62,18 @@ SYSCALL(epoll_create)
 SYSCALL(epoll_create1)
 {
 	return do_epoll_create(t, ev, (int)ev->args[0]);
+}
+
+/* A memfd is the sentry's, made with the guest's name and flags (the host checks them as
+   it does for anyone); its data path, mappings and seals are the host's. */
+SYSCALL(memfd_create)
+{
+	char name[MEMFD_NAME_MAX + 1];
+	unsigned flags = (unsigned)ev->args[1];
+	int r = guest_read_string(t, ev->args[0], name, sizeof(name));
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	return install_host_object(t, ev, memfd_create(name, flags | MFD_CLOEXEC), flags & MFD_CLOEXEC);
 }
 
 /* Both fds must be host objects: the host's epoll watches the guest's mirror. Files the

@@ -126,13 +126,29 @@ SYSCALL(statfs)
 	return r;
 }
 
+/* Files without a name live on the kernel's internal file systems: pipes on pipefs,
+   sockets on sockfs, memfds on tmpfs, event fds on the anonymous inode file system. */
+static long fill_statfs_nameless(struct task *t, const struct file *f, uint64_t ubuf)
+{
+	struct statfs sf;
+	mode_t mode = f->inode ? f->inode->mode : 0;
+	memset(&sf, 0, sizeof(sf));
+	sf.f_type = S_ISFIFO(mode) ? PIPEFS_MAGIC : S_ISSOCK(mode) ? SOCKFS_MAGIC
+		    : S_ISREG(mode) ? TMPFS_MAGIC : ANON_INODE_FS_MAGIC;
+	sf.f_bsize = 4096;
+	sf.f_frsize = 4096;
+	sf.f_namelen = VFS_NAME_MAX;
+	sf.f_flags = 0x20; /* ST_VALID */
+	return guest_write(t, ubuf, &sf, sizeof(sf));
+}
+
 SYSCALL(fstatfs)
 {
 	struct file *f = fd_get(t, (int)ev->args[0]);
 	if (!f)
 		return -EBADF;
 	if (!f->path.dentry)
-		return -ENOSYS;
+		return fill_statfs_nameless(t, f, ev->args[1]);
 	return fill_statfs(t, &f->path, ev->args[1]);
 }
 

@@ -7,6 +7,7 @@
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/mm/sentry_page.h"
+#include "sentry/ipc/ipc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,8 @@ SYSCALL(mmap)
 	int prot = (int)ev->args[2], flags = (int)ev->args[3], fd = (int)ev->args[4];
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && sentry_page_overlaps(t, ev->args[0], ev->args[1]))
 		return -EPERM;
+	if (flags & MAP_FIXED)
+		shm_unmapped(t, ev->args[0], ev->args[1]);
 	if (flags & MAP_ANONYMOUS)
 		return SYSCALL_CONTINUE;
 	struct file *f = fd_get(t, fd);
@@ -43,7 +46,10 @@ static long own_memory(struct task *t, uint64_t addr, uint64_t len)
 
 SYSCALL(munmap)
 {
-	return own_memory(t, ev->args[0], ev->args[1]);
+	long r = own_memory(t, ev->args[0], ev->args[1]);
+	if (r == SYSCALL_CONTINUE)
+		shm_unmapped(t, ev->args[0], ev->args[1]);
+	return r;
 }
 
 SYSCALL(mprotect)

@@ -30,6 +30,27 @@ static long rw_file(struct task *t, int fd, enum rw_dir dir, struct file **out)
 	return 0;
 }
 
+/* RLIMIT_FSIZE on a regular file the sentry writes: nothing at or past the limit (EFBIG
+   and SIGXFSZ), and only up to it (generic_write_check_limits). */
+static long fsize_limit(struct task *t, struct file *f, int64_t offset, struct iovec *iov, int iovcnt)
+{
+	rlim_t limit = t->tg->rlimits[RLIMIT_FSIZE].rlim_cur;
+	if (limit == RLIM_INFINITY || !f->inode || !S_ISREG(f->inode->mode))
+		return 0;
+	int64_t pos = offset >= 0 ? offset : (f->flags & O_APPEND) ? f->inode->size : f->pos;
+	if (pos < 0 || (uint64_t)pos >= limit) {
+		thread_group_signal(t->tg, t, SIGXFSZ);
+		return -EFBIG;
+	}
+	uint64_t room = limit - (uint64_t)pos;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > room)
+			iov[i].iov_len = room;
+		room -= iov[i].iov_len;
+	}
+	return 0;
+}
+
 /* Shared by all forms: offset < 0 means "at the file position". */
 static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, int iovcnt,
 		  const struct iovec *single, int64_t offset)
@@ -76,6 +97,8 @@ static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, in
 		total += iov[i].iov_len;
 	}
 	int64_t pos = offset;
+	if (dir == RW_WRITE && total > 0 && (r = fsize_limit(t, f, offset, iov, iovcnt)) < 0)
+		goto out;
 	r = op(f, iov, iovcnt, offset < 0 ? &f->pos : &pos);
 out:
 	if (iov != stack_iov)
@@ -206,6 +229,28 @@ static long copy_between(struct task *t, int in_fd, bool in_offset, int out_fd, 
 SYSCALL(sendfile)
 {
 	return copy_between(t, (int)ev->args[1], ev->args[2] != 0, (int)ev->args[0], false);
+}
+
+/* Pipes are host pipes: splice and tee between host objects run natively, and the host
+   refuses what is not a pipe on either side as Linux does. */
+SYSCALL(splice)
+{
+	return copy_between(t, (int)ev->args[0], ev->args[1] != 0, (int)ev->args[2],
+			    ev->args[3] != 0);
+}
+
+SYSCALL(tee)
+{
+	return copy_between(t, (int)ev->args[0], false, (int)ev->args[1], false);
+}
+
+/* The pipe's access mode is the host's; the iovecs are the caller's own memory. */
+SYSCALL(vmsplice)
+{
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	return file_native_io(f) ? SYSCALL_CONTINUE : -EBADF;
 }
 
 SYSCALL(copy_file_range)

@@ -172,12 +172,18 @@ long prctl_capabilities(struct task *t, struct syscall_event *ev);
 SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(listxattr);
 SYSCALL(llistxattr); SYSCALL(flistxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);
 SYSCALL(fsetxattr); SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremovexattr);
+/* System V IPC (sys_shm.c, sys_sem.c, sys_msg.c) */
+SYSCALL(shmget); SYSCALL(shmat); SYSCALL(shmdt); SYSCALL(shmctl); SYSCALL(semget);
+SYSCALL(semop); SYSCALL(semtimedop); SYSCALL(semctl); SYSCALL(msgget); SYSCALL(msgsnd);
+SYSCALL(msgrcv); SYSCALL(msgctl);
 /* pipe */
 SYSCALL(pipe); SYSCALL(pipe2);
 /* poll and event fds */
 SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6); SYSCALL(epoll_create);
 SYSCALL(epoll_create1); SYSCALL(epoll_ctl); SYSCALL(epoll_wait); SYSCALL(eventfd);
 SYSCALL(eventfd2); SYSCALL(timerfd_create); SYSCALL(timerfd_settime); SYSCALL(signalfd);
-SYSCALL(signalfd4);
+SYSCALL(signalfd4); SYSCALL(memfd_create);
+/* splice family (sys_rw.c) */
+SYSCALL(splice); SYSCALL(tee); SYSCALL(vmsplice);
 
 #endif

@@ -12,6 +12,7 @@
 #include "sentry/task/fdtable.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/syscalls/syscalls.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -462,6 +463,7 @@ void task_exec_complete(struct task *t)
 	tg->sentry_page = 0;	/* the old address space went with it */
 	tg->host_comm_stale = e != NULL;
 	tg->host_comm_unsynced = false;
+	ipc_process_exec(tg);
 	/* exec gives the process its own fd table and signal handlers, as the host just did. */
 	if (t->files->refs > 1) {
 		struct fd_table *own = fdtable_dup(t->files);

@@ -5,6 +5,7 @@
 #include "sentry/task/siginfo.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/ipc/ipc.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -349,6 +350,7 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 		tg->parent_tid = p == parent->tg ? parent->tid : parent->tg->parent_tid;
 		DL_APPEND2(p->children, tg, sibling_prev, sibling_next);
 		HASH_ADD_INT(groups_by_tgid, tgid, tg);
+		ipc_process_fork(tg, parent->tg, flags & CLONE_VM);
 	}
 	t->tg = tg;
 	LL_APPEND2(tg->threads, t, group_next);
@@ -564,8 +566,10 @@ void task_exit(struct task *t, int wait_status, const struct rusage *ru)
 	t->fs = NULL;
 	t->sighand = NULL;
 	t->dead = true;
-	if (tg->nthreads == 0)
+	if (tg->nthreads == 0) {
+		ipc_process_exit(tg);
 		thread_group_exited(tg);
+	}
 	task_put(t);
 	pthread_cond_broadcast(&kernel.task_event);
 }

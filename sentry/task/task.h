@@ -20,6 +20,7 @@
 struct fd_table;
 struct sent_signal;
 struct syscall_event;
+struct ipc_process;
 
 struct creds {
 	uid_t ruid, euid, suid, fsuid;
@@ -87,6 +88,7 @@ struct thread_group {
 					   is sent (a parentless one is reaped at exit otherwise) */
 	uint64_t sentry_page;		/* the sentry's read-only page here (sentry_page.c), or 0 */
 	uint64_t sentry_page_slots;	/* its slots in use, one bit each */
+	struct ipc_process *ipc;	/* shm attachments, semaphore undos (sentry/ipc), or NULL */
 	/* Job control as the parent's wait sees it. */
 	bool stopped;
 	int stop_signal;

@@ -37,6 +37,7 @@ void inode_put(struct inode *inode)
 		return;
 	if (inode->iops && inode->iops->evict)
 		inode->iops->evict(inode);
+	inode_xattrs_free(inode);
 	free(inode);
 }
 

@@ -160,6 +160,7 @@ struct inode {
 	int64_t blocks;
 	struct timespec atime, mtime, ctime;
 	struct flock_holder *flocks;	/* flock(2) locks on it (sentry/vfs/flock.c) */
+	struct inode_xattr *xattrs;	/* extended attributes (sentry/vfs/xattr.c) */
 	void *priv;
 };
 
@@ -295,6 +296,15 @@ void file_put(struct file *f);
    kernel.task_event. */
 int flock_set(struct file *f, int type);
 void flock_release(struct file *f);
+
+/* Extended attributes (xattr.c): user.* and trusted.* of in-memory files. Lengths, or
+   -errno with Linux's precedence; size 0 asks for the length. */
+long vfs_getxattr(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
+long vfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size);
+long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, const char *name,
+		  const void *value, size_t size, int flags);
+long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, const char *name);
+void inode_xattrs_free(struct inode *inode);
 
 /* Copies a sentry buffer out to the guest iovecs from *pos (content of an emulated file). */
 long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,

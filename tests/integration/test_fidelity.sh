@@ -1,0 +1,34 @@
+#!/bin/bash
+# Linux fidelity of kernel families the sandbox implements itself, each a C program run
+# natively (chroot, pid namespace) and in the sandbox on both platforms, outputs compared:
+# - ipccheck: System V shared memory, semaphores and message queues, /proc/sysvipc and
+#   the IPC limits in /proc/sys/kernel. Natively in a new IPC namespace (unshare --ipc),
+#   as the sandbox is one.
+# - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
+#   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE.
+# - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
+# Needs root (chroot and namespaces for the native runs).
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/../lib/common.sh"
+need_root
+
+ROOT="$WORK/rootfs"
+build_busybox_rootfs "$ROOT"
+
+# check_prog NAME [ARG...]: tests/progs/NAME, built, copied into the root and compared.
+check_prog() {
+	local name=$1 prog="${BUILD_DIR:-}/tests/progs/$1"
+	shift
+	if [ ! -x "$prog" ]; then
+		fail "tests/progs/$name is not built (BUILD_DIR=$BUILD_DIR)"
+		return
+	fi
+	cp "$prog" "$ROOT/$name"
+	compare "$name" "$ROOT" "/$name" "$@"
+}
+
+# shellcheck disable=SC2016 # expanded by the native run's shell
+NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
+check_prog splicecheck /bin/busybox
+check_prog xattrcheck /tmp
+finish
