@@ -471,6 +471,43 @@ static bool timespec_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* The sandbox-wide bound (memfs_set_budget) and what all memory files hold. */
+static uint64_t budget_max, budget_used;
+
+void memfs_set_budget(uint64_t bytes)
+{
+	budget_max = bytes;
+}
+
+int memfs_budget_take(uint64_t bytes)
+{
+	if (budget_max && (bytes > budget_max || budget_used > budget_max - bytes))
+		return -ENOSPC;
+	budget_used += bytes;
+	return 0;
+}
+
+void memfs_budget_give(uint64_t bytes)
+{
+	budget_used -= bytes;
+}
+
+static void memfile_charge(struct inode *inode, uint64_t bytes)
+{
+	struct memfile *mf = MF(inode);
+	inode->sb->bytes_used += bytes - mf->charged;
+	budget_used += bytes - mf->charged;
+	mf->charged = bytes;
+}
+
+static const struct inode_operations memfile_iops;
+
+void memfs_reserve(struct inode *inode, uint64_t bytes)
+{
+	if (inode->iops == &memfile_iops)
+		memfile_charge(inode, MF(inode)->charged + bytes);
+}
+
 /* Size and blocks come from the memfd; so do the times when the host changed them (a
    write through a shared mapping, fallocate) since the sentry last looked, while times the
    sentry set (utimes) stay. */
@@ -482,8 +519,7 @@ static void memfile_refresh(struct inode *inode)
 		return;
 	inode->size = st.st_size;
 	inode->blocks = st.st_blocks;
-	inode->sb->bytes_used += (uint64_t)st.st_blocks * 512 - mf->charged;
-	mf->charged = (uint64_t)st.st_blocks * 512;
+	memfile_charge(inode, (uint64_t)st.st_blocks * 512);
 	if (!timespec_eq(&st.st_mtim, &mf->host_mtime)) {
 		mf->host_mtime = st.st_mtim;
 		inode->mtime = st.st_mtim;
@@ -589,7 +625,7 @@ static int memfile_setattr(struct inode *inode, const struct iattr *ia)
 static void memfile_evict(struct inode *inode)
 {
 	struct memfile *mf = MF(inode);
-	inode->sb->bytes_used -= mf->charged;
+	memfile_charge(inode, 0);
 	if (mf->fd >= 0)
 		close(mf->fd);
 	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
@@ -610,10 +646,16 @@ static const struct inode_operations memfile_iops = {
 uint64_t memfs_room(struct inode *inode, int64_t pos)
 {
 	struct super_block *sb = inode->sb;
-	if (!sb->bytes_max)
+	if (inode->iops != &memfile_iops || (!sb->bytes_max && !budget_max))
 		return UINT64_MAX;
 	uint64_t held = ((uint64_t)inode->size + MEMFS_PAGE - 1) & ~(uint64_t)(MEMFS_PAGE - 1);
-	uint64_t avail = sb->bytes_used < sb->bytes_max ? sb->bytes_max - sb->bytes_used : 0;
+	uint64_t avail = UINT64_MAX;
+	if (sb->bytes_max)
+		avail = sb->bytes_used < sb->bytes_max ? sb->bytes_max - sb->bytes_used : 0;
+	if (budget_max) {
+		uint64_t left = budget_used < budget_max ? budget_max - budget_used : 0;
+		avail = left < avail ? left : avail;
+	}
 	uint64_t end = ((uint64_t)pos & ~(uint64_t)(MEMFS_PAGE - 1)) + avail;
 	if (end < held)
 		end = held;

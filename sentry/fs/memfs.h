@@ -33,6 +33,18 @@ int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep);
    tmpfs counts: pages of data; what the file holds already can be rewritten); UINT64_MAX
    on a file system without a size bound. */
 uint64_t memfs_room(struct inode *inode, int64_t pos);
+/* One bound on the file data of every in-memory file system together (the root's layer and
+   each tmpfs, whatever their own size=), so that all of them fit in the sandbox's memory;
+   0: none. */
+void memfs_set_budget(uint64_t bytes);
+/* The host is about to add up to bytes to a memory file (a fallocate the sentry let through):
+   counted now, so that calls before the next look at its blocks see them; that look sets
+   the true figure. */
+void memfs_reserve(struct inode *inode, uint64_t bytes);
+/* Other memory the sandbox's files hold (System V segments, by size) counted in the same
+   bound: -ENOSPC when it does not fit. */
+int memfs_budget_take(uint64_t bytes);
+void memfs_budget_give(uint64_t bytes);
 
 /* Attribute changes that need no content (shared with lower-layer inodes). */
 int memfs_setattr_attrs(struct inode *inode, const struct iattr *ia);

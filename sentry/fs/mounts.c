@@ -348,8 +348,10 @@ int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 		return -ENOMEM;
 	/* What the guest writes is the sentry's memory: bounded like a tmpfs (ENOSPC past it),
 	   never the host's whole memory. */
+	uint64_t budget = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
 	if (!cfg->root_direct)
-		rm->root->inode->sb->bytes_max = cfg->overlay_size ? cfg->overlay_size : default_overlay_size();
+		rm->root->inode->sb->bytes_max = budget;
+	memfs_set_budget(budget);
 	for (size_t i = 0; i < sizeof(builtin_mounts) / sizeof(builtin_mounts[0]); i++) {
 		struct boot_mount m = { .destination = (char *)builtin_mounts[i].dest };
 		r = mount_one(rm, builtin_mounts[i].type, &m);

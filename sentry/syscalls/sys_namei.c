@@ -450,11 +450,13 @@ SYSCALL(fallocate)
 	if (inode && S_ISDIR(inode->mode))
 		return -EISDIR;
 	/* A file system with a size bound (the root's memory layer, a tmpfs): what the host
-	   would allocate must fit (the blocks are charged after the call). */
+	   would allocate must fit; it counts now (the true blocks when the sentry next looks). */
 	int mode = (int)ev->args[1];
-	if (inode && inode->sb && inode->sb->bytes_max &&
-	    !(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE)) && (uint64_t)len > memfs_room(inode, offset))
-		return -ENOSPC;
+	if (inode && !(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE))) {
+		if ((uint64_t)len > memfs_room(inode, offset))
+			return -ENOSPC;
+		memfs_reserve(inode, (uint64_t)len);
+	}
 	/* Memory files and host files: the host allocates on the guest's mirror (every
 	   argument is a register); stat then sees the new size from the host. */
 	if (f->host_fd >= 0 && f->ops && f->ops->host_io && inode && S_ISREG(inode->mode))

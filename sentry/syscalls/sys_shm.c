@@ -14,6 +14,7 @@
 #include "sentry/ipc/ipc.h"
 #include "sentry/kernel.h"
 #include "sentry/fs/fs.h"
+#include "sentry/fs/memfs.h"
 #include "sentry/fs/reopen.h"
 #include "sentry/mm/guest_mem.h"
 #include "sentry/task/fdtable.h"
@@ -97,6 +98,7 @@ static void seg_destroy(struct shm_seg *seg)
 {
 	ipc_remove(&shm_ids, &seg->obj);
 	shm_pages -= pages_of(seg->size);
+	memfs_budget_give(pages_of(seg->size) * PAGE);
 	close(seg->memfd);
 	free(seg);
 }
@@ -114,6 +116,8 @@ static void seg_detached(struct shm_seg *seg, pid_t pid)
 	seg_unref(seg);
 }
 
+static int seg_fill(struct task *t, const struct ipc_get_params *p, uint64_t size, struct ipc_obj **out);
+
 static int seg_create(struct task *t, const struct ipc_get_params *p, void *arg, struct ipc_obj **out)
 {
 	uint64_t size = *(const uint64_t *)arg;
@@ -124,6 +128,19 @@ static int seg_create(struct task *t, const struct ipc_get_params *p, void *arg,
 		return -ENOSPC;
 	if (shm_ids.count >= shm_ids.max)
 		return -ENOSPC;
+	/* A segment's whole size counts in the bound on the sandbox's file memory (tmpfs
+	   style), so that segments and files together fit in the sandbox's memory. */
+	if (memfs_budget_take(pages * PAGE) < 0)
+		return -ENOSPC;
+	int r = seg_fill(t, p, size, out);
+	if (r < 0)
+		memfs_budget_give(pages * PAGE);
+	return r;
+}
+
+static int seg_fill(struct task *t, const struct ipc_get_params *p, uint64_t size, struct ipc_obj **out)
+{
+	uint64_t pages = pages_of(size);
 	char name[32];
 	snprintf(name, sizeof(name), "SYSV%08x", (unsigned)p->key);
 	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
