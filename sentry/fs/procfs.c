@@ -82,6 +82,10 @@ enum proc_kind {
 	PROC_FS_FILE_MAX,
 	PROC_FS_NR_OPEN,
 	PROC_FS_PIPE_MAX_SIZE,
+	PROC_FS_INOTIFY,
+	PROC_FS_INOTIFY_MAX_QUEUED_EVENTS,
+	PROC_FS_INOTIFY_MAX_USER_INSTANCES,
+	PROC_FS_INOTIFY_MAX_USER_WATCHES,
 	PROC_SYSVIPC,
 	PROC_SYSVIPC_SHM,
 	PROC_SYSVIPC_SEM,
@@ -168,8 +172,18 @@ static const struct proc_entry proc_sys_vm_entries[] = {
 		   proc_fill_vm_overcommit_memory),
 };
 
+static const struct proc_entry proc_sys_fs_inotify_entries[] = {
+	FILE_ENTRY("max_queued_events", PROC_FS_INOTIFY_MAX_QUEUED_EVENTS, 0644,
+		   proc_fill_fs_inotify_max_queued_events),
+	FILE_ENTRY("max_user_instances", PROC_FS_INOTIFY_MAX_USER_INSTANCES, 0644,
+		   proc_fill_fs_inotify_max_user_instances),
+	FILE_ENTRY("max_user_watches", PROC_FS_INOTIFY_MAX_USER_WATCHES, 0644,
+		   proc_fill_fs_inotify_max_user_watches),
+};
+
 static const struct proc_entry proc_sys_fs_entries[] = {
 	FILE_ENTRY("file-max", PROC_FS_FILE_MAX, 0644, proc_fill_fs_file_max),
+	DIR_ENTRY("inotify", PROC_FS_INOTIFY, 0555, proc_sys_fs_inotify_entries),
 	FILE_ENTRY("nr_open", PROC_FS_NR_OPEN, 0644, proc_fill_fs_nr_open),
 	FILE_ENTRY("pipe-max-size", PROC_FS_PIPE_MAX_SIZE, 0644, proc_fill_fs_pipe_max_size),
 };

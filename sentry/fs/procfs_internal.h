@@ -106,6 +106,9 @@ int proc_fill_vm_max_map_count(const struct proc_target *t, FILE *m);
 int proc_fill_fs_file_max(const struct proc_target *t, FILE *m);
 int proc_fill_fs_nr_open(const struct proc_target *t, FILE *m);
 int proc_fill_fs_pipe_max_size(const struct proc_target *t, FILE *m);
+int proc_fill_fs_inotify_max_queued_events(const struct proc_target *t, FILE *m);
+int proc_fill_fs_inotify_max_user_instances(const struct proc_target *t, FILE *m);
+int proc_fill_fs_inotify_max_user_watches(const struct proc_target *t, FILE *m);
 
 /* System V IPC (procfs_ipc.c). */
 int proc_fill_sysvipc_shm(const struct proc_target *t, FILE *m);

@@ -472,6 +472,29 @@ int proc_fill_fs_pipe_max_size(const struct proc_target *t, FILE *m)
 	return proc_fill_fs_nr_open(t, m);
 }
 
+/* The sandbox's inotify limits (sentry/vfs/inotify.c), Linux's defaults. */
+int proc_fill_fs_inotify_max_queued_events(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fprintf(m, "%u\n", inotify_max_queued_events);
+	return 0;
+}
+
+int proc_fill_fs_inotify_max_user_instances(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fprintf(m, "%u\n", inotify_max_user_instances);
+	return 0;
+}
+
+int proc_fill_fs_inotify_max_user_watches(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fprintf(m, "%u\n", inotify_max_user_watches ? inotify_max_user_watches
+						    : inotify_default_max_watches());
+	return 0;
+}
+
 /* The sandbox's unix sockets (sentry/socket/unix.c), as Linux lists them. */
 int proc_fill_net_unix(const struct proc_target *t, FILE *m)
 {

@@ -24,7 +24,7 @@ struct host_call {
 
 static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	/* data calls on mirrors */
-	C(SYS_read, "fd mirrors a host object with a native data path (pipe, stdio, event fd, socket)",
+	C(SYS_read, "fd mirrors a host object with a native data path (pipe, stdio, event fd, socket), or a blocking read of an empty inotify queue",
 	  "access mode checked by the sentry and held by the description; memory is only data"),
 	C(SYS_write, "as read", "as read"),
 	C(SYS_pread64, "as read", "as read"),

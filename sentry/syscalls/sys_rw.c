@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 
 #define MAX_RW_COUNT (INT_MAX & ~4095L)
 
@@ -100,6 +101,8 @@ static long do_rw(struct task *t, int fd, enum rw_dir dir, uint64_t iov_addr, in
 	if (dir == RW_WRITE && total > 0 && (r = fsize_limit(t, f, offset, iov, iovcnt)) < 0)
 		goto out;
 	r = op(f, iov, iovcnt, offset < 0 ? &f->pos : &pos);
+	if (r > 0)
+		fsnotify_file(f, dir == RW_READ ? IN_ACCESS : IN_MODIFY);
 out:
 	if (iov != stack_iov)
 		free(iov);

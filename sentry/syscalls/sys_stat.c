@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/inotify.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -303,6 +304,7 @@ static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned int coun
 	r = dir->iops->iterate(dir, &fs_cookie, dirent_emit, &s);
 	f->dir_cookie = fs_cookie + 2;
 done:
+	fsnotify_file(f, IN_ACCESS);
 	if (r == 0) {
 		if (s.used == 0 && s.full)
 			r = -EINVAL;

@@ -117,6 +117,7 @@ SYSCALL(writev); SYSCALL(preadv); SYSCALL(pwritev); SYSCALL(preadv2); SYSCALL(pw
 SYSCALL(lseek); SYSCALL(open); SYSCALL(openat); SYSCALL(creat); SYSCALL(close);
 SYSCALL(close_range);
 SYSCALL(fstat); SYSCALL(stat); SYSCALL(lstat); SYSCALL(newfstatat); SYSCALL(statx);
+SYSCALL(inotify_init); SYSCALL(inotify_init1); SYSCALL(inotify_add_watch); SYSCALL(inotify_rm_watch);
 SYSCALL(getdents64); SYSCALL(getdents); SYSCALL(readlink); SYSCALL(readlinkat);
 SYSCALL(access); SYSCALL(faccessat); SYSCALL(faccessat2); SYSCALL(fcntl); SYSCALL(flock);
 SYSCALL(ioctl);

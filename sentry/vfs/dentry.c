@@ -33,8 +33,13 @@ struct inode *inode_get(struct inode *inode)
 
 void inode_put(struct inode *inode)
 {
-	if (!inode || --inode->refs > 0)
+	if (!inode)
 		return;
+	if (--inode->refs > 0) {
+		if (inode->inotify_marks)
+			fsnotify_inode_put(inode);
+		return;
+	}
 	if (inode->iops && inode->iops->evict)
 		inode->iops->evict(inode);
 	inode_xattrs_free(inode);

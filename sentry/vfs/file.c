@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 
 struct file *file_alloc(const struct file_operations *ops, const struct path *p,
@@ -40,6 +41,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	if (f->notify_close)
+		fsnotify_file(f, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	flock_release(f);
@@ -84,8 +87,6 @@ static int vfs_open_common(struct task *t, const struct path *p, int flags, bool
 		if ((mask & MAY_WRITE) && S_ISREG(inode->mode)) {
 			/* Writing a lower file copies it up first; O_TRUNC needs none of it. */
 			r = vfs_copy_up(inode, (flags & O_TRUNC) ? 0 : INT64_MAX);
-			if (r == 0 && (flags & O_TRUNC))
-				r = vfs_truncate(t, p, inode, 0, false);
 			if (r < 0)
 				return r;
 		}
@@ -99,6 +100,16 @@ static int vfs_open_common(struct task *t, const struct path *p, int flags, bool
 			file_put(f);
 			return r;
 		}
+	}
+	if (!(flags & O_PATH)) {
+		fsnotify_file(f, IN_OPEN);
+		f->notify_close = true;
+	}
+	/* Truncation follows the open, as Linux's handle_truncate (IN_OPEN, then IN_MODIFY). */
+	if ((flags & O_TRUNC) && !(flags & O_PATH) && !created && (mask & MAY_WRITE) &&
+	    S_ISREG(inode->mode) && (r = vfs_truncate(t, p, inode, 0, false)) < 0) {
+		file_put(f);
+		return r;
 	}
 	*out = f;
 	return 0;

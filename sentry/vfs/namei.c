@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 
 #include <errno.h>
+#include <sys/inotify.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,17 @@ static int may_write_fs(struct mount *mnt, struct inode *inode)
 	return 0;
 }
 
-static int setattr(struct inode *inode, struct iattr *ia)
+static int setattr(const struct path *p, struct inode *inode, struct iattr *ia)
 {
 	if (!inode->iops || !inode->iops->setattr)
 		return -EPERM;
+	unsigned changed = ia->valid;
 	ia->valid |= VFS_ATTR_CTIME;
 	clock_gettime(CLOCK_REALTIME, &ia->ctime);
-	return inode->iops->setattr(inode, ia);
+	int r = inode->iops->setattr(inode, ia);
+	if (r == 0)
+		fsnotify_change(p, inode, changed);
+	return r;
 }
 
 static int count_entry(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type,
@@ -290,8 +295,10 @@ int vfs_mkdirat(struct task *t, int dirfd, const char *path, mode_t mode)
 		init_owner(t, dir, S_IFDIR | ((mode & (S_IRWXUGO | S_ISVTX)) & ~t->fs->umask), &init);
 		if (!dir->iops || !dir->iops->mkdir)
 			r = -EPERM;
-		else if ((r = dir->iops->mkdir(dir, ct.last.name, &init, &inode)) == 0)
+		else if ((r = dir->iops->mkdir(dir, ct.last.name, &init, &inode)) == 0) {
 			d_instantiate(ct.child, inode);
+			fsnotify_name(dir, ct.last.name, true, IN_CREATE, 0);
+		}
 	}
 	create_target_release(&ct);
 	return r;
@@ -307,8 +314,10 @@ static int create_in(struct task *t, struct inode *dir, struct dentry *child, mo
 	if (!dir->iops || !dir->iops->create)
 		return -EPERM;
 	int r = dir->iops->create(dir, child->name, &init, &inode);
-	if (r == 0)
+	if (r == 0) {
 		d_instantiate(child, inode);
+		fsnotify_name(dir, child->name, false, IN_CREATE, 0);
+	}
 	return r;
 }
 
@@ -379,8 +388,10 @@ int vfs_symlinkat(struct task *t, const char *target, int dirfd, const char *pat
 		init_owner(t, dir, S_IFLNK | 0777, &init);
 		if (!dir->iops || !dir->iops->symlink)
 			r = -EPERM;
-		else if ((r = dir->iops->symlink(dir, ct.last.name, target, &init, &inode)) == 0)
+		else if ((r = dir->iops->symlink(dir, ct.last.name, target, &init, &inode)) == 0) {
 			d_instantiate(ct.child, inode);
+			fsnotify_name(dir, ct.last.name, false, IN_CREATE, 0);
+		}
 	}
 	create_target_release(&ct);
 	return r;
@@ -462,8 +473,11 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		goto out;
 	}
 	r = dir->iops->link(dir, ct.last.name, inode);
-	if (r == 0)
+	if (r == 0) {
 		d_instantiate(ct.child, inode_get(inode));
+		fsnotify_inode(inode, IN_ATTRIB);
+		fsnotify_name(dir, ct.last.name, false, IN_CREATE, 0);
+	}
 out:
 	create_target_release(&ct);
 	path_put(&old);
@@ -500,7 +514,11 @@ static int do_rmdir(struct task *t, struct path *parent, const char *name)
 		d_prune_children(d);
 		d_drop(d);
 	}
+	/* The directory's own watches hear of it first, when the dentry goes (Linux's d_delete
+	   then fsnotify_delete). */
 	dentry_put(d);
+	if (r == 0)
+		fsnotify_name(dir, name, true, IN_DELETE, 0);
 	return r;
 }
 
@@ -524,9 +542,14 @@ static int do_unlink(struct task *t, struct path *parent, const char *name, bool
 		r = vfs_copy_up(dir, INT64_MAX);
 	if (r == 0)
 		r = dir->iops && dir->iops->unlink ? dir->iops->unlink(dir, name, d->inode) : -EPERM;
-	if (r == 0)
+	bool child_isdir = d->inode && S_ISDIR(d->inode->mode);
+	if (r == 0) {
+		fsnotify_inode(d->inode, IN_ATTRIB);
 		d_drop(d);
+	}
 	dentry_put(d);
+	if (r == 0)
+		fsnotify_name(dir, name, child_isdir, IN_DELETE, 0);
 	return r;
 }
 
@@ -560,6 +583,20 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
 }
 
 /* ---- rename ---- */
+
+/* Linux's fsnotify_move: the two names with one cookie, the replaced file's link count, the
+   moved inode itself. */
+static void rename_notify(struct inode *odir, const char *oname, struct inode *ndir,
+			  const char *nname, struct inode *moved, struct inode *replaced)
+{
+	bool dir = S_ISDIR(moved->mode);
+	uint32_t cookie = fsnotify_cookie();
+	fsnotify_name(odir, oname, dir, IN_MOVED_FROM, cookie);
+	fsnotify_name(ndir, nname, dir, IN_MOVED_TO, cookie);
+	if (replaced)
+		fsnotify_inode(replaced, IN_ATTRIB);
+	fsnotify_inode(moved, IN_MOVE_SELF);
+}
 
 /* Is anc a proper ancestor of d (within one file system)? */
 static bool is_ancestor(struct dentry *anc, struct dentry *d)
@@ -706,6 +743,9 @@ int vfs_renameat2(struct task *t, int olddirfd, const char *oldpath, int newdirf
 			       exchange ? VFS_RENAME_EXCHANGE : 0);
 	if (r < 0)
 		goto out;
+	rename_notify(odir, ol.name, ndir, nl.name, src, exchange ? NULL : target);
+	if (exchange)
+		rename_notify(ndir, nl.name, odir, ol.name, target, NULL);
 	if (exchange) {
 		struct dentry *op_parent = dentry_get(od->parent);
 		struct dentry *np_parent = nd->parent;
@@ -763,7 +803,7 @@ int vfs_chmod(struct task *t, const struct path *p, struct inode *inode, mode_t 
 	/* Only a member of the file's group (or CAP_FSETID) may set its setgid bit. */
 	if (!creds_in_group(task_creds(t), inode->gid) && !task_capable(t, CAP_FSETID))
 		ia.mode &= ~S_ISGID;
-	return setattr(inode, &ia);
+	return setattr(p, inode, &ia);
 }
 
 int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t uid, gid_t gid)
@@ -798,7 +838,7 @@ int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t u
 			ia.mode = kept;
 		}
 	}
-	return setattr(inode, &ia);
+	return setattr(p, inode, &ia);
 }
 
 int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
@@ -835,7 +875,7 @@ int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
 		    (r = vfs_permission(t, inode, MAY_WRITE)) < 0)
 			return r;
 	}
-	return setattr(inode, &ia);
+	return setattr(p, inode, &ia);
 }
 
 int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int64_t size,
@@ -872,5 +912,5 @@ int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int6
 		ia.valid |= VFS_ATTR_MODE;
 		ia.mode = m & ~(S_ISUID | S_ISGID);
 	}
-	return setattr(inode, &ia);
+	return setattr(p, inode, &ia);
 }

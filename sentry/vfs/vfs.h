@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -161,6 +162,7 @@ struct inode {
 	struct timespec atime, mtime, ctime;
 	struct flock_holder *flocks;	/* flock(2) locks on it (sentry/vfs/flock.c) */
 	struct inode_xattr *xattrs;	/* extended attributes (sentry/vfs/xattr.c) */
+	struct inotify_mark *inotify_marks;	/* inotify watches on it (sentry/vfs/inotify.c) */
 	void *priv;
 };
 
@@ -199,6 +201,7 @@ struct file {
 	int64_t pos;			/* sentry-side position (not used by host-backed files) */
 	int host_fd;			/* the sentry's copy of a host fd mirrored into the guest */
 	uint64_t dir_cookie;		/* getdents position */
+	bool notify_close;		/* an open of a name: inotify reports its close */
 	void *priv;
 };
 
@@ -305,6 +308,33 @@ long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, con
 		  const void *value, size_t size, int flags);
 long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, const char *name);
 void inode_xattrs_free(struct inode *inode);
+
+/* inotify (inotify.c). The VFS reports what guests do to files at these hooks; each event
+   goes to the watches on the inode and, for the events Linux also reports to a directory
+   about its children, to its parent's (with the name). */
+void fsnotify_dentry(struct dentry *d, struct inode *inode, uint32_t mask);
+void fsnotify_file(struct file *f, uint32_t mask);
+/* To the inode's own watches only (IN_MOVE_SELF, a link count's IN_ATTRIB). */
+void fsnotify_inode(struct inode *inode, uint32_t mask);
+/* A name in dir changed (IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO with cookie). */
+void fsnotify_name(struct inode *dir, const char *name, bool child_isdir, uint32_t mask,
+		   uint32_t cookie);
+uint32_t fsnotify_cookie(void);
+/* Attributes changed (VFS_ATTR_* bits valid): IN_ATTRIB, IN_MODIFY or IN_ACCESS as Linux. */
+void fsnotify_change(const struct path *p, struct inode *inode, unsigned valid);
+/* inode_put of a watched inode: IN_DELETE_SELF and IN_IGNORED once only watches hold an
+   inode without names. */
+void fsnotify_inode_put(struct inode *inode);
+/* The inotify file: limits (/proc/sys/fs/inotify), watches, /proc/PID/fdinfo lines. */
+extern unsigned inotify_max_queued_events, inotify_max_user_instances, inotify_max_user_watches;
+unsigned inotify_default_max_watches(void);
+int inotify_file_new(uid_t uid, int flags, struct file **out);
+bool file_is_inotify(struct file *f);
+/* -EINVAL for a mask inotify_add_watch refuses before it looks at anything else. */
+int inotify_mask_check(uint32_t mask);
+int inotify_watch_add(struct file *f, struct inode *inode, uint32_t mask);
+int inotify_watch_rm(struct file *f, int wd);
+void inotify_fdinfo(struct file *f, FILE *m);
 
 /* Copies a sentry buffer out to the guest iovecs from *pos (content of an emulated file). */
 long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,

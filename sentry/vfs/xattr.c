@@ -9,6 +9,7 @@
 #include "sentry/task/task.h"
 
 #include <errno.h>
+#include <sys/inotify.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -168,6 +169,7 @@ long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, con
 	x->value = copy;
 	x->size = size;
 	clock_gettime(CLOCK_REALTIME, &inode->ctime);
+	fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
 	return 0;
 }
 
@@ -185,6 +187,7 @@ long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, 
 		free(x->value);
 		free(x);
 		clock_gettime(CLOCK_REALTIME, &inode->ctime);
+		fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
 		return 0;
 	}
 	return -ENODATA;
