@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -204,6 +205,10 @@ static void make_pool(void)
 	pool_add(signalfd(-1, &set, SFD_NONBLOCK));
 	pool_add((int)syscall(SYS_pidfd_open, getpid(), 0));
 	pool_add(open("/proc/self/mem", O_RDONLY));
+	int ino = inotify_init1(IN_NONBLOCK);
+	if (ino >= 0)
+		inotify_add_watch(ino, ".", IN_ALL_EVENTS);
+	pool_add(ino);
 }
 
 /* The arena at a fixed-size random place, filled with paths (in data and read-only pages,
@@ -419,7 +424,8 @@ static const char *const sig_of[MAX_NR] = {
 	[SYS_fadvise64] = "foli", [SYS_timer_create] = "cpp", [SYS_timer_settime] = "iFpp",
 	[SYS_clock_gettime] = "cp", [SYS_clock_getres] = "cp", [SYS_clock_nanosleep] = "cFpp",
 	[SYS_epoll_wait] = "fpii", [SYS_epoll_ctl] = "fifp", [SYS_tgkill] = "PPS", [SYS_waitid] = "iPpFp",
-	[SYS_inotify_add_watch] = "fsF", [SYS_openat] = "dsFi", [SYS_mkdirat] = "dsF",
+	[SYS_inotify_add_watch] = "fsF", [SYS_inotify_rm_watch] = "fi",
+	[SYS_openat] = "dsFi", [SYS_mkdirat] = "dsF",
 	[SYS_mknodat] = "dsFx", [SYS_fchownat] = "dsuuF", [SYS_newfstatat] = "dspF",
 	[SYS_unlinkat] = "dsF", [SYS_renameat] = "dsds", [SYS_linkat] = "dsdsF", [SYS_symlinkat] = "sds",
 	[SYS_readlinkat] = "dspl", [SYS_fchmodat] = "dsF", [SYS_faccessat] = "dsF",
