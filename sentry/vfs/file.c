@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 
 struct file *file_alloc(const struct file_operations *ops, const struct path *p,
@@ -37,10 +38,31 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
+/* The sentry sees no write a guest makes on a mirrored host file (a writable bind mount's):
+   a change of the file's mtime while it was open is reported at its close. */
+static void note_native_writer(struct file *f)
+{
+	struct stat st;
+	if ((f->flags & O_ACCMODE) != O_RDONLY && f->host_fd >= 0 && f->ops && f->ops->host_io &&
+	    !f->ops->write && fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		f->native_writer = true;
+		f->open_mtime = st.st_mtim;
+	}
+}
+
+static bool modified_natively(struct file *f)
+{
+	struct stat st;
+	return fstat(f->host_fd, &st) == 0 && (st.st_mtim.tv_sec != f->open_mtime.tv_sec ||
+					       st.st_mtim.tv_nsec != f->open_mtime.tv_nsec);
+}
+
 void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	if (f->native_writer && modified_natively(f))
+		fsnotify_file(f, IN_MODIFY);
 	if (f->notify_close)
 		fsnotify_file(f, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
 	if (f->ops && f->ops->release)
@@ -111,6 +133,8 @@ static int vfs_open_common(struct task *t, const struct path *p, int flags, bool
 		file_put(f);
 		return r;
 	}
+	if (!(flags & O_PATH))
+		note_native_writer(f);
 	*out = f;
 	return 0;
 }

@@ -202,6 +202,8 @@ struct file {
 	int host_fd;			/* the sentry's copy of a host fd mirrored into the guest */
 	uint64_t dir_cookie;		/* getdents position */
 	bool notify_close;		/* an open of a name: inotify reports its close */
+	bool native_writer;		/* writes run natively: IN_MODIFY at close if mtime moved */
+	struct timespec open_mtime;	/* the host file's at open, for native_writer */
 	void *priv;
 };
 

@@ -9,7 +9,8 @@
 #   in a tmpfs of the Debian test rootfs: the appender waits (bounded) for tail's output of each line
 #   before it writes the next; tail polls only every 1000 s (-s 1000), so a line it shows
 #   came through inotify, and its fdinfo shows the watch;
-# - a python3 watcher (ctypes: inotify_init1, inotify_add_watch; select, os.read).
+# - a python3 watcher (ctypes: inotify_init1, inotify_add_watch; select, os.read), in the
+#   upper layer and in a writable bind mount.
 # Needs root (chroot for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -87,4 +88,9 @@ while off < len(data):
     off += 16 + n
 SCRIPT
 compare python-watch "$DEB" /usr/bin/python3 /pywatch.py
+# The same in a writable bind mount, whose writes run natively (IN_MODIFY comes at close).
+mkdir -p "$WORK/bind" "$DEB/tmp/pywatch"
+NATIVE_SETUP="mount --bind '$WORK/bind' '$DEB/tmp/pywatch'" \
+	DO_OPTS="--mount type=bind,src=$WORK/bind,dst=/tmp/pywatch" \
+	compare python-watch-bind "$DEB" /usr/bin/python3 /pywatch.py
 finish
