@@ -580,6 +580,9 @@ static int proc_fd_target(struct file *f, char *tmp, size_t size)
 	const char *type = f->inode && f->inode->sb ? f->inode->sb->fstype : "file";
 	if (!strcmp(type, "hostfd"))
 		return snprintf(tmp, size, "host:[%llu]", (unsigned long long)ino);
+	/* A name Linux gives without brackets (anon_inode:inotify) is the fstype itself. */
+	if (!strncmp(type, "anon_inode:", 11))
+		return snprintf(tmp, size, "%s", type);
 	return snprintf(tmp, size, "anon_inode:[%s]", type);
 }
 

@@ -75,7 +75,7 @@ struct inotify {
 
 static struct inotify *instances;
 static uint32_t last_cookie;
-static struct super_block inotify_sb = { .fstype = "anon_inodefs" };
+static struct super_block inotify_sb = { .fstype = "anon_inode:inotify" };
 
 static const struct file_operations inotify_fops;
 
@@ -534,6 +534,13 @@ int inotify_file_new(uid_t uid, int flags, struct file **out)
 		close(sv[1]);
 		return -ENOMEM;
 	}
+	/* Never writable (POLLOUT), as Linux's inotify_poll: the guest's end holds a packet it
+	   sent that nobody reads, more than a quarter of its smallest send buffer. */
+	static const char filler[2048];
+	int one = 1;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
+	if (send(sv[0], filler, sizeof(filler), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_info("inotify: the mirror stays writable: %m");
 	shutdown(sv[0], SHUT_WR);
 	in->rd = rd;
 	in->wr = sv[1];

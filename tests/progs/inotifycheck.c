@@ -385,6 +385,9 @@ static void check_waiting(void)
 	inotify_add_watch(fd, dir, IN_CREATE);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	say("poll empty: %d", poll(&pfd, 1, 0));
+	struct pollfd out = { .fd = fd, .events = POLLIN | POLLOUT };
+	int k = poll(&out, 1, 0);
+	say("poll POLLOUT: %d revents 0x%x", k, out.revents);
 	int ep = epoll_create1(0);
 	struct epoll_event ee = { .events = EPOLLIN };
 	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee);
@@ -461,6 +464,9 @@ static void check_proc(void)
 	while (f && fgets(line, sizeof(line), f))
 		lines += !strncmp(line, "inotify wd:", 11);
 	say("fdinfo watch lines: %d", lines);
+	char link[64] = "";
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	say("fd link: %.*s", (int)readlink(p, link, sizeof(link) - 1), link);
 	if (f)
 		fclose(f);
 	close(fd);
