@@ -152,10 +152,13 @@ out:
 	return r;
 }
 
-/* Starts `runsc-c ARGS` with the given fds at 3, 4, ... and stdio (NULL: ours). A detached
-   one (OCI create) outlives us: no parent-death signal, a session of its own. */
-static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, int nfds, bool detached)
+/* Starts `runsc-c ARGS` (program: NULL, or another program given the same arguments) with the
+   given fds at 3, 4, ... and stdio (NULL: ours). A detached one (OCI create) outlives us: no
+   parent-death signal, a session of its own. */
+static pid_t spawn_self(const char *program, char *const argv[], const int *stdio, const int *fds,
+			int nfds, bool detached)
 {
+	const char *path = program ? program : sandbox_runtime_path;
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid < 0 ? -errno : pid;
@@ -176,8 +179,8 @@ static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, in
 	cloexec_fds_from(3 + nfds, NULL, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
-	execv(sandbox_runtime_path, argv);
-	dprintf(2, "runsc-c: exec %s: %s\n", sandbox_runtime_path, strerror(errno));
+	execv(path, argv);
+	dprintf(2, "runsc-c: exec %s: %s\n", path, strerror(errno));
 	_exit(125);
 }
 
@@ -229,7 +232,10 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	gofer_argv[n++] = (char *)spec->rootfs;
 	sandbox_mounts_gofer_args(spec, gofer_argv, &n);
 	gofer_argv[n] = NULL;
-	pid_t gofer = spawn_self(gofer_argv, create ? null_stdio : NULL, &sv[1], 1, create);
+	/* Testing only: RUNSCC_DEBUG_GOFER=PROGRAM runs PROGRAM with the gofer's arguments and
+	   socket in its place (tests/tools/fake_gofer.c, a gofer that misbehaves). */
+	pid_t gofer = spawn_self(getenv("RUNSCC_DEBUG_GOFER"), gofer_argv, create ? null_stdio : NULL,
+				 &sv[1], 1, create);
 	close(sv[1]);
 	if (gofer < 0) {
 		close(sv[0]);
@@ -266,7 +272,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	for (int i = 0; i < npreserved; i++)
 		fds[4 + i] = 3 + i;
 	int nfds = !create ? 2 : spec->control_fd >= 0 ? 4 + npreserved : 3;
-	pid_t sentry = spawn_self(sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
+	pid_t sentry = spawn_self(NULL, sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
 	close(sv[0]);
 	close(specpipe[0]);
 	if (sentry < 0) {
