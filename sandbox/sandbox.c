@@ -79,9 +79,11 @@ static json_object *init_process_json(const struct sandbox_spec *s)
 	return sandbox_process_json(&p);
 }
 
-static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int preserved_at)
+static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int preserved_at,
+			  pid_t gofer)
 {
 	json_object *o = json_object_new_object();
+	json_object_object_add(o, "gofer_pid", json_object_new_int(gofer));
 	json_object_object_add(o, "platform", json_object_new_string(platform_name(s->platform)));
 	json_object_object_add(o, "strace", json_object_new_boolean(s->strace));
 	if (s->hostname)
@@ -130,6 +132,8 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->hostname = strdup(json_object_get_string(v));
 	if (json_object_object_get_ex(o, "uname_release", &v))
 		cfg->uname_release = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "gofer_pid", &v))
+		cfg->gofer_pid = json_object_get_int(v);
 	if (json_object_object_get_ex(o, "pids_max", &v))
 		cfg->pids_max = (uint32_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "wait_for_start", &v))
@@ -280,7 +284,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 		kill_and_reap(gofer);
 		return log_errno(sentry, "starting the sentry");
 	}
-	char *json = spec_to_json(spec, create && spec->wait_for_start, npreserved ? 3 + 4 : 0);
+	char *json = spec_to_json(spec, create && spec->wait_for_start, npreserved ? 3 + 4 : 0, gofer);
 	int wr = json ? write_full(specpipe[1], json, strlen(json)) : -ENOMEM;
 	free(json);
 	close(specpipe[1]);

@@ -80,6 +80,7 @@ static int kernel_init(struct boot_config *cfg)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
+	kernel.gofer_pid = cfg->gofer_pid;
 	/* Testing only: a shorter wait for a gofer that does not answer (test_gofer_double). */
 	const char *timeout = getenv("RUNSCC_DEBUG_GOFER_TIMEOUT_MS");
 	long ms;
