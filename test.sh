@@ -17,12 +17,14 @@ fi
 ./setup.sh --deps
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
-# runsc-c again with ASan and UBSan (build-sanitize/), which test_fuzz also fuzzes
-# (RUNSCC_SAN); RUNSCC_SANITIZE=0 leaves it out.
+# runsc-c again with ASan and UBSan and allocation fault injection (build-sanitize/), which
+# test_fuzz also fuzzes (RUNSCC_SAN), with and without failing allocations; RUNSCC_SANITIZE=0
+# leaves it out.
 if [ "${RUNSCC_SANITIZE:-1}" != 0 ]; then
-	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUNSCC_SANITIZE=ON >/dev/null
+	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUNSCC_SANITIZE=ON \
+		-DRUNSCC_FAULT_INJECTION=ON >/dev/null
 	cmake --build build-sanitize -j"$(nproc)" --target runsc-c
-	export RUNSCC_SAN=$PWD/build-sanitize/runsc-c
+	export RUNSCC_SAN=$PWD/build-sanitize/runsc-c RUNSCC_SAN_FAULT_INJECTION=1
 fi
 cd build
 if [ "$stress" = 1 ]; then

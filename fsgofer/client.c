@@ -4,12 +4,15 @@
 #define _GNU_SOURCE
 #include "fsgofer/client.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 /* Largest errno the kernel hands out; a reply's error must be in [-MAX_ERRNO, -1]. */
 #define MAX_ERRNO 4095
@@ -32,7 +35,76 @@ static void client_unlockp(struct gofer_client **c)
 void gofer_client_init(struct gofer_client *c, int sock)
 {
 	c->sock = sock;
+	c->tag = 0;
+	c->dead = false;
 	pthread_mutex_init(&c->lock, NULL);
+	gofer_client_set_timeout(c, GOFER_REPLY_TIMEOUT_MS);
+}
+
+int gofer_client_set_timeout(struct gofer_client *c, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	if (setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(c->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Replies to earlier requests (a gofer answering twice) skipped before one call gives up. */
+#define STALE_REPLIES_MAX 16
+
+static void close_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* Takes the gofer for dead: every later call fails at once, so that a reply it sends late is
+   never read as the answer to another request. */
+static ssize_t client_dead(struct gofer_client *c, const char *why)
+{
+	if (!c->dead)
+		log_error("the gofer %s: every file operation through it fails with EIO from now on",
+			  why);
+	c->dead = true;
+	return -EIO;
+}
+
+/* Receives the reply to the request tagged tag into c->buf, skipping replies to earlier
+   requests; returns its length (the header's tag checked, nothing else), -ENFILE (fds that
+   did not fit), or -EIO. */
+static ssize_t client_recv(struct gofer_client *c, uint32_t tag, int *got, int *ngot)
+{
+	int cap = *ngot;
+
+	for (int stale = 0; stale <= STALE_REPLIES_MAX; stale++) {
+		struct gofer_hdr hdr;
+		ssize_t n;
+
+		*ngot = cap;
+		n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), got, ngot);
+		if (n == -EAGAIN)
+			return client_dead(c, "did not answer in time");
+		/* A datagram over GOFER_MSG_MAX was cut and consumed: garbage, not a lost link. */
+		if (n == -ENFILE || n == -EMSGSIZE)
+			return n == -ENFILE ? n : -EIO;
+		if (n < 0)
+			return client_dead(c, "connection failed");
+		/* Short, or empty: a SOCK_SEQPACKET end of stream reads as an empty datagram; a
+		   gofer that is gone fails the next send. */
+		if ((size_t)n < sizeof(hdr))
+			return -EIO;
+		memcpy(&hdr, c->buf, sizeof(hdr));
+		if (hdr.tag == tag)
+			return n;
+		close_fds(got, *ngot);
+		*ngot = 0;
+		/* Only a request already answered is older; a tag never sent is garbage. */
+		if (tag - hdr.tag > STALE_REPLIES_MAX || hdr.tag == 0)
+			return -EIO;
+	}
+	return client_dead(c, "keeps sending replies to earlier requests");
 }
 
 /* Sends the req_len-byte request in c->buf, receives the reply into c->buf and checks its
@@ -45,14 +117,15 @@ static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fds, int
 	int ngot = fds ? *nfds : 0;
 	ssize_t n;
 
-	memcpy(&req_hdr, c->buf, sizeof(req_hdr));
-	if (sock_send_fds(c->sock, c->buf, req_len, NULL, 0) < 0)
+	if (c->dead)
 		return -EIO;
-	n = sock_recv_fds(c->sock, c->buf, sizeof(c->buf), got, &ngot);
+	memcpy(&req_hdr, c->buf, sizeof(req_hdr));
+	req_hdr.tag = ++c->tag ? c->tag : ++c->tag;
+	memcpy(c->buf, &req_hdr, sizeof(req_hdr));
+	n = sock_send_fds(c->sock, c->buf, req_len, NULL, 0);
 	if (n < 0)
-		return n == -ENFILE ? n : -EIO;
-	if ((size_t)n < sizeof(reply_hdr))
-		n = -EIO;
+		return client_dead(c, n == -EAGAIN ? "did not take a request in time" : "connection failed");
+	n = client_recv(c, req_hdr.tag, got, &ngot);
 	if (n >= 0) {
 		memcpy(&reply_hdr, c->buf, sizeof(reply_hdr));
 		if (reply_hdr.op != req_hdr.op || reply_hdr.len != (size_t)n)
@@ -66,8 +139,7 @@ static ssize_t client_call(struct gofer_client *c, size_t req_len, int *fds, int
 			n = -EIO;
 	}
 	if (n < 0 || !fds) {
-		for (int i = 0; i < ngot; i++)
-			close(got[i]);
+		close_fds(got, ngot);
 		return n;
 	}
 	memcpy(fds, got, sizeof(int) * (size_t)ngot);
@@ -86,6 +158,22 @@ static ssize_t client_call_fixed(struct gofer_client *c, const void *req, size_t
 static struct gofer_hdr request_hdr(enum gofer_op op, size_t len)
 {
 	return (struct gofer_hdr){ .op = op, .len = (uint32_t)len };
+}
+
+/* Attributes a host's stat can give: a known file type, sizes and times in range. The sentry
+   shows them to the guest and computes with them. */
+static bool attr_valid(const struct gofer_attr *a)
+{
+	switch (a->mode & S_IFMT) {
+	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFIFO: case S_IFSOCK: case S_IFCHR:
+	case S_IFBLK:
+		break;
+	default:
+		return false;
+	}
+	return a->size >= 0 && a->blocks >= 0 && a->blksize >= 0 && a->atime_nsec >= 0 &&
+	       a->atime_nsec < 1000000000 && a->mtime_nsec >= 0 && a->mtime_nsec < 1000000000 &&
+	       a->ctime_nsec >= 0 && a->ctime_nsec < 1000000000;
 }
 
 /* A reply that is a bare header. */
@@ -109,6 +197,8 @@ int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t 
 	if ((size_t)n != sizeof(reply))
 		return -EIO;
 	memcpy(&reply, c->buf, sizeof(reply));
+	if (!attr_valid(&reply.attr))
+		return -EIO;
 	*fid = reply.fid;
 	*flags = reply.flags;
 	*attr = reply.attr;
@@ -128,7 +218,7 @@ static int walk_check_reply(const struct gofer_client *c, size_t len, int n,
 		return -EIO;
 	for (uint32_t i = 0; i < reply->nwalked; i++) {
 		memcpy(&entry, c->buf + sizeof(*reply) + i * sizeof(entry), sizeof(entry));
-		if (i + 1 < reply->nwalked && !S_ISDIR(entry.attr.mode))
+		if (!attr_valid(&entry.attr) || (i + 1 < reply->nwalked && !S_ISDIR(entry.attr.mode)))
 			return -EIO;
 	}
 	if (reply->stop_error > 0 || reply->stop_error < -MAX_ERRNO)
@@ -197,6 +287,8 @@ static int stat_reply(const struct gofer_client *c, ssize_t n, struct gofer_attr
 	if ((size_t)n != sizeof(reply))
 		return -EIO;
 	memcpy(&reply, c->buf, sizeof(reply));
+	if (!attr_valid(&reply.attr))
+		return -EIO;
 	*attr = reply.attr;
 	return 0;
 }
@@ -222,8 +314,7 @@ int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, i
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n != sizeof(struct gofer_hdr)) {
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
+		close_fds(fds, nfds);
 		return -EIO;
 	}
 	return nfds;
@@ -364,7 +455,7 @@ int gofer_make(struct gofer_client *c, uint32_t dir_fid, const char *name, uint3
 	if ((size_t)n != sizeof(reply))
 		return -EIO;
 	memcpy(&reply, c->buf, sizeof(reply));
-	if ((reply.entry.attr.mode & S_IFMT) != (mode & S_IFMT))
+	if ((reply.entry.attr.mode & S_IFMT) != (mode & S_IFMT) || !attr_valid(&reply.entry.attr))
 		return -EIO;
 	*out = (struct gofer_walk_result){ .fid = reply.entry.fid, .attr = reply.entry.attr };
 	return 0;

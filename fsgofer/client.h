@@ -1,17 +1,26 @@
 /* Sentry side of the gofer protocol. Calls are serialized by the client's mutex (the gofer
    answers one request at a time). Every function returns 0 or a result >= 0 on success and
-   -errno on failure; -EIO means the gofer broke the protocol or went away. */
+   -errno on failure; -EIO means the gofer broke the protocol or went away. A gofer that does
+   not answer within the client's timeout is taken for dead: that call and every later one
+   get -EIO at once. */
 #ifndef RUNSCC_FSGOFER_CLIENT_H
 #define RUNSCC_FSGOFER_CLIENT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "fsgofer/protocol.h"
 
+/* How long the sentry waits for a reply by default; a test may ask for less
+   (gofer_client_set_timeout). */
+#define GOFER_REPLY_TIMEOUT_MS 60000
+
 struct gofer_client {
 	int sock;
 	pthread_mutex_t lock;
+	uint32_t tag;		/* the last request's */
+	bool dead;		/* it did not answer in time or the socket failed */
 	/* One request/reply buffer, used under lock. */
 	unsigned char buf[GOFER_MSG_MAX];
 };
@@ -26,7 +35,9 @@ struct gofer_walk_result {
 typedef int (*gofer_dirent_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino,
 			       uint8_t type, uint64_t next_cookie);
 
+/* Sets the socket's send and receive timeouts to GOFER_REPLY_TIMEOUT_MS. */
 void gofer_client_init(struct gofer_client *c, int sock);
+int gofer_client_set_timeout(struct gofer_client *c, unsigned ms);
 int gofer_attach(struct gofer_client *c, uint32_t root, uint32_t *fid, uint32_t *flags,
 		 struct gofer_attr *attr);
 /* Walks up to n (<= GOFER_WALK_MAX) names from fid; returns how many were walked (>= 1) and

@@ -2,8 +2,9 @@
 
    Transport: one AF_UNIX SOCK_SEQPACKET socketpair; each request and each reply is exactly one
    datagram of at most GOFER_MSG_MAX bytes, starting with struct gofer_hdr. The sentry sends one
-   request and waits for its reply (no pipelining), so no tags are needed. Host fds travel with a
-   reply as SCM_RIGHTS.
+   request and waits for its reply (no pipelining). Each request carries a tag the reply echoes,
+   so that a reply to an earlier request (sent twice, or late) is never taken for the answer to
+   the current one. Host fds travel with a reply as SCM_RIGHTS.
 
    Names: a "fid" is a small integer naming a file the gofer holds open (O_PATH). Fids are chosen
    by the gofer. Each attached root (GOFER_OP_ATTACH) is a tree the gofer serves; a walk can
@@ -48,12 +49,13 @@ enum gofer_op {
 };
 
 /* Every message starts with this. In replies, error is 0 or a negative errno; on error the
-   reply carries no body. len is the total datagram length including the header. */
+   reply carries no body. len is the total datagram length including the header; tag is the
+   request's, echoed in its reply. */
 struct gofer_hdr {
 	uint32_t op;
 	uint32_t len;
 	int32_t error;
-	uint32_t reserved;
+	uint32_t tag;
 };
 
 /* File attributes as the gofer's host sees them (struct stat, fixed layout). */

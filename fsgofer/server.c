@@ -918,11 +918,11 @@ static size_t answer(struct gofer_server *s, ssize_t received, struct reply_fds 
 	if (r == 0)
 		r = dispatch(s, &hdr, reply_fds);
 	if (r < 0) {
-		hdr = (struct gofer_hdr){ .op = hdr.op, .len = sizeof(hdr), .error = r };
+		hdr = (struct gofer_hdr){ .op = hdr.op, .len = sizeof(hdr), .error = r, .tag = hdr.tag };
 		memcpy(s->reply, &hdr, sizeof(hdr));
 		return sizeof(hdr);
 	}
-	hdr = (struct gofer_hdr){ .op = hdr.op, .len = (uint32_t)r };
+	hdr = (struct gofer_hdr){ .op = hdr.op, .len = (uint32_t)r, .tag = hdr.tag };
 	memcpy(s->reply, &hdr, sizeof(hdr));
 	return (size_t)r;
 }

@@ -40,6 +40,8 @@ int oci_update(const char *root, const char *id, const char *resources_file);
 int oci_state(const char *root, const char *id, FILE *out);
 /* Host pids of the container's processes (none once stopped). */
 int oci_pids(const char *root, const char *id, pid_t **pids, size_t *n);
+/* `runsc-c debug memory`: the sandbox's memory, one figure per line (oci/memory.c). */
+int oci_memory(const char *root, const char *id, FILE *out);
 /* `list`: format "table" or "json"; quiet prints ids only. */
 int oci_list(const char *root, const char *format, bool quiet, FILE *out);
 

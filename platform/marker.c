@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/seccomp.h>
-#include <uthash.h>
+#include "common/hash.h"
 
 struct marker_request {
 	pid_t tid;

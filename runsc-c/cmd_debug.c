@@ -6,6 +6,7 @@
 #include <seccomp.h>
 
 #include "fsgofer/server.h"
+#include "oci/container.h"
 #include "platform/platform.h"
 #include "runsc-c/commands.h"
 #include "sentry/kernel.h"
@@ -33,7 +34,8 @@ static int print_syscall_names(FILE *out)
 
 int cmd_debug(const struct global_opts *g, int argc, char **argv)
 {
-	(void)g;
+	if (argc == 3 && !strcmp(argv[1], "memory"))
+		return oci_memory(g->root, argv[2], stdout) < 0;
 	if (argc == 2 && !strcmp(argv[1], "sentry-syscalls"))
 		return sentry_print_syscalls(stdout) < 0;
 	if (argc == 2 && !strcmp(argv[1], "gofer-syscalls"))
@@ -45,6 +47,6 @@ int cmd_debug(const struct global_opts *g, int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "syscall-names"))
 		return print_syscall_names(stdout) < 0;
 	fprintf(stderr, "usage: runsc-c debug sentry-syscalls|gofer-syscalls|guest-native-syscalls|"
-			"guest-host-syscalls|syscall-names\n");
+			"guest-host-syscalls|syscall-names | memory ID\n");
 	return 2;
 }

@@ -164,6 +164,17 @@ int sandbox_control_ps(const char *sock_path, pid_t **pids, size_t *n)
 	return 0;
 }
 
+int sandbox_control_memory(const char *sock_path, char **json)
+{
+	json_object *reply;
+	int r = control_call(sock_path, request("memory"), NULL, 0, &reply, NULL);
+	if (r < 0)
+		return r;
+	*json = strdup(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	json_object_put(reply);
+	return *json ? 0 : -ENOMEM;
+}
+
 int sandbox_control_pause(const char *sock_path)
 {
 	return control_call(sock_path, request("pause"), NULL, 0, NULL, NULL);

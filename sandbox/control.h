@@ -35,6 +35,10 @@ int sandbox_control_wait(int conn, int *exit_code);
    *pids malloc'd. */
 int sandbox_control_ps(const char *sock_path, pid_t **pids, size_t *n);
 
+/* The sentry's account of the sandbox's memory (sentry/control.c op_memory): the reply's
+   JSON text in *json (malloc'd). */
+int sandbox_control_memory(const char *sock_path, char **json);
+
 /* Stops / continues every guest process (OCI pause/resume: SIGSTOP / SIGCONT). */
 int sandbox_control_pause(const char *sock_path);
 int sandbox_control_resume(const char *sock_path);

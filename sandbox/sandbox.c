@@ -79,9 +79,11 @@ static json_object *init_process_json(const struct sandbox_spec *s)
 	return sandbox_process_json(&p);
 }
 
-static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int preserved_at)
+static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int preserved_at,
+			  pid_t gofer)
 {
 	json_object *o = json_object_new_object();
+	json_object_object_add(o, "gofer_pid", json_object_new_int(gofer));
 	json_object_object_add(o, "platform", json_object_new_string(platform_name(s->platform)));
 	json_object_object_add(o, "strace", json_object_new_boolean(s->strace));
 	if (s->hostname)
@@ -130,6 +132,8 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->hostname = strdup(json_object_get_string(v));
 	if (json_object_object_get_ex(o, "uname_release", &v))
 		cfg->uname_release = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "gofer_pid", &v))
+		cfg->gofer_pid = json_object_get_int(v);
 	if (json_object_object_get_ex(o, "pids_max", &v))
 		cfg->pids_max = (uint32_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "wait_for_start", &v))
@@ -152,10 +156,13 @@ out:
 	return r;
 }
 
-/* Starts `runsc-c ARGS` with the given fds at 3, 4, ... and stdio (NULL: ours). A detached
-   one (OCI create) outlives us: no parent-death signal, a session of its own. */
-static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, int nfds, bool detached)
+/* Starts `runsc-c ARGS` (program: NULL, or another program given the same arguments) with the
+   given fds at 3, 4, ... and stdio (NULL: ours). A detached one (OCI create) outlives us: no
+   parent-death signal, a session of its own. */
+static pid_t spawn_self(const char *program, char *const argv[], const int *stdio, const int *fds,
+			int nfds, bool detached)
 {
+	const char *path = program ? program : sandbox_runtime_path;
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid < 0 ? -errno : pid;
@@ -176,8 +183,8 @@ static pid_t spawn_self(char *const argv[], const int *stdio, const int *fds, in
 	cloexec_fds_from(3 + nfds, NULL, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
-	execv(sandbox_runtime_path, argv);
-	dprintf(2, "runsc-c: exec %s: %s\n", sandbox_runtime_path, strerror(errno));
+	execv(path, argv);
+	dprintf(2, "runsc-c: exec %s: %s\n", path, strerror(errno));
 	_exit(125);
 }
 
@@ -229,7 +236,10 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	gofer_argv[n++] = (char *)spec->rootfs;
 	sandbox_mounts_gofer_args(spec, gofer_argv, &n);
 	gofer_argv[n] = NULL;
-	pid_t gofer = spawn_self(gofer_argv, create ? null_stdio : NULL, &sv[1], 1, create);
+	/* Testing only: RUNSCC_DEBUG_GOFER=PROGRAM runs PROGRAM with the gofer's arguments and
+	   socket in its place (tests/tools/fake_gofer.c, a gofer that misbehaves). */
+	pid_t gofer = spawn_self(getenv("RUNSCC_DEBUG_GOFER"), gofer_argv, create ? null_stdio : NULL,
+				 &sv[1], 1, create);
 	close(sv[1]);
 	if (gofer < 0) {
 		close(sv[0]);
@@ -266,7 +276,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 	for (int i = 0; i < npreserved; i++)
 		fds[4 + i] = 3 + i;
 	int nfds = !create ? 2 : spec->control_fd >= 0 ? 4 + npreserved : 3;
-	pid_t sentry = spawn_self(sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
+	pid_t sentry = spawn_self(NULL, sentry_argv, create ? spec->init.stdio : NULL, fds, nfds, create);
 	close(sv[0]);
 	close(specpipe[0]);
 	if (sentry < 0) {
@@ -274,7 +284,7 @@ static int sandbox_start(const struct sandbox_spec *spec, int ready_fd, pid_t *g
 		kill_and_reap(gofer);
 		return log_errno(sentry, "starting the sentry");
 	}
-	char *json = spec_to_json(spec, create && spec->wait_for_start, npreserved ? 3 + 4 : 0);
+	char *json = spec_to_json(spec, create && spec->wait_for_start, npreserved ? 3 + 4 : 0, gofer);
 	int wr = json ? write_full(specpipe[1], json, strlen(json)) : -ENOMEM;
 	free(json);
 	close(specpipe[1]);

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <time.h>
@@ -79,6 +80,13 @@ static int kernel_init(struct boot_config *cfg)
 		return log_errno(-errno, "memfd_create");
 	fcntl(kernel.placeholder_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
 	gofer_client_init(&kernel.gofer, cfg->gofer_fd);
+	kernel.gofer_pid = cfg->gofer_pid;
+	/* Testing only: a shorter wait for a gofer that does not answer (test_gofer_double). */
+	const char *timeout = getenv("RUNSCC_DEBUG_GOFER_TIMEOUT_MS");
+	long ms;
+	if (timeout && (parse_int(timeout, 1, INT_MAX, &ms) < 0 ||
+			gofer_client_set_timeout(&kernel.gofer, (unsigned)ms) < 0))
+		log_warn("RUNSCC_DEBUG_GOFER_TIMEOUT_MS=%s: not a timeout in ms", timeout);
 	if (inet_egress_init(cfg->egress) < 0)
 		return -EINVAL;
 	return fs_mount_all(cfg, &kernel.root_mount);

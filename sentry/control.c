@@ -4,7 +4,10 @@
 #include "sentry/control.h"
 #include "sentry/kernel.h"
 #include "sentry/spawner.h"
+#include "sentry/fs/memfs.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/task/task.h"
+#include "sentry/vfs/vfs.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -117,6 +120,49 @@ static int op_ps(struct request *rq)
 	return 0;
 }
 
+/* The sandbox's memory as the sentry counts it (`runsc-c debug memory` adds the host's view
+   of the sentry's and the gofer's own memory): the memory files' budget, each mount that holds
+   file data in memory, System V segments, and the gofer's host pid (from the spec). */
+static int op_memory(struct request *rq)
+{
+	json_object *mounts = json_object_new_array(), *files = json_object_new_object(),
+		    *shm = json_object_new_object();
+	uint64_t used, max, bytes, resident;
+	size_t segments;
+	char path[VFS_PATH_MAX];
+
+	kernel_lock();
+	memfs_budget_get(&used, &max);
+	json_object_object_add(files, "used", json_object_new_uint64(used));
+	json_object_object_add(files, "limit", json_object_new_uint64(max));
+	/* Paths as a guest process sees them. */
+	struct thread_group *any = thread_group_first();
+	while (any && !any->threads)
+		any = thread_group_next(any);
+	for (struct mount *mnt = vfs_mount_first(); mnt && any; mnt = mnt->next) {
+		struct super_block *sb = mnt->root && mnt->root->inode ? mnt->root->inode->sb : NULL;
+		if (!sb || (!sb->bytes_max && !sb->bytes_used) ||
+		    vfs_path_name(any->threads, &(struct path){ mnt, mnt->root }, path, sizeof(path)) < 0)
+			continue;
+		json_object *m = json_object_new_object();
+		json_object_object_add(m, "path", json_object_new_string(path));
+		json_object_object_add(m, "fstype", json_object_new_string(sb->fstype));
+		json_object_object_add(m, "used", json_object_new_uint64(sb->bytes_used));
+		json_object_object_add(m, "limit", json_object_new_uint64(sb->bytes_max));
+		json_object_array_add(mounts, m);
+	}
+	shm_totals(&segments, &bytes, &resident);
+	kernel_unlock();
+	json_object_object_add(shm, "segments", json_object_new_uint64(segments));
+	json_object_object_add(shm, "bytes", json_object_new_uint64(bytes));
+	json_object_object_add(shm, "resident", json_object_new_uint64(resident));
+	json_object_object_add(rq->reply, "memory_files", files);
+	json_object_object_add(rq->reply, "mounts", mounts);
+	json_object_object_add(rq->reply, "sysv_shm", shm);
+	json_object_object_add(rq->reply, "gofer_pid", json_object_new_int(kernel.gofer_pid));
+	return 0;
+}
+
 /* pause and resume: every process, init included (SIGSTOP and SIGCONT are not init's to
    refuse here). */
 static int signal_everything(int sig)
@@ -210,6 +256,7 @@ static const struct control_op {
 } control_ops[] = {
 	{ "start", op_start }, { "kill", op_kill }, { "ps", op_ps },
 	{ "pause", op_pause }, { "resume", op_resume }, { "exec", op_exec },
+	{ "memory", op_memory },
 };
 
 static int dispatch(struct request *rq)

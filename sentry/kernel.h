@@ -37,6 +37,7 @@ struct boot_config {
 	enum platform_kind platform;
 	bool strace;
 	int gofer_fd;			/* protocol socket to the gofer */
+	pid_t gofer_pid;		/* its host pid, for `runsc-c debug memory` (0: unknown) */
 	const char *hostname;
 	const char *uname_release;	/* NULL: the default (SANDBOX_UNAME_RELEASE) */
 	struct guest_process init;	/* the first process (argv[0] looked up in its PATH) */
@@ -71,6 +72,7 @@ struct kernel {
 	pthread_cond_t task_event;
 	struct platform platform;
 	struct gofer_client gofer;
+	pid_t gofer_pid;
 	bool strace;
 	struct utsname uts;		/* what uname(2) reports */
 	struct timespec boot_time;	/* CLOCK_MONOTONIC at boot */

@@ -100,6 +100,12 @@ void sentry_thread_cloned(pid_t parent_tid, pid_t child_tid, unsigned long flags
 		guest_write(child, parent->clone.child_tid_addr, &child->tid, sizeof(child->tid));
 	if (parent->clone.flags & CLONE_PARENT_SETTID)
 		guest_write(parent, parent->clone.parent_tid_addr, &child->tid, sizeof(child->tid));
+	/* A new thread killed before this event (held at its first stop) was reaped by the
+	   tracer as an unknown thread, so no exit will come for it: it is gone now, as killed.
+	   (This runs on the tracer's thread, which reaps: a thread not reaped yet still exists
+	   and its exit comes later.) */
+	if (syscall(SYS_tgkill, child->tg->host_pid, child_tid, 0) < 0 && errno == ESRCH)
+		task_exit(child, SIGKILL, NULL);
 	kernel_unlock();
 }
 

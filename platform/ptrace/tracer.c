@@ -23,7 +23,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <linux/ptrace.h>
-#include <uthash.h>
+#include "common/hash.h"
 
 #define TRACE_OPTIONS                                                                          \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 /* Inode numbers of files created in the overlay: far above what the image's file systems
    hand out (ext4 and xfs numbers stay far below 2^40 on any disk this runs on), so a new
@@ -212,15 +213,45 @@ static int goferfs_iterate(struct inode *dir, uint64_t *cookie, dir_emit_fn emit
 	return 0;
 }
 
+/* Is fd a description of the inode's file, with exactly the access mode asked for? The gofer is
+   less trusted than the sentry: a description of another file, or one allowing more, would
+   reach the guest's mirror or an exec. */
+static bool gofer_fd_is(const struct inode *inode, int fd, int accmode)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && !(fl & O_PATH) && (fl & O_ACCMODE) == accmode && fstat(fd, &st) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_dev == inode->dev && st.st_ino == inode->ino;
+}
+
+/* Opens the inode's file through the gofer (n descriptions, 1..GOFER_OPEN_MAX) and checks what
+   came back; returns how many came or -errno. */
+static int gofer_open_checked(struct inode *inode, uint32_t flags, int *fds, int n)
+{
+	n = gofer_open(&kernel.gofer, GI(inode)->fid, flags, fds, n);
+	for (int i = 0; i < n; i++) {
+		if (gofer_fd_is(inode, fds[i], (int)(flags & O_ACCMODE)))
+			continue;
+		for (int j = 0; j < n; j++)
+			close(fds[j]);
+		log_error("the gofer answered an open of inode %llu with a description of another "
+			  "file or access mode", (unsigned long long)inode->ino);
+		return -EIO;
+	}
+	return n;
+}
+
 /* A new read-only description of an image file: a spare if there is one, else from the gofer
    (with spares, for a file opened before). */
-static int gofer_file_description(struct gofer_inode *gi)
+static int gofer_file_description(struct inode *inode)
 {
+	struct gofer_inode *gi = GI(inode);
 	int fds[GOFER_OPEN_MAX];
 
 	if (gi->nspare > 0)
 		return gi->spare_fds[--gi->nspare];
-	int n = gofer_open(&kernel.gofer, gi->fid, O_RDONLY, fds, gi->opens++ ? GOFER_OPEN_MAX : 1);
+	int n = gofer_open_checked(inode, O_RDONLY, fds, gi->opens++ ? GOFER_OPEN_MAX : 1);
 	if (n < 0)
 		return n;
 	for (int i = 1; i < n; i++)
@@ -229,10 +260,10 @@ static int gofer_file_description(struct gofer_inode *gi)
 }
 
 /* A description open for writing (a bind mount's file: the overlay copies up first). */
-static int gofer_write_description(struct gofer_inode *gi, int flags)
+static int gofer_write_description(struct inode *inode, int flags)
 {
 	int fd;
-	int r = gofer_open(&kernel.gofer, gi->fid, (uint32_t)(flags & (O_ACCMODE | O_APPEND)), &fd, 1);
+	int r = gofer_open_checked(inode, (uint32_t)(flags & (O_ACCMODE | O_APPEND)), &fd, 1);
 	return r < 0 ? r : fd;
 }
 
@@ -245,8 +276,8 @@ static int goferfs_open(struct inode *inode, struct file *f, int flags)
 		return -ENXIO;
 	if (!S_ISREG(inode->mode))
 		return -EACCES;
-	int fd = (flags & O_ACCMODE) == O_RDONLY ? gofer_file_description(GI(inode))
-						 : gofer_write_description(GI(inode), flags);
+	int fd = (flags & O_ACCMODE) == O_RDONLY ? gofer_file_description(inode)
+						 : gofer_write_description(inode, flags);
 	if (fd < 0)
 		return fd;
 	f->host_fd = fd;
@@ -311,7 +342,7 @@ static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 	struct gofer_inode *gi = GI(inode);
 	int fd = -1;
 	if (keep > 0 && inode->size > 0) {
-		fd = gofer_file_description(gi);
+		fd = gofer_file_description(inode);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}

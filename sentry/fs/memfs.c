@@ -479,6 +479,12 @@ void memfs_set_budget(uint64_t bytes)
 	budget_max = bytes;
 }
 
+void memfs_budget_get(uint64_t *used, uint64_t *max)
+{
+	*used = budget_used;
+	*max = budget_max;
+}
+
 int memfs_budget_take(uint64_t bytes)
 {
 	if (budget_max && (bytes > budget_max || budget_used > budget_max - bytes))

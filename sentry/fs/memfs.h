@@ -37,6 +37,8 @@ uint64_t memfs_room(struct inode *inode, int64_t pos);
    each tmpfs, whatever their own size=), so that all of them fit in the sandbox's memory;
    0: none. */
 void memfs_set_budget(uint64_t bytes);
+/* What the budget holds now and its bound (0: none), for `runsc-c debug memory`. */
+void memfs_budget_get(uint64_t *used, uint64_t *max);
 /* The host is about to add up to bytes to a memory file (a fallocate the sentry let through):
    counted now, so that calls before the next look at its blocks see them; that look sets
    the true figure. */

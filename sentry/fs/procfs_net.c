@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <uthash.h>
+#include "common/hash.h"
 
 #define PROC_NET_MAX (64 << 20)	/* a file's content the sentry reads at most */
 #define OVERFLOW_UID 65534

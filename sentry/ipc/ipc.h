@@ -141,6 +141,8 @@ void shm_unmapped(struct task *t, uint64_t addr, uint64_t len);
 
 /* /proc/sysvipc/{shm,sem,msg}. */
 int shm_proc_show(FILE *m);
+/* The segments there are, their sizes and the memory they hold, added up. */
+void shm_totals(size_t *segments, uint64_t *bytes, uint64_t *resident);
 int sem_proc_show(FILE *m);
 int msg_proc_show(FILE *m);
 

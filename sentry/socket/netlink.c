@@ -29,7 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <utlist.h>
-#include <uthash.h>
+#include "common/hash.h"
 
 #define NETLINK_DEFAULT_BUF 212992	/* net.core.[rw]mem_default */
 #define NETLINK_BUF_MAX (2 * 212992)	/* net.core.[rw]mem_max, doubled as Linux keeps it */

@@ -547,6 +547,22 @@ void shm_detach_all(struct thread_group *tg)
 			pending_drop(p);
 }
 
+void shm_totals(size_t *segments, uint64_t *bytes, uint64_t *resident)
+{
+	*segments = 0;
+	*bytes = *resident = 0;
+	for (int i = 0; i < shm_ids.nslots; i++) {
+		struct shm_seg *s = (struct shm_seg *)shm_ids.slots[i];
+		struct stat st;
+		if (!s)
+			continue;
+		(*segments)++;
+		*bytes += s->size;
+		if (fstat(s->memfd, &st) == 0)
+			*resident += (uint64_t)st.st_blocks * 512;
+	}
+}
+
 int shm_proc_show(FILE *m)
 {
 	fprintf(m, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");

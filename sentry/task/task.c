@@ -317,22 +317,30 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 			t->sched.nice = 0;
 		t->sched.reset_on_fork = false;
 	}
-	t->files = (flags & CLONE_FILES) ? parent->files : fdtable_dup(parent->files);
-	t->fs = (flags & CLONE_FS) ? parent->fs
-				   : fs_context_new(&parent->fs->root, &parent->fs->cwd, parent->fs->umask);
+	/* A shared table is referenced at once, so that the error path puts exactly what was
+	   taken. */
+	if (flags & CLONE_FILES) {
+		t->files = parent->files;
+		t->files->refs++;
+	} else {
+		t->files = fdtable_dup(parent->files);
+	}
+	if (flags & CLONE_FS) {
+		t->fs = parent->fs;
+		t->fs->refs++;
+	} else {
+		t->fs = fs_context_new(&parent->fs->root, &parent->fs->cwd, parent->fs->umask);
+	}
 	if (flags & CLONE_SIGHAND) {
 		t->sighand = parent->sighand;
 	} else if ((t->sighand = malloc(sizeof(*t->sighand)))) {
 		*t->sighand = *parent->sighand;
 		t->sighand->refs = 0;
 	}
+	if (t->sighand)
+		t->sighand->refs++;
 	if (!t->files || !t->fs || !t->sighand)
 		goto nomem;
-	if (flags & CLONE_FILES)
-		t->files->refs++;
-	if (flags & CLONE_FS)
-		t->fs->refs++;
-	t->sighand->refs++;
 
 	struct thread_group *tg;
 	if (flags & CLONE_THREAD) {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include <uthash.h>
+#include "common/hash.h"
 #include <linux/capability.h>
 
 #include "sentry/vfs/vfs.h"

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
-#include <uthash.h>
+#include "common/hash.h"
 
 struct task;
 struct file;

@@ -764,7 +764,9 @@ static pid_t spawn(int slot_index, uint64_t gen)
 	pid_t pid = fork();
 	if (pid == 0)
 		worker(slot_index, gen);
-	return pid;
+	/* A fork that failed (the sandbox short of pids or memory) is tried again on a later
+	   round: never a -1 kept as a pid, which kill() would take for every process. */
+	return pid > 0 ? pid : 0;
 }
 
 static double now_seconds(void)
@@ -823,20 +825,30 @@ int main(int argc, char **argv)
 	double since[MAX_PROCS][MAX_THREADS];
 	uint64_t died = 0, stuck = 0, died_by[128] = { 0 };
 	double start = now_seconds();
+	int alive = 0;
 	for (int w = 0; w < opt_procs; w++) {
 		gens[w] = 0;
 		workers[w] = spawn(w, 0);
+		alive += workers[w] != 0;
 		for (int t = 0; t < opt_threads; t++)
 			since[w][t] = start;
 	}
-	int alive = opt_procs;
 	double stop_at = 0;
-	while (alive > 0) {
+	while (alive > 0 || !sh->stop) {
 		int status;
 		pid_t pid;
 		double now = now_seconds();
 		if (!sender && !sh->stop && (sender = fork()) == 0)
 			signal_sender(opt_seed * 31 + 7);
+		if (sender < 0)
+			sender = 0;
+		for (int w = 0; w < opt_procs && !sh->stop; w++) {
+			if (!workers[w] && (workers[w] = spawn(w, ++gens[w]))) {
+				alive++;
+				for (int t = 0; t < opt_threads; t++)
+					since[w][t] = now;
+			}
+		}
 		while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 			if (pid == sender) {
 				sender = 0;
@@ -851,8 +863,7 @@ int main(int argc, char **argv)
 					died++;
 				if (WIFSIGNALED(status))
 					died_by[WTERMSIG(status) & 127]++;
-				if (!sh->stop) {
-					workers[w] = spawn(w, ++gens[w]);
+				if (!sh->stop && (workers[w] = spawn(w, ++gens[w]))) {
 					alive++;
 					for (int t = 0; t < opt_threads; t++)
 						since[w][t] = now;

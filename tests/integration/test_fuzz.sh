@@ -8,7 +8,9 @@
 # host's / or /tmp), and no runsc-c process of the run left.
 #
 # RUNSCC_SAN=PATH (test.sh sets it: a runsc-c built with -DRUNSCC_SANITIZE=ON) runs the same
-# against that build, with ASan and UBSan halting at the first report. FUZZ_SEED, FUZZ_CALLS
+# against that build, with ASan and UBSan halting at the first report; with
+# RUNSCC_SAN_FAULT_INJECTION=1 (that build also has -DRUNSCC_FAULT_INJECTION=ON) once more with
+# about one allocation in 300 of the sentry failing (RUNSCC_DEBUG_MALLOC_FAIL). FUZZ_SEED, FUZZ_CALLS
 # and FUZZ_SECONDS (per run) change the defaults. On a failure the seed is printed with the
 # command that replays it one thread at a time, printing each call (--trace).
 # shellcheck source-path=SCRIPTDIR
@@ -52,6 +54,7 @@ fuzz_run() {
 	timeout -k 5 $((SECONDS_PER_RUN + 90)) \
 		env ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=0:symbolize=0:quarantine_size_mb=64 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		${MALLOC_FAIL:+RUNSCC_DEBUG_MALLOC_FAIL=$MALLOC_FAIL} \
 		"$runscc" --log "$out/log" do --platform="$platform" --memory 1G --pids-max 256 \
 		--rootfs "$ROOT" -- /fuzz --seed "$SEED" --calls "$CALLS" --seconds "$SECONDS_PER_RUN" \
 		>"$out/stdout" 2>"$out/stderr" </dev/null
@@ -96,6 +99,16 @@ if [ -n "${RUNSCC_SAN:-}" ]; then
 	for platform in $PLATFORMS; do
 		fuzz_run "fuzz-sanitized-$platform" "$RUNSCC_SAN" "$platform"
 	done
+	# The same build failing about one allocation in 300 in the sentry (test.sh builds it with
+	# -DRUNSCC_FAULT_INJECTION=ON too): each handler's ENOMEM path, under ASan.
+	if [ "${RUNSCC_SAN_FAULT_INJECTION:-0}" = 1 ]; then
+		for platform in $PLATFORMS; do
+			MALLOC_FAIL=300 HEALTHY_EXPECTED='^out of memory (recording|tracking) ' \
+				fuzz_run "fuzz-malloc-fail-$platform" "$RUNSCC_SAN" "$platform"
+		done
+	else
+		echo "the sanitizer build has no fault injection (RUNSCC_SAN_FAULT_INJECTION): failing allocations left out"
+	fi
 else
 	echo "no sanitizer build given (RUNSCC_SAN): the sanitized runs are left out"
 fi
