@@ -57,12 +57,15 @@ static int op_start(struct request *rq)
 }
 
 /* A signal from outside to the sandbox's init, as to a pid namespace's init from an ancestor
-   namespace: SIGKILL and SIGSTOP always arrive, others only if it handles them. Until its
-   exec it is our launcher, which any signal may end. */
+   namespace: SIGKILL and SIGSTOP always arrive, others only if it handles them. Before
+   "start" it is our launcher, which any signal may end (as runc's waiting init). After
+   "start" and before its exec completes it is treated as the program it is becoming, whose
+   handlers start at the default: a "docker stop" right after "docker run -d" must not find
+   it still in the launcher (kernel lock held). */
 static bool init_ignores(struct thread_group *tg, int sig)
 {
 	struct task *any = thread_group_any(tg);
-	if (sig == SIGKILL || sig == SIGSTOP || !tg->did_exec || !any)
+	if (sig == SIGKILL || sig == SIGSTOP || (!tg->did_exec && start_pipe >= 0) || !any)
 		return false;
 	uint64_t handler = any->sighand->action[sig].handler;
 	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;
