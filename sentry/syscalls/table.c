@@ -237,6 +237,12 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	/* signals: the host delivers them */
 	S(SYS_rt_sigaction, rt_sigaction, 4, A_SIGNAL, A_PTR, A_PTR, A_UINT),
 	S(SYS_kill, kill, 2, A_INT, A_SIGNAL),
+	S(SYS_pidfd_open, pidfd_open, 2, A_INT, A_HEX),
+	S(SYS_pidfd_send_signal, pidfd_send_signal, 4, A_FD, A_SIGNAL, A_PTR, A_HEX),
+	S(SYS_pidfd_getfd, pidfd_getfd, 3, A_FD, A_INT, A_HEX),
+	S(SYS_process_vm_readv, process_vm_readv, 6, A_INT, A_PTR, A_UINT, A_PTR, A_UINT, A_HEX),
+	S(SYS_process_vm_writev, process_vm_writev, 6, A_INT, A_PTR, A_UINT, A_PTR, A_UINT, A_HEX),
+	S(SYS_kcmp, kcmp, 5, A_INT, A_INT, A_INT, A_UINT, A_UINT),
 	S(SYS_tgkill, tgkill, 3, A_INT, A_INT, A_SIGNAL),
 	S(SYS_tkill, tkill, 2, A_INT, A_SIGNAL),
 	S(SYS_rt_sigqueueinfo, rt_sigqueueinfo, 3, A_INT, A_SIGNAL, A_PTR),

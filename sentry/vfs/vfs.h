@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -129,6 +130,8 @@ struct file_operations {
 	int64_t (*llseek)(struct file *f, int64_t offset, int whence);
 	long (*ioctl)(struct file *f, unsigned int cmd, uint64_t arg);
 	void (*release)(struct file *f);
+	/* Lines of /proc/PID/fdinfo/N after the common ones (NULL: none). */
+	void (*show_fdinfo)(struct file *f, FILE *m);
 };
 
 struct super_block {
