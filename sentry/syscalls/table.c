@@ -271,6 +271,12 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_msgget, msgget, 2, A_INT, A_HEX),
 	S(SYS_msgsnd, msgsnd, 4, A_INT, A_PTR, A_UINT, A_HEX),
 	S(SYS_msgrcv, msgrcv, 5, A_INT, A_PTR, A_UINT, A_LONG, A_HEX),
+	S(SYS_mq_open, mq_open, 4, A_PATH, A_OFLAGS, A_MODE, A_PTR),
+	S(SYS_mq_unlink, mq_unlink, 1, A_PATH),
+	S(SYS_mq_timedsend, mq_timedsend, 5, A_FD, A_PTR, A_UINT, A_UINT, A_PTR),
+	S(SYS_mq_timedreceive, mq_timedreceive, 5, A_FD, A_PTR, A_UINT, A_PTR, A_PTR),
+	S(SYS_mq_notify, mq_notify, 2, A_FD, A_PTR),
+	S(SYS_mq_getsetattr, mq_getsetattr, 3, A_FD, A_PTR, A_PTR),
 	S(SYS_msgctl, msgctl, 3, A_INT, A_INT, A_PTR),
 	/* waiting on fds */
 	S(SYS_poll, poll, 3, A_PTR, A_UINT, A_INT),

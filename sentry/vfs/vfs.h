@@ -117,6 +117,10 @@ struct inode_operations {
 };
 
 struct file_operations {
+	/* The host object mirrored at the guest's number only shows readiness to poll and
+	   epoll (no native data path: read and write are ops), so its access mode need not
+	   be the open's. */
+	bool readiness_mirror;
 	/* The file is a host object mirrored into the guest (f->host_fd): mmap and exec run on
 	   it natively, and so does the data path (read, write and their vector and positioned
 	   forms, lseek, sendfile) unless the file has its own read/write ops, in which case the
@@ -239,6 +243,8 @@ void dentry_put(struct dentry *d);
 struct dentry *dentry_new_root(struct inode *inode);
 /* An unhashed dentry for an object reached without a name (takes the inode reference). */
 struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode);
+/* Forgets parent's cached entry for name (the file system removed it on its own). */
+void dentry_drop_child(struct dentry *parent, const char *name);
 /* Puts d in its parent's table of cached names (which takes a reference), if not there. */
 void dentry_hash(struct dentry *d);
 /* The cached child name of parent, looked up through the file system on a miss. */

@@ -54,16 +54,6 @@ static long kcmp(pid_t a, pid_t b, int type, unsigned long i1, unsigned long i2)
 	return syscall(SYS_kcmp, a, b, type, i1, i2);
 }
 
-/* A count, or the errno name. */
-static const char *rv(long r)
-{
-	char *b = say_buffer();
-	if (r < 0)
-		return en(errno);
-	snprintf(b, SAY_BUFFER_SIZE, "%ld", r);
-	return b;
-}
-
 /* kcmp's answer as equal, or different in a consistent order (a,b and b,a opposite). */
 static const char *order(pid_t a, pid_t b, int type, unsigned long i1, unsigned long i2)
 {
@@ -137,6 +127,12 @@ static void check_signals(void)
 		struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
 		sigaction(SIGUSR1, &sa, NULL);
 		sigaction(SIGUSR2, &sa, NULL);
+		/* Taken only inside sigsuspend, so none is lost while one is reported. */
+		sigset_t usr;
+		sigemptyset(&usr);
+		sigaddset(&usr, SIGUSR1);
+		sigaddset(&usr, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &usr, NULL);
 		setpgid(0, 0);
 		write_int(back[1], 0);
 		for (int i = 0; i < 3; i++) {
