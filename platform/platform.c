@@ -46,6 +46,8 @@ static const int via_tracer_syscalls[] = {
 	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
 	/* System V IPC: waits, and shmat/shmdt rewritten into the sentry's mmap/munmap */
 	SYS_semop, SYS_semtimedop, SYS_msgsnd, SYS_msgrcv, SYS_shmat, SYS_shmdt,
+	/* POSIX message queues: waits */
+	SYS_mq_timedsend, SYS_mq_timedreceive,
 };
 
 /* The "slow" syscalls, which Linux lets a signal interrupt. */

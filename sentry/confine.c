@@ -71,6 +71,7 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_pidfd_open, "guest listener handover", 0, 0 },
 	{ SYS_pidfd_getfd, "guest listener handover", 0, 0 },
 	{ SYS_pidfd_send_signal, "signals to guests", 0, 0 },
+	{ SYS_kcmp, "guests' kcmp of address spaces and I/O contexts", 0, 0 },
 	{ SYS_kill, "signals to guests", 0, 0 },
 	{ SYS_sched_rr_get_interval, "the time slice of guests' ordinary threads", 0, 0 },
 	{ SYS_tgkill, "signals to guests", 0, 0 },

@@ -196,6 +196,7 @@ int devfs_new(struct dentry **out)
 	r = r ?: synth_dir_add(root, "stderr", synth_symlink_new(sb, "/proc/self/fd/2"));
 	r = r ?: synth_dir_add(root, "pts", devpts_root());
 	r = r ?: synth_dir_add(root, "shm", synth_dir_new(sb, 01777));
+	r = r ?: synth_dir_add(root, "mqueue", synth_dir_new(sb, 01777));
 	if (r < 0) {
 		inode_put(root);
 		return r;

@@ -30,4 +30,10 @@ struct file *hostfd_file_new(int host_fd);
    guest's eyes, with pgid in the foreground (a no-op for anything but a terminal). */
 int hostfd_claim_tty(struct file *f, pid_t sid, pid_t pgid);
 
+struct thread_group;
+/* A pidfd (pidfd_open, pidfd.c) for tg; flags: O_NONBLOCK (PIDFD_NONBLOCK). */
+int pidfd_file_new(struct thread_group *tg, int flags, struct file **out);
+/* The process pidfd f names: 0, -EBADF (not a pidfd) or -ESRCH (reaped). */
+int pidfd_process(struct file *f, struct thread_group **out);
+
 #endif

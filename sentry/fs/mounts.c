@@ -1,4 +1,5 @@
-/* The sandbox's mount table: the image at /, the sentry's /proc, /dev, /dev/shm and /sys, then
+/* The sandbox's mount table: the image at /, the sentry's /proc, /dev, /dev/shm, /dev/mqueue and
+   /sys, then
    the container's mounts in order, then its masked and read-only paths (as runc makes them).
    Nothing here mounts anything of the host's: a bind mount is a tree the gofer serves, every
    other type is one of the sentry's file systems. Mount points the image lacks are made in
@@ -9,6 +10,7 @@
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/fs/synth.h"
+#include "sentry/ipc/mqueue.h"
 #include "sentry/kernel.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -209,11 +211,18 @@ static int make_devpts(const struct boot_mount *m, struct dentry **root)
 	return devpts_new(root);
 }
 
-/* Kernel interfaces the sandbox does not have (mqueue, cgroups): an empty directory that goes
+/* Kernel interfaces the sandbox does not have (cgroups): an empty directory that goes
    by their name. */
 static int make_empty(const struct boot_mount *m, struct dentry **root)
 {
 	return memfs_new(m->type, 0555, 0, root);
+}
+
+/* Every mqueue mount shows the sandbox's one IPC namespace. */
+static int make_mqueue(const struct boot_mount *m, struct dentry **root)
+{
+	(void)m;
+	return mqueue_root(root);
 }
 
 static int make_bind(const struct boot_mount *m, struct dentry **root)
@@ -226,7 +235,7 @@ static const struct mount_type bind_type = { "bind", "bind", 0, make_bind },
 	proc_type = { "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_proc },
 	sysfs_type = { "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_sysfs },
 	devpts_type = { "devpts", "devpts", MS_NOSUID | MS_NOEXEC, make_devpts },
-	mqueue_type = { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
+	mqueue_type = { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, make_mqueue },
 	cgroup_type = { "cgroup", "cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, make_empty },
 	cgroup2_type = { "cgroup2", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			 make_empty },
@@ -248,6 +257,7 @@ static const struct {
 	{ "/dev", &dev_type },
 	{ "/sys", &sysfs_type },
 	{ "/dev/shm", &shm_type },
+	{ "/dev/mqueue", &mqueue_type },
 };
 
 static int mount_one(struct mount *rm, const struct mount_type *t, const struct boot_mount *m)

@@ -86,6 +86,12 @@ enum proc_kind {
 	PROC_FS_INOTIFY_MAX_QUEUED_EVENTS,
 	PROC_FS_INOTIFY_MAX_USER_INSTANCES,
 	PROC_FS_INOTIFY_MAX_USER_WATCHES,
+	PROC_SYS_FS_MQUEUE,
+	PROC_MQ_MSG_MAX,
+	PROC_MQ_MSGSIZE_MAX,
+	PROC_MQ_QUEUES_MAX,
+	PROC_MQ_MSG_DEFAULT,
+	PROC_MQ_MSGSIZE_DEFAULT,
 	PROC_SYSVIPC,
 	PROC_SYSVIPC_SHM,
 	PROC_SYSVIPC_SEM,
@@ -181,9 +187,18 @@ static const struct proc_entry proc_sys_fs_inotify_entries[] = {
 		   proc_fill_fs_inotify_max_user_watches),
 };
 
+static const struct proc_entry proc_sys_fs_mqueue_entries[] = {
+	FILE_ENTRY("msg_default", PROC_MQ_MSG_DEFAULT, 0644, proc_fill_mqueue_msg_default),
+	FILE_ENTRY("msg_max", PROC_MQ_MSG_MAX, 0644, proc_fill_mqueue_msg_max),
+	FILE_ENTRY("msgsize_default", PROC_MQ_MSGSIZE_DEFAULT, 0644, proc_fill_mqueue_msgsize_default),
+	FILE_ENTRY("msgsize_max", PROC_MQ_MSGSIZE_MAX, 0644, proc_fill_mqueue_msgsize_max),
+	FILE_ENTRY("queues_max", PROC_MQ_QUEUES_MAX, 0644, proc_fill_mqueue_queues_max),
+};
+
 static const struct proc_entry proc_sys_fs_entries[] = {
 	FILE_ENTRY("file-max", PROC_FS_FILE_MAX, 0644, proc_fill_fs_file_max),
 	DIR_ENTRY("inotify", PROC_FS_INOTIFY, 0555, proc_sys_fs_inotify_entries),
+	DIR_ENTRY("mqueue", PROC_SYS_FS_MQUEUE, 0555, proc_sys_fs_mqueue_entries),
 	FILE_ENTRY("nr_open", PROC_FS_NR_OPEN, 0644, proc_fill_fs_nr_open),
 	FILE_ENTRY("pipe-max-size", PROC_FS_PIPE_MAX_SIZE, 0644, proc_fill_fs_pipe_max_size),
 };

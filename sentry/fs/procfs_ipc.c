@@ -1,7 +1,9 @@
-/* /proc/sysvipc and the IPC limits in /proc/sys/kernel (those of a new IPC namespace). */
+/* /proc/sysvipc and the IPC limits in /proc/sys/kernel and /proc/sys/fs/mqueue (those of a
+   new IPC namespace). */
 #define _GNU_SOURCE
 #include "sentry/fs/procfs_internal.h"
 #include "sentry/ipc/ipc.h"
+#include "sentry/ipc/mqueue.h"
 
 #include <inttypes.h>
 
@@ -70,4 +72,34 @@ int proc_fill_kernel_sem(const struct proc_target *t, FILE *m)
 	(void)t;
 	fprintf(m, "%d\t%d\t%d\t%d\n", IPC_SEMMSL, IPC_SEMMNS, IPC_SEMOPM, IPC_SEMMNI);
 	return 0;
+}
+
+int proc_fill_mqueue_msg_max(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	return show_u64(m, MQ_MSG_MAX);
+}
+
+int proc_fill_mqueue_msgsize_max(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	return show_u64(m, MQ_MSGSIZE_MAX);
+}
+
+int proc_fill_mqueue_queues_max(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	return show_u64(m, MQ_QUEUES_MAX);
+}
+
+int proc_fill_mqueue_msg_default(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	return show_u64(m, MQ_MSG_DEFAULT);
+}
+
+int proc_fill_mqueue_msgsize_default(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	return show_u64(m, MQ_MSGSIZE_DEFAULT);
 }

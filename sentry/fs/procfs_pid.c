@@ -362,6 +362,7 @@ int proc_fill_fdinfo(const struct proc_target *t, FILE *m)
 	fprintf(m, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)pos,
 		(unsigned)flags, f->path.mnt ? f->path.mnt->id : 0,
 		(unsigned long long)(f->inode ? f->inode->ino : 0));
-	inotify_fdinfo(f, m);
+	if (f->ops && f->ops->show_fdinfo)
+		f->ops->show_fdinfo(f, m);
 	return 0;
 }

@@ -227,6 +227,8 @@ long ipc_wait(struct task *t, struct syscall_event *ev, ipc_attempt_fn attempt, 
 		if (!ev->may_block)
 			return SYSCALL_BLOCK;
 		if (syscall_interrupted(t, ev, seen)) {
+			if (interrupted == IPC_WAIT_RESTARTSYS)
+				return syscall_interrupted_result(t, true);
 			if (interrupted)
 				return interrupted;
 			return syscall_interrupted_result(t, false);

@@ -111,6 +111,7 @@ int64_t ipc_now(void);
    attempt sees that for itself) or a signal comes: then `interrupted` (-EINTR, or
    SYSCALL_RESTART / -EINTR as after -ERESTARTNOHAND when it is 0). The first call on the
    receiving thread gives SYSCALL_BLOCK when it would wait. */
+#define IPC_WAIT_RESTARTSYS 1	/* `interrupted`: restart after SA_RESTART handlers */
 typedef long (*ipc_attempt_fn)(struct task *t, void *arg);
 long ipc_wait(struct task *t, struct syscall_event *ev, ipc_attempt_fn attempt, void *arg,
 	      const struct timespec *deadline, long interrupted);

@@ -5,6 +5,8 @@
 #include "sentry/task/task.h"
 #include "sentry/task/siginfo.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/fs/fs.h"
+#include "sentry/task/fdtable.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -64,10 +66,9 @@ static bool signal_dropped(struct thread_group *tg, int sig)
 /* Sends sig to tg (or one thread of it). A signal to the caller itself is delivered as the
    syscall returns, as on Linux: the caller waits killably (or stopped) for the answer, so
    the signal does not interrupt the kill itself. */
-static long send_signal(struct task *t, struct syscall_event *ev, struct thread_group *tg,
-			struct task *thread, int sig)
+static long send_signal_info(struct task *t, struct thread_group *tg, struct task *thread, int sig,
+			     const siginfo_t *info)
 {
-	(void)ev;
 	if (sig < 0 || sig >= TASK_NSIG)
 		return -EINVAL;
 	if (!may_signal(t, tg))
@@ -75,16 +76,26 @@ static long send_signal(struct task *t, struct syscall_event *ev, struct thread_
 	if (signal_dropped(tg, sig))
 		return 0;
 	siginfo_t si;
-	siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, t->tg);
+	if (info)
+		si = *info;
+	else
+		siginfo_user(&si, sig, thread ? SI_TKILL : SI_USER, t->tg);
 	return signal_send(tg, thread, &si);
+}
+
+static long send_signal(struct task *t, struct syscall_event *ev, struct thread_group *tg,
+			struct task *thread, int sig)
+{
+	(void)ev;
+	return send_signal_info(t, tg, thread, sig, NULL);
 }
 
 enum kill_scope { KILL_GROUP, KILL_ALL };
 
 /* kill(0 | -pgrp | -1, sig): every process in scope; ESRCH if none, EPERM if none could be
    signalled. */
-static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope scope, pid_t pgid,
-		      int sig)
+static long kill_many_info(struct task *t, enum kill_scope scope, pid_t pgid, int sig,
+			   const siginfo_t *info)
 {
 	bool found = false, sent = false;
 	long err = -ESRCH, all_err = 0;
@@ -94,7 +105,7 @@ static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope 
 		if (scope == KILL_GROUP ? tg->pgid != pgid : (tg->tgid == 1 || tg == t->tg))
 			continue;
 		found = true;
-		long r = send_signal(t, ev, tg, NULL, sig);
+		long r = send_signal_info(t, tg, NULL, sig, info);
 		if (r == 0)
 			sent = true;
 		else
@@ -108,6 +119,13 @@ static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope 
 	if (sent)
 		return 0;
 	return found ? err : -ESRCH;
+}
+
+static long kill_many(struct task *t, struct syscall_event *ev, enum kill_scope scope, pid_t pgid,
+		      int sig)
+{
+	(void)ev;
+	return kill_many_info(t, scope, pgid, sig, NULL);
 }
 
 SYSCALL(kill)
@@ -216,6 +234,48 @@ SYSCALL(rt_tgsigqueueinfo)
 	if (!target || target->tg->tgid != tgid)
 		return -ESRCH;
 	return queue_signal(t, ev, target->tg, target, (int)ev->args[2]);
+}
+
+#define PIDFD_SIGNAL_THREAD 1
+#define PIDFD_SIGNAL_THREAD_GROUP 2
+#define PIDFD_SIGNAL_PROCESS_GROUP 4
+
+/* As kill (SI_USER; SI_TKILL to the thread) to the process the pidfd names, its leader
+   thread (PIDFD_SIGNAL_THREAD) or its process group (PIDFD_SIGNAL_PROCESS_GROUP), or with
+   the caller's siginfo, whose code must be one a process may send another unless it
+   signals its own process or thread; the siginfo keeps the caller's si_pid and si_uid, as
+   rt_sigqueueinfo's. */
+SYSCALL(pidfd_send_signal)
+{
+	int sig = (int)ev->args[1];
+	uint64_t uinfo = ev->args[2], flags = ev->args[3];
+	struct thread_group *tg;
+	siginfo_t info;
+
+	if ((flags & ~(uint64_t)(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP |
+				 PIDFD_SIGNAL_PROCESS_GROUP)) || __builtin_popcountll(flags) > 1)
+		return -EINVAL;
+	struct file *f = fd_get(t, (int)ev->args[0]);
+	if (!f)
+		return -EBADF;
+	long r = pidfd_process(f, &tg);
+	if (r < 0)
+		return r;
+	struct task *thread = NULL;
+	if (flags == PIDFD_SIGNAL_THREAD && !(thread = tg->leader))
+		return -ESRCH;
+	if (uinfo) {
+		if ((r = guest_read(t, uinfo, &info, sizeof(info))) < 0)
+			return r;
+		if (info.si_signo != sig)
+			return -EINVAL;
+		bool to_self = thread ? thread == t : tg == t->tg && flags != PIDFD_SIGNAL_PROCESS_GROUP;
+		if (!to_self && (info.si_code >= 0 || info.si_code == SI_TKILL))
+			return -EPERM;
+	}
+	if (flags == PIDFD_SIGNAL_PROCESS_GROUP)
+		return kill_many_info(t, KILL_GROUP, tg->pgid, sig, uinfo ? &info : NULL);
+	return send_signal_info(t, tg, thread, sig, uinfo ? &info : NULL);
 }
 
 /* The host waits, for the caller's own signals; the siginfo it writes is the host's, which

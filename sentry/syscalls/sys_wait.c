@@ -6,8 +6,11 @@
 #include "sentry/kernel.h"
 #include "sentry/task/task.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/fs/fs.h"
+#include "sentry/task/fdtable.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -31,6 +34,7 @@ struct wait_request {
 	uint64_t uinfop;	/* waitid: siginfo_t * */
 	uint64_t urusage;
 	bool waitid;		/* returns 0 rather than the pid */
+	bool eagain;		/* nothing to report is EAGAIN (a non-blocking pidfd's) */
 };
 
 static bool wait_matches(struct task *t, const struct wait_request *w, struct thread_group *c)
@@ -156,6 +160,8 @@ static long wait_attempt(struct task *t, struct syscall_event *ev, void *arg)
 		return r;
 	if (!(w->options & WNOHANG))
 		return SYSCALL_NOT_YET;
+	if (w->eagain)
+		return -EAGAIN;
 	if (w->uinfop) {
 		siginfo_t none;
 		memset(&none, 0, sizeof(none));
@@ -221,9 +227,24 @@ SYSCALL(waitid)
 			return -EINVAL;
 		w.idtype = P_PGID;
 		break;
-	case P_PIDFD:
-		/* The sandbox hands out no pidfds. */
-		return -EBADF;
+	case P_PIDFD: {
+		/* The process the pidfd names, if it is still there; a non-blocking pidfd waits
+		   as WNOHANG and answers EAGAIN when nothing is to report. */
+		struct thread_group *tg;
+		struct file *f = w.id >= 0 ? fd_get(t, w.id) : NULL;
+		if (w.id < 0)
+			return -EINVAL;
+		long r = pidfd_process(f, &tg);
+		if (r < 0)
+			return r == -ESRCH ? -ECHILD : r;
+		w.idtype = P_PID;
+		w.id = tg->tgid;
+		if (f->flags & O_NONBLOCK) {
+			w.options |= WNOHANG;
+			w.eagain = !(options & WNOHANG);
+		}
+		break;
+	}
 	default:
 		return -EINVAL;
 	}

@@ -177,6 +177,13 @@ SYSCALL(fsetxattr); SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremove
 SYSCALL(shmget); SYSCALL(shmat); SYSCALL(shmdt); SYSCALL(shmctl); SYSCALL(semget);
 SYSCALL(semop); SYSCALL(semtimedop); SYSCALL(semctl); SYSCALL(msgget); SYSCALL(msgsnd);
 SYSCALL(msgrcv); SYSCALL(msgctl);
+/* POSIX message queues (sys_mq.c) */
+SYSCALL(mq_open); SYSCALL(mq_unlink); SYSCALL(mq_timedsend); SYSCALL(mq_timedreceive);
+SYSCALL(mq_notify); SYSCALL(mq_getsetattr);
+/* pidfds (sys_pidfd.c; pidfd_send_signal in sys_signal.c), other processes' memory and
+   objects (sys_crossproc.c) */
+SYSCALL(pidfd_open); SYSCALL(pidfd_getfd); SYSCALL(pidfd_send_signal);
+SYSCALL(process_vm_readv); SYSCALL(process_vm_writev); SYSCALL(kcmp);
 /* pipe */
 SYSCALL(pipe); SYSCALL(pipe2);
 /* poll and event fds */

@@ -72,3 +72,14 @@ void creds_exec(struct creds *c)
 	c->cap_effective = raise_effective ? c->cap_permitted : c->cap_ambient;
 	c->securebits &= ~(unsigned)SECBIT_KEEP_CAPS;
 }
+
+bool ptrace_may_access(struct task *t, struct thread_group *target)
+{
+	const struct creds *me = task_creds(t), *c = &target->creds;
+	if (t->tg == target)
+		return true;
+	bool capable = creds_capable(me, CAP_SYS_PTRACE);
+	bool same = me->ruid == c->euid && me->ruid == c->suid && me->ruid == c->ruid &&
+		    me->rgid == c->egid && me->rgid == c->sgid && me->rgid == c->rgid;
+	return capable || (same && !target->nondumpable);
+}

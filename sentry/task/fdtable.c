@@ -96,7 +96,7 @@ static bool mirror_within_open(const struct file *f)
 static int fd_place(struct task *t, struct syscall_event *ev, struct file *f, bool cloexec, int fd)
 {
 	struct fd_entry *e = &t->files->entries[fd];
-	if (f->host_fd >= 0 && !mirror_within_open(f))
+	if (f->host_fd >= 0 && !(f->ops && f->ops->readiness_mirror) && !mirror_within_open(f))
 		return log_errno(-EIO, "fd %d: the host description allows more than the open", fd);
 	/* A host mirror being replaced by a sentry-only file must still drop its host object
 	   (a pipe end kept open would hide EOF): the placeholder takes its slot. */

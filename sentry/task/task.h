@@ -252,6 +252,10 @@ void creds_fix_setuid(struct creds *c, const struct creds *old, bool fs_only);
 void creds_exec(struct creds *c);
 
 bool creds_in_group(const struct creds *c, gid_t gid);
+/* Linux's ptrace_may_access with PTRACE_MODE_REALCREDS (process_vm_*, kcmp, pidfd_getfd):
+   its own process, or the same real ids as all of target's and target dumpable, or
+   CAP_SYS_PTRACE. */
+bool ptrace_may_access(struct task *t, struct thread_group *target);
 
 void fs_context_put(struct fs_context *fs);
 void sighand_put(struct sighand *sh);

@@ -100,6 +100,17 @@ void dentry_hash(struct dentry *d)
 	dentry_get(d);
 }
 
+void dentry_drop_child(struct dentry *parent, const char *name)
+{
+	struct dentry *d = NULL;
+	HASH_FIND_STR(parent->children, name, d);
+	if (!d)
+		return;
+	HASH_DEL(parent->children, d);
+	d->hashed = false;
+	dentry_put(d);
+}
+
 int dentry_lookup_child(struct dentry *parent, const char *name, struct dentry **out)
 {
 	struct inode *dir = parent->inode;

@@ -487,7 +487,7 @@ static void inotify_release(struct file *f)
 	f->priv = NULL;
 }
 
-void inotify_fdinfo(struct file *f, FILE *m)
+static void inotify_fdinfo(struct file *f, FILE *m)
 {
 	struct inotify *in = inotify_of(f);
 	if (!in)
@@ -502,6 +502,7 @@ static const struct file_operations inotify_fops = {
 	.write = inotify_write,
 	.ioctl = inotify_ioctl,
 	.release = inotify_release,
+	.show_fdinfo = inotify_fdinfo,
 };
 
 int inotify_file_new(uid_t uid, int flags, struct file **out)

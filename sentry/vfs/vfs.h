@@ -117,6 +117,10 @@ struct inode_operations {
 };
 
 struct file_operations {
+	/* The host object mirrored at the guest's number only shows readiness to poll and
+	   epoll (no native data path: read and write are ops), so its access mode need not
+	   be the open's. */
+	bool readiness_mirror;
 	/* The file is a host object mirrored into the guest (f->host_fd): mmap and exec run on
 	   it natively, and so does the data path (read, write and their vector and positioned
 	   forms, lseek, sendfile) unless the file has its own read/write ops, in which case the
@@ -130,6 +134,8 @@ struct file_operations {
 	int64_t (*llseek)(struct file *f, int64_t offset, int whence);
 	long (*ioctl)(struct file *f, unsigned int cmd, uint64_t arg);
 	void (*release)(struct file *f);
+	/* Lines of /proc/PID/fdinfo/N after the common ones (NULL: none). */
+	void (*show_fdinfo)(struct file *f, FILE *m);
 };
 
 struct super_block {
@@ -241,6 +247,8 @@ void dentry_put(struct dentry *d);
 struct dentry *dentry_new_root(struct inode *inode);
 /* An unhashed dentry for an object reached without a name (takes the inode reference). */
 struct dentry *dentry_new_anon(struct dentry *parent, struct inode *inode);
+/* Forgets parent's cached entry for name (the file system removed it on its own). */
+void dentry_drop_child(struct dentry *parent, const char *name);
 /* Puts d in its parent's table of cached names (which takes a reference), if not there. */
 void dentry_hash(struct dentry *d);
 /* The cached child name of parent, looked up through the file system on a miss. */
@@ -336,7 +344,6 @@ bool file_is_inotify(struct file *f);
 int inotify_mask_check(uint32_t mask);
 int inotify_watch_add(struct file *f, struct inode *inode, uint32_t mask);
 int inotify_watch_rm(struct file *f, int wd);
-void inotify_fdinfo(struct file *f, FILE *m);
 
 /* Copies a sentry buffer out to the guest iovecs from *pos (content of an emulated file). */
 long file_read_buffer(const struct iovec *iov, int iovcnt, int64_t *pos, const void *data,

@@ -204,6 +204,7 @@ static void make_pool(void)
 	sigaddset(&set, SIGUSR2);
 	pool_add(signalfd(-1, &set, SFD_NONBLOCK));
 	pool_add((int)syscall(SYS_pidfd_open, getpid(), 0));
+	pool_add((int)syscall(SYS_mq_open, "fuzz", O_RDWR | O_CREAT, 0600, NULL));
 	pool_add(open("/proc/self/mem", O_RDONLY));
 	int ino = inotify_init1(IN_NONBLOCK);
 	if (ino >= 0)
@@ -449,6 +450,8 @@ static const char *const sig_of[MAX_NR] = {
 	[SYS_name_to_handle_at] = "dsppF", [SYS_open_by_handle_at] = "fpF", [SYS_fsopen] = "sF",
 	[SYS_open_tree] = "dsF", [SYS_move_mount] = "dsdsF", [SYS_fspick] = "dsF",
 	[SYS_mount_setattr] = "dsFpl", [SYS_inotify_init1] = "F", [SYS_fanotify_init] = "FF",
+	[SYS_mq_open] = "sFip", [SYS_mq_unlink] = "s", [SYS_mq_timedsend] = "fplip",
+	[SYS_mq_timedreceive] = "fplpp", [SYS_mq_notify] = "fp", [SYS_mq_getsetattr] = "fpp",
 };
 
 /* Memory calls: their address arguments stay in the scratch area (see the header). */

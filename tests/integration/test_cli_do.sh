@@ -69,16 +69,16 @@ done" ]; then pass; else fail "stdin [$platform]: got $out"; fi
 done
 
 # A syscall the sentry does not implement: ENOSYS every time, logged once by name.
-# (io_uring_setup 425, kexec_load 246, mq_open 240.)
+# (io_uring_setup 425, kexec_load 246, add_key 248.)
 for platform in $PLATFORMS; do
 	log="$WORK/enosys.$platform.log"
 	check "unimplemented syscalls [$platform]" 0 "syscall 425: ENOSYS
 syscall 425: ENOSYS
 syscall 246: ENOSYS
 syscall 246: ENOSYS
-syscall 240: ENOSYS
-syscall 240: ENOSYS" "$RUNSCC" --log "$log" do --platform="$platform" --rootfs "$ROOT" -- /trapcheck calls 425 246 240
-	for name in io_uring_setup kexec_load mq_open; do
+syscall 248: ENOSYS
+syscall 248: ENOSYS" "$RUNSCC" --log "$log" do --platform="$platform" --rootfs "$ROOT" -- /trapcheck calls 425 246 248
+	for name in io_uring_setup kexec_load add_key; do
 		n=$(grep -c "unimplemented syscall $name ([0-9]*): ENOSYS" "$log")
 		if [ "$n" = 1 ]; then
 			pass

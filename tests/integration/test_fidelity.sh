@@ -7,6 +7,11 @@
 # - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
 #   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE.
 # - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
+# - pidfdcheck: pidfd_open, pidfd_send_signal, pidfd_getfd, poll/epoll and waitid(P_PIDFD)
+#   on pidfds, /proc/self/fdinfo, process_vm_readv/writev and kcmp with their permission
+#   checks.
+# - mqcheck: POSIX message queues, /dev/mqueue and /proc/sys/fs/mqueue. Natively in a new
+#   IPC namespace with its own mqueue mounted on the root's /dev/mqueue.
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -31,4 +36,9 @@ check_prog() {
 NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
 check_prog splicecheck /bin/busybox
 check_prog xattrcheck /tmp
+check_prog pidfdcheck
+mkdir -p "$ROOT/dev/mqueue"
+# shellcheck disable=SC2016 # expanded by the native run's shells
+NATIVE_SETUP='exec unshare --ipc sh -ec "mount -t mqueue mqueue '"$ROOT"'/dev/mqueue; exec \"\$@\"" sh "$@"' \
+	check_prog mqcheck
 finish

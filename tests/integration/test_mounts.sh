@@ -244,7 +244,7 @@ ls /'
 /sys/fs/cgroup
 host file for /etc/hostname
 tmpfs-writable
-/ overlay /proc proc /dev tmpfs /sys sysfs /dev/shm tmpfs /mnt/a/b tmpfs /etc/new/file bind /sys/fs/cgroup cgroup /dev/pts devpts /dev/mqueue mqueue /dev/shm tmpfs
+/ overlay /proc proc /dev tmpfs /sys sysfs /dev/shm tmpfs /dev/mqueue mqueue /mnt/a/b tmpfs /etc/new/file bind /sys/fs/cgroup cgroup /dev/pts devpts /dev/shm tmpfs
 bin
 dev
 etc

@@ -36,8 +36,8 @@
 #    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
 #    a non-leader thread; and busybox (dynamic in Debian) run under other names.
 # Checked in the sandbox only, against its documented behaviour (natively, as root, these
-# would succeed): clone's namespace flags (EPERM) and CLONE_PIDFD (EINVAL), raw clone3 and
-# pidfd_open (ENOSYS, glibc falls back), PI futexes (ENOSYS), a robust mutex whose owner died
+# would succeed): clone's namespace flags (EPERM) and CLONE_PIDFD (EINVAL), raw clone3
+# (ENOSYS, glibc falls back; pidfd_open works, see pidfdcheck), PI futexes (ENOSYS), a robust mutex whose owner died
 # (the host cannot mark it: the futex word holds a virtual tid, so trylock says EBUSY where
 # Linux says EOWNERDEAD); and a guest's kill -9 -1
 # as root leaves a host process of the guests' host uid (65534) alive.
@@ -102,7 +102,7 @@ clone CLONE_PIDFD: EINVAL
 raw clone3: ENOSYS
 pthread_create: 0, join: 0, ran: yes, returned 0x1234
 fork (glibc, after clone3's ENOSYS): status 0x0
-pidfd_open: ENOSYS" "$ROOT" /proc_lifecycle sandbox
+pidfd_open: ok" "$ROOT" /proc_lifecycle sandbox
 
 expect_sandbox futex-refused "FUTEX_LOCK_PI: ENOSYS
 FUTEX_UNLOCK_PI: ENOSYS

@@ -38,6 +38,15 @@ const char *res(long r)
 	return r < 0 ? en(errno) : "ok";
 }
 
+const char *rv(long r)
+{
+	char *b = say_buffer();
+	if (r < 0)
+		return en(errno);
+	snprintf(b, SAY_BUFFER_SIZE, "%ld", r);
+	return b;
+}
+
 const char *yesno(int b)
 {
 	return b ? "yes" : "no";

@@ -14,6 +14,8 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *en(int e);
 /* "ok", or the errno name of a call that returned -1. */
 const char *res(long r);
+/* The value of a call that returned r >= 0, or the errno name. */
+const char *rv(long r);
 const char *yesno(int b);
 /* The signal's abbreviation ("INT"), "?" for an unknown number. */
 const char *sname(int sig);
