@@ -29,6 +29,9 @@
 #define PTY_SLAVE_MAJOR 136
 /* The tty group, which Docker's devpts mount gives every slave (gid=5,mode=620). */
 #define TTY_GID 5
+/* Ptys one sandbox may hold: the host's are shared by every devpts instance but the first
+   (kernel.pty.max less kernel.pty.reserve), which one sandbox must not use up. */
+#define PTYS_MAX "256"
 
 static int ptmx_host = -1;		/* O_PATH: the private instance's ptmx */
 static struct super_block *pts_sb;	/* /dev/pts's, where slaves are named */
@@ -45,6 +48,7 @@ int pty_host_init(void)
 	_cleanup_close_ int fs = fsopen("devpts", FSOPEN_CLOEXEC);
 	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0620", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "max", PTYS_MAX, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return log_errno(-errno, "a devpts instance for guest ptys");
 	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);

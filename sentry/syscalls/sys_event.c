@@ -35,8 +35,10 @@ static long install_host_object(struct task *t, struct syscall_event *ev, int fd
 		return -errno;
 	struct file *f = hostfd_file_new(fd);
 	if (!f) {
+		/* The sentry out of host fds is the system's file table full (as pipe's). */
+		int e = errno;
 		close(fd);
-		return -ENOMEM;
+		return e == EMFILE || e == ENFILE ? -ENFILE : -ENOMEM;
 	}
 	f->priv = priv;
 	long r = fd_install(t, ev, f, cloexec, 0);

@@ -269,9 +269,9 @@ for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
 	bin=${rt%%:*} root=${rt#*:} tag=$(basename "$bin")
 	timeout 60 "$bin" --root "$root" exec --preserve-fds 2 life sh -c 'echo to-three >&3; cat <&4
 		echo x >&5' 3>"$WORK/exec-three.$tag" 4<"$WORK/exec-four" 5>"$WORK/exec-five.$tag" \
-		>"$WORK/exec-preserve.$tag" 2>&1 </dev/null
+		>"$WORK/exec-preserve.$tag" 2>"$WORK/exec-preserve-err.$tag" </dev/null
 	echo "status $?" >>"$WORK/exec-preserve.$tag"
-	cat "$WORK/exec-three.$tag" "$WORK/exec-five.$tag" >>"$WORK/exec-preserve.$tag"
+	cat "$WORK/exec-preserve-err.$tag" "$WORK/exec-three.$tag" "$WORK/exec-five.$tag" >>"$WORK/exec-preserve.$tag"
 done
 if cmp -s <(normalize "$WORK/exec-preserve.runc") <(normalize "$WORK/exec-preserve.$(basename "$RUNSCC")"); then
 	pass
