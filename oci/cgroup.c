@@ -3,6 +3,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "oci/device_filter.h"
 #include "oci/log.h"
 
 #include <dirent.h>
@@ -23,9 +24,11 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
-/* The mounted hierarchies: "" for a pure v2 set-up, else the names under CGROUP_ROOT. */
+/* The mounted hierarchies: "" for a pure v2 set-up, else the names under CGROUP_ROOT (with
+   a hybrid set-up's v2 one, "unified", marked in is_v2). */
 struct hierarchies {
 	char names[32][64];
+	bool is_v2[32];
 	int n;
 	bool v2;
 };
@@ -39,6 +42,7 @@ static int list_hierarchies(struct hierarchies *h)
 		return oci_error(-errno, "%s: %s", CGROUP_ROOT, strerror(errno));
 	if (sf.f_type == CGROUP2_SUPER_MAGIC) {
 		h->v2 = true;
+		h->is_v2[0] = true;
 		h->names[h->n++][0] = '\0';
 		return 0;
 	}
@@ -51,8 +55,10 @@ static int list_hierarchies(struct hierarchies *h)
 		if (e->d_type != DT_DIR || e->d_name[0] == '.' || strlen(e->d_name) >= 64)
 			continue;
 		snprintf(path, sizeof(path), CGROUP_ROOT "/%s", e->d_name);
-		if (statfs(path, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC))
+		if (statfs(path, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC)) {
+			h->is_v2[h->n] = sf.f_type == CGROUP2_SUPER_MAGIC;
 			snprintf(h->names[h->n++], 64, "%s", e->d_name);
+		}
 	}
 	closedir(d);
 	return 0;
@@ -221,11 +227,14 @@ static int make_dirs(const char *hierarchy, const char *rel, bool v2)
 	}
 }
 
-/* Linux's own defaults that runc always allows: null, zero, full, random, urandom, tty,
-   console, ptmx and the pty slaves. */
-static const char *const default_devices[] = { "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-					       "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
-					       "c 136:* rwm" };
+/* Everything denied first; after the config's rules, Linux's own defaults that runc always
+   allows: null, zero, full, random, urandom, tty, console, ptmx and the pty slaves. */
+static const struct oci_device_rule deny_all = { false, 'a', -1, -1, "rwm" };
+static const struct oci_device_rule default_devices[] = {
+	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+};
 
 static void device_number(char *buf, size_t len, int64_t n)
 {
@@ -235,11 +244,27 @@ static void device_number(char *buf, size_t len, int64_t n)
 		snprintf(buf, len, "%" PRId64, n);
 }
 
+/* The rules a container's cgroup gets, in order: deny_all, the config's, the defaults
+   (malloc'd). */
+static struct oci_device_rule *device_rules(const struct oci_resources *res, size_t *n)
+{
+	struct oci_device_rule *all = calloc(1 + res->ndevices + ARRAY_SIZE(default_devices), sizeof(*all));
+	if (!all)
+		return NULL;
+	all[0] = deny_all;
+	memcpy(all + 1, res->devices, res->ndevices * sizeof(*all));
+	memcpy(all + 1 + res->ndevices, default_devices, sizeof(default_devices));
+	*n = 1 + res->ndevices + ARRAY_SIZE(default_devices);
+	return all;
+}
+
 static int apply_devices_v1(const char *rel, const struct oci_resources *res)
 {
-	int r = write_cg("devices", rel, "devices.deny", "a");
-	for (size_t i = 0; r == 0 && i < res->ndevices; i++) {
-		const struct oci_device_rule *d = &res->devices[i];
+	size_t n = 0;
+	_cleanup_free_ struct oci_device_rule *rules = device_rules(res, &n);
+	int r = rules ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const struct oci_device_rule *d = &rules[i];
 		char rule[64], major[24], minor[24];
 		device_number(major, sizeof(major), d->major);
 		device_number(minor, sizeof(minor), d->minor);
@@ -249,9 +274,24 @@ static int apply_devices_v1(const char *rel, const struct oci_resources *res)
 			snprintf(rule, sizeof(rule), "%c %s:%s %s", d->type, major, minor, d->access);
 		r = write_cg("devices", rel, d->allow ? "devices.allow" : "devices.deny", rule);
 	}
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(default_devices); i++)
-		r = write_cg("devices", rel, "devices.allow", default_devices[i]);
 	return r;
+}
+
+/* On a v2 hierarchy (the whole set-up's, or a hybrid one's "unified"), the same rules as a
+   BPF program attached to the cgroup. */
+static int apply_devices_v2(const char *hierarchy, const char *rel, const struct oci_resources *res)
+{
+	char dir[PATH_MAX];
+	size_t n = 0;
+	hierarchy_path(dir, sizeof(dir), hierarchy, rel, NULL);
+	_cleanup_free_ struct oci_device_rule *rules = device_rules(res, &n);
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!rules)
+		return -ENOMEM;
+	if (fd < 0)
+		return oci_error(-errno, "%s: %s", dir, strerror(errno));
+	int r = oci_device_filter_attach(fd, rules, n);
+	return r < 0 ? oci_error(r, "%s: the device rules' BPF program: %s", dir, strerror(-r)) : 0;
 }
 
 static int apply_v1(const char *hierarchy, const char *rel, const struct oci_resources *res,
@@ -332,22 +372,20 @@ static int apply_v2(const char *rel, const struct oci_resources *res)
 			snprintf(v, sizeof(v), "max %" PRId64, res->cpu_period);
 		r = write_cg("", rel, "cpu.max", v);
 	}
-	if (r == 0 && res->ndevices)
-		log_debug("cgroup v2: device rules not applied (no eBPF device program)");
 	return r;
 }
 
 static int apply(const struct hierarchies *h, const char *rel, const struct oci_resources *res,
 		 bool with_devices)
 {
-	if (h->v2)
-		return apply_v2(rel, res);
-	for (int i = 0; i < h->n; i++) {
-		int r = apply_v1(h->names[i], rel, res, with_devices);
-		if (r < 0)
-			return r;
+	int r = h->v2 ? apply_v2(rel, res) : 0;
+	for (int i = 0; r == 0 && i < h->n; i++) {
+		if (h->is_v2[i])
+			r = with_devices ? apply_devices_v2(h->names[i], rel, res) : 0;
+		else
+			r = apply_v1(h->names[i], rel, res, with_devices);
 	}
-	return 0;
+	return r;
 }
 
 int oci_cgroup_create(const char *rel, const struct oci_resources *res)

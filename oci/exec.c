@@ -227,6 +227,7 @@ static int exec_in(const struct oci_exec_opts *o, struct oci_container *c, int *
 		e.p.stdio[1] = 1;
 		e.p.stdio[2] = 2;
 	}
+	e.p.preserve_fds = o->preserve_fds;
 	if ((r = sandbox_control_exec(c->sock_path, &e.p, &conn, &guest_pid)) < 0) {
 		if (r == -ECONNREFUSED || r == -ENOENT)
 			oci_error(r, "exec failed: cannot exec in a stopped container");

@@ -21,6 +21,7 @@ struct oci_exec_opts {
 	size_t n_caps;
 	bool tty, detach, no_new_privs;
 	const char *pid_file, *console_socket;
+	int preserve_fds;		/* the caller's fds 3..3+N-1 go to the process */
 };
 
 /* Without detach: waits and sets *exit_code (128+signal if killed). With detach: a child

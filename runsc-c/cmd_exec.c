@@ -1,7 +1,10 @@
 /* `runsc-c exec [options] ID (--process FILE | ARGS...)`: a new process in the container. */
+#include <errno.h>
 #include <stdlib.h>
 
+#include "common/util.h"
 #include "oci/exec.h"
+#include "sentry/control.h"
 #include "oci/log.h"
 #include "runsc-c/commands.h"
 
@@ -24,7 +27,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		{ "additional-gids", required_argument, NULL, 'g' },
 		{ "g", required_argument, NULL, 'g' },
 		{ "no-new-privs", no_argument, NULL, 'n' },
-		{ "preserve-fds", required_argument, NULL, 'x' },
+		{ "preserve-fds", required_argument, NULL, 'X' },
 		{ "cap", required_argument, NULL, 'C' },
 		{ "c", required_argument, NULL, 'C' },
 		{ "apparmor", required_argument, NULL, 'x' },
@@ -54,6 +57,16 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		case 'g': o.additional_gids[o.n_gids++] = optarg; break;
 		case 'n': o.no_new_privs = true; break;
 		case 'C': o.caps[o.n_caps++] = optarg; break;
+		case 'X': {
+			long n;
+			if (parse_int(optarg, 0, CONTROL_MAX_FDS - 3, &n) < 0) {
+				oci_error(-EINVAL, "exec: --preserve-fds %s: runsc-c passes 0 to %d fds", optarg,
+					  CONTROL_MAX_FDS - 3);
+				return 1;
+			}
+			o.preserve_fds = (int)n;
+			break;
+		}
 		case 'F':
 		case 'x':
 			oci_error(-1, "exec: %s is not supported by runsc-c", argv[optind - 1]);

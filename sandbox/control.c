@@ -116,7 +116,14 @@ int sandbox_control_exec(const char *sock_path, const struct sandbox_process *p,
 {
 	json_object *req = request("exec"), *reply, *pid;
 	json_object_object_add(req, "process", sandbox_process_json(p));
-	int r = control_call(sock_path, req, p->stdio, 3, &reply, conn);
+	if (p->preserve_fds < 0 || p->preserve_fds > CONTROL_MAX_FDS - 3) {
+		json_object_put(req);
+		return -EMFILE;
+	}
+	int fds[CONTROL_MAX_FDS] = { p->stdio[0], p->stdio[1], p->stdio[2] };
+	for (int i = 0; i < p->preserve_fds; i++)
+		fds[3 + i] = 3 + i;
+	int r = control_call(sock_path, req, fds, 3 + p->preserve_fds, &reply, conn);
 	if (r < 0)
 		return r;
 	r = json_object_object_get_ex(reply, "pid", &pid) ? 0 : -EPROTO;

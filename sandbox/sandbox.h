@@ -43,6 +43,7 @@ struct sandbox_process {
 	   sentry moves them through the program's exec as Linux does and enforces them. */
 	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	int stdio[3];		/* host fds that become the process's 0, 1, 2 */
+	int preserve_fds;	/* exec: the caller's fds 3..3+N-1 become the process's too */
 };
 
 struct sandbox_spec {

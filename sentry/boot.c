@@ -162,6 +162,8 @@ int sentry_boot(struct boot_config *cfg)
 	r = confine_enter_empty_root();
 	if (r < 0)
 		return 125;
+	/* Without it the guest's own ptys are missing (ENODEV), nothing else. */
+	pty_host_init();
 	set_oom_score(oom_fd, GUEST_OOM_SCORE_ADJ);
 	/* SIGCHLD is read by the tracer through a signalfd; terminal signals are the guest's. */
 	sigemptyset(&chld);

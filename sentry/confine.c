@@ -42,7 +42,7 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_ftruncate, "memory files", 0, 0 },
 	{ SYS_memfd_create, "memory files", 0, 0 },
 	{ SYS_pipe2, "guest pipes; crash backtraces probe memory through a pipe", 0, 0 },
-	{ SYS_ioctl, "seccomp listener; guest IP sockets' queries (SIOCGIF*, SIOCOUTQ); SIOCGIF* on the netlink socket kept from boot", 0, 0 },
+	{ SYS_ioctl, "seccomp listener; guest IP sockets' queries (SIOCGIF*, SIOCOUTQ); SIOCGIF* on the netlink socket kept from boot; TIOCGPTPEER of guest ptys", 0, 0 },
 	{ SYS_sendmsg, "gofer protocol; control replies; spawner requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' sendmsg", 0, 0 },
 	{ SYS_recvmsg, "gofer protocol; control requests (fds for exec); unix sockets' messages with ancillary data; guest IP sockets' recvmsg", 0, 0 },
 	{ SYS_sendto, "control replies and spawner requests (send); guest IP sockets' addressed sends; netlink requests on the socket kept from boot", 0, 0 },

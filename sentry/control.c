@@ -32,7 +32,6 @@ static int listen_sock = -1;
 static int start_pipe = -1;		/* kernel lock */
 
 /* Fds a request may carry (more make the message fail). */
-#define CONTROL_MAX_FDS 8
 
 struct request {
 	json_object *msg;
@@ -189,7 +188,7 @@ static int op_resume(struct request *rq)
 }
 
 /* Records the new process (kernel lock held); kills it if that fails. */
-static int enter_process(pid_t host_pid, const struct guest_process *p, const int stdio[3],
+static int enter_process(pid_t host_pid, const struct guest_process *p, const int *fds, int nfds,
 			 struct thread_group **out)
 {
 	struct task *t;
@@ -202,7 +201,9 @@ static int enter_process(pid_t host_pid, const struct guest_process *p, const in
 				    &(struct path){ kernel.root_mount, kernel.root_mount->root }, &t);
 	if (r < 0)
 		return r;
-	r = guest_process_apply(t, p, stdio, true);
+	r = guest_process_apply(t, p, fds, true);
+	if (r == 0)
+		r = guest_process_adopt_fds(t, 3, fds + 3, nfds - 3);
 	if (r < 0)
 		return r;
 	t->tg->exit_watched = true;
@@ -218,9 +219,9 @@ static int op_exec(struct request *rq)
 	int go[2];
 	pid_t host_pid;
 
-	if (rq->nfds != 3)
+	if (rq->nfds < 3)
 		return -EBADF;
-	int r = guest_process_check_fds(rq->fds, 3);
+	int r = guest_process_check_fds(rq->fds, rq->nfds);
 	if (r < 0)
 		return r;
 	if (!json_object_object_get_ex(rq->msg, "process", &proc) || (r = guest_process_from_json(proc, &p)) < 0)
@@ -230,11 +231,11 @@ static int op_exec(struct request *rq)
 		return -errno;
 	}
 	r = spawner_launch(json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN), rq->fds, go[0],
-			   &host_pid);
+			   rq->fds + 3, rq->nfds - 3, &host_pid);
 	close(go[0]);
 	if (r == 0) {
 		kernel_lock();
-		r = enter_process(host_pid, &p, rq->fds, &rq->exec_tg);
+		r = enter_process(host_pid, &p, rq->fds, rq->nfds, &rq->exec_tg);
 		kernel_unlock();
 		/* Not recorded, it must not run: killed before it is attached, it is reaped (and
 		   forgotten, if half recorded: it has no parent) like any other. */

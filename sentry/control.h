@@ -9,8 +9,9 @@
               with "pid": P (a guest pid, from "exec"), to that process only
      "ps"                                  reply "pids": [host pids of the guest processes]
      "pause", "resume"                     SIGSTOP / SIGCONT to every guest process
-     "exec"   "process": {guest_process JSON, sentry/guest_process.h}, with exactly three
-              fds (SCM_RIGHTS: its 0, 1, 2; no directories); reply "pid": its guest pid;
+     "exec"   "process": {guest_process JSON, sentry/guest_process.h}, with three fds or
+              more (SCM_RIGHTS: its 0, 1, 2, then its 3, 4, ... (exec --preserve-fds); no
+              directories); reply "pid": its guest pid;
               the connection stays open and later carries {"exit_code": N} (128+signal
               if killed). */
 #ifndef RUNSCC_SENTRY_CONTROL_H
@@ -18,6 +19,8 @@
 
 /* The largest message either side accepts. */
 #define CONTROL_MSG_MAX (1 << 20)
+/* fds in one message: an exec's stdio and the fds it preserves (exec --preserve-fds). */
+#define CONTROL_MAX_FDS 64
 
 /* Serves listen_fd on threads of its own; start_fd (-1: none) is the write end of the pipe
    the first process waits on for "start". */

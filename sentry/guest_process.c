@@ -193,18 +193,15 @@ static int adopt_fds(struct task *t, int first, const int *fds, int n, bool own_
 		int fd = first + i, copy = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
 		if (copy < 0)
 			continue;
-		struct file *f = hostfd_file_new(copy);
+		/* A terminal (the OCI console, an exec's --tty) is named in /dev/pts while the
+		   guest holds it: the console is /dev/pts/0, as under runc. */
+		struct file *f = isatty(copy) ? hostfd_terminal_file_new(copy) : hostfd_file_new(copy);
 		if (!f) {
 			close(copy);
 			return -ENOMEM;
 		}
 		fd_adopt(t, fd, f);
-		/* Init's terminal (the OCI console) is /dev/pts/0: /dev/pts holds it for the
-		   sandbox's life, which is init's. An exec's is not named: the shim must see it
-		   close when the process ends. */
-		int r = t->tg->tgid == 1 && isatty(copy) ? devpts_add(f->inode) : 0;
-		if (r >= 0)
-			r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
+		int r = own_session && fd == 0 ? hostfd_claim_tty(f, t->tg->sid, t->tg->pgid) : 0;
 		file_put(f);
 		if (r < 0)
 			return r;

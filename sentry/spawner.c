@@ -24,9 +24,10 @@
 static int spawner_sock = -1;
 static pthread_mutex_t spawner_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* In the new launcher: the fds to 0-3 (out of the way first: they may overlap), then on. */
+/* In the new launcher: fds[0-3] (stdio and go) to 0-3 (out of the way first: they may
+   overlap), then on with the rest, which the launcher puts at 3 and up. */
 static void __attribute__((noreturn)) launch(enum platform_kind platform, const struct guest_process *p,
-					     const int fds[4])
+					     const int *fds, int nfds)
 {
 	int tmp[4];
 	for (int i = 0; i < 4; i++)
@@ -35,10 +36,10 @@ static void __attribute__((noreturn)) launch(enum platform_kind platform, const 
 	for (int i = 0; i < 4; i++)
 		if (dup2(tmp[i], i) < 0)
 			_exit(125);
-	launcher_main(platform, p, 3, -1, NULL, 0, true);
+	launcher_main(platform, p, 3, -1, fds + 4, nfds - 4, true);
 }
 
-static int32_t spawn_one(enum platform_kind platform, const char *json, const int fds[4])
+static int32_t spawn_one(enum platform_kind platform, const char *json, const int *fds, int nfds)
 {
 	struct guest_process p;
 	json_object *o = json_tokener_parse(json);
@@ -49,7 +50,7 @@ static int32_t spawn_one(enum platform_kind platform, const char *json, const in
 	/* A sibling of ours: the sentry is its host parent, reaps it and is told of its end. */
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
 	if (pid == 0)
-		launch(platform, &p, fds);
+		launch(platform, &p, fds, nfds);
 	r = pid < 0 ? -errno : pid;
 	guest_process_free(&p);
 	return r;
@@ -68,12 +69,12 @@ static void __attribute__((noreturn)) spawner_main(int sock, enum platform_kind 
 	    confine_drop_caps(CAP_MASK(CAP_SETUID) | CAP_MASK(CAP_SETGID) | CAP_MASK(CAP_SETPCAP)) < 0)
 		_exit(1);
 	for (;;) {
-		int fds[4], nfds = 4;
+		int fds[CONTROL_MAX_FDS + 1], nfds = CONTROL_MAX_FDS + 1;
 		ssize_t n = sock_recv_fds(3, buf, CONTROL_MSG_MAX, fds, &nfds);
 		if (n <= 0)
 			_exit(n == 0 ? 0 : 1);
 		buf[n] = '\0';
-		int32_t answer = nfds == 4 ? spawn_one(platform, buf, fds) : -EBADF;
+		int32_t answer = nfds >= 4 ? spawn_one(platform, buf, fds, nfds) : -EBADF;
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		if (send(3, &answer, sizeof(answer), MSG_NOSIGNAL) < 0)
@@ -99,15 +100,20 @@ int spawner_start(enum platform_kind platform)
 	return 0;
 }
 
-int spawner_launch(const char *process_json, const int stdio[3], int go_fd, pid_t *host_pid)
+int spawner_launch(const char *process_json, const int stdio[3], int go_fd, const int *preserved,
+		   int npreserved, pid_t *host_pid)
 {
-	int fds[4] = { stdio[0], stdio[1], stdio[2], go_fd };
+	int fds[CONTROL_MAX_FDS + 1] = { stdio[0], stdio[1], stdio[2], go_fd };
+	if (npreserved > CONTROL_MAX_FDS - 3)
+		return -EMFILE;
+	for (int i = 0; i < npreserved; i++)
+		fds[4 + i] = preserved[i];
 	int32_t answer = -EPIPE;
 
 	if (spawner_sock < 0)
 		return -ENOSYS;
 	pthread_mutex_lock(&spawner_lock);
-	ssize_t n = sock_send_fds(spawner_sock, process_json, strlen(process_json), fds, 4);
+	ssize_t n = sock_send_fds(spawner_sock, process_json, strlen(process_json), fds, 4 + npreserved);
 	if (n >= 0) {
 		n = recv(spawner_sock, &answer, sizeof(answer), 0);
 		n = n < 0 ? -errno : n != sizeof(answer) ? -EPIPE : n;

@@ -16,6 +16,7 @@ int spawner_start(enum platform_kind platform);
 /* Starts a launcher for the process described by process_json (a guest_process JSON
    object) with stdio as its 0-2, waiting on go_fd; *host_pid is its host pid. Serialised:
    any thread may call it. */
-int spawner_launch(const char *process_json, const int stdio[3], int go_fd, pid_t *host_pid);
+int spawner_launch(const char *process_json, const int stdio[3], int go_fd, const int *preserved,
+		   int npreserved, pid_t *host_pid);
 
 #endif

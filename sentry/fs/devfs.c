@@ -116,23 +116,25 @@ static int devfs_add_chr(struct super_block *sb, struct inode *dir, const char *
 	return synth_dir_add(dir, name, synth_chardev_new(sb, 0666, makedev(major, minor), fops));
 }
 
-/* /dev/pts: the terminals the guest was given (the OCI console, each exec's --tty), numbered
-   from 0 as they came, as in the container's own devpts instance under runc. An entry is
-   the host terminal's inode (stat shows what fstat of the guest's fd shows, as ttyname
-   checks) and stays until the sandbox ends. One directory for /dev and every devpts mount;
-   not cached, since names come later. Kernel lock held. */
+/* /dev/pts: the guest's terminals, numbered as a devpts instance numbers them (the lowest
+   free number): the OCI console (0, as under runc), each exec's --tty (hostfd.c), and the
+   ptys the guest makes through /dev/pts/ptmx (pty.c). An entry lives as long as its
+   terminal: a host terminal's while the sentry holds it, a pty's until its master is
+   closed. One directory for /dev and every devpts mount; not cached, since names come and
+   go. Kernel lock held. */
 static struct inode *devpts_dir;
-static struct devpts_entry {
-	dev_t rdev;
-	int number;
-} *devpts_entries;
-static int devpts_count;
+static struct inode **devpts_nodes;	/* by number (the directory holds them); NULL: free */
+static int devpts_slots;
 
 static struct inode *devpts_root(void)
 {
 	if (!devpts_dir) {
 		struct super_block *sb = synth_sb_new("devpts", true);
 		devpts_dir = sb ? synth_dir_new(sb, 0755) : NULL;
+		if (devpts_dir && synth_dir_add(devpts_dir, "ptmx", pty_ptmx_new(sb)) < 0) {
+			inode_put(devpts_dir);
+			devpts_dir = NULL;
+		}
 	}
 	return devpts_dir ? inode_get(devpts_dir) : NULL;
 }
@@ -146,35 +148,50 @@ int devpts_new(struct dentry **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int devpts_number(dev_t rdev)
+int devpts_number(const struct inode *inode)
 {
-	for (int i = 0; i < devpts_count; i++)
-		if (devpts_entries[i].rdev == rdev)
-			return devpts_entries[i].number;
+	for (int i = 0; i < devpts_slots; i++) {
+		const struct inode *node = devpts_nodes[i];
+		if (node && S_ISCHR(inode->mode) && node->dev == inode->dev && node->rdev == inode->rdev)
+			return i;
+	}
 	return -1;
 }
 
-int devpts_add(struct inode *tty)
+int devpts_add(struct inode *node)
 {
-	int n = devpts_number(tty->rdev);
-	if (n >= 0)
-		return n;
-	struct devpts_entry *v = realloc(devpts_entries, sizeof(*v) * ((size_t)devpts_count + 1));
-	struct inode *dir = devpts_root();
-	if (!v || !dir) {
-		if (dir)
-			inode_put(dir);
-		return -ENOMEM;
+	int n = 0;
+	while (n < devpts_slots && devpts_nodes[n])
+		n++;
+	if (n == devpts_slots) {
+		struct inode **v = realloc(devpts_nodes, sizeof(*v) * ((size_t)devpts_slots + 1));
+		if (!v)
+			return -ENOMEM;
+		devpts_nodes = v;
+		v[devpts_slots++] = NULL;
 	}
-	devpts_entries = v;
+	struct inode *dir = devpts_root();
+	if (!dir)
+		return -ENOMEM;
 	char name[16];
-	snprintf(name, sizeof(name), "%d", devpts_count);
-	int r = synth_dir_add(dir, name, inode_get(tty));
+	snprintf(name, sizeof(name), "%d", n);
+	int r = synth_dir_add(dir, name, inode_get(node));
 	inode_put(dir);
 	if (r < 0)
 		return r;
-	v[devpts_count] = (struct devpts_entry){ tty->rdev, devpts_count };
-	return devpts_count++;
+	devpts_nodes[n] = node;
+	return n;
+}
+
+void devpts_remove(struct inode *node)
+{
+	for (int i = 0; i < devpts_slots; i++) {
+		if (devpts_nodes[i] == node) {
+			devpts_nodes[i] = NULL;
+			synth_dir_remove(devpts_dir, node);
+			return;
+		}
+	}
 }
 
 int devfs_new(struct dentry **out)
@@ -195,6 +212,7 @@ int devfs_new(struct dentry **out)
 	r = r ?: synth_dir_add(root, "stdout", synth_symlink_new(sb, "/proc/self/fd/1"));
 	r = r ?: synth_dir_add(root, "stderr", synth_symlink_new(sb, "/proc/self/fd/2"));
 	r = r ?: synth_dir_add(root, "pts", devpts_root());
+	r = r ?: synth_dir_add(root, "ptmx", synth_symlink_new(sb, "pts/ptmx"));
 	r = r ?: synth_dir_add(root, "shm", synth_dir_new(sb, 01777));
 	r = r ?: synth_dir_add(root, "mqueue", synth_dir_new(sb, 01777));
 	if (r < 0) {

@@ -5,13 +5,19 @@
 #include "sentry/vfs/vfs.h"
 
 int devfs_new(struct dentry **out);
-/* /dev/pts (also what a devpts mount shows): the host terminals the guest was given. */
+/* /dev/pts (also what a devpts mount shows): the guest's terminals, and ptmx. */
 int devpts_new(struct dentry **out);
-/* Names the host terminal inode (of hostfd_file_new) in /dev/pts, once per terminal;
-   returns its number (0 for the first: the container's console, as under runc). */
-int devpts_add(struct inode *tty);
-/* The /dev/pts number of the host terminal rdev, or -1. */
-int devpts_number(dev_t rdev);
+/* Names node /dev/pts/N with the lowest free N (0 for the first: the container's console,
+   as under runc) and returns N; the directory holds a reference until devpts_remove. */
+int devpts_add(struct inode *node);
+void devpts_remove(struct inode *node);
+/* The /dev/pts number of the terminal inode is (its device and rdev), or -1. */
+int devpts_number(const struct inode *inode);
+/* /dev/pts/ptmx: each open makes a new pty, its slave in sb (pty.c). */
+struct inode *pty_ptmx_new(struct super_block *sb);
+/* Mounts the sandbox's own host devpts instance, where guest ptys live; called while the
+   sentry still may mount (a failure leaves /dev/ptmx answering ENODEV). */
+int pty_host_init(void);
 int procfs_new(struct dentry **out);
 int sysfs_new(struct dentry **out);
 /* Captures what /proc shows of the host (CPUs, boot time) while the sentry still can. */
@@ -29,6 +35,15 @@ struct file *hostfd_file_new(int host_fd);
 /* A host terminal given as stdio becomes the controlling terminal of session sid in the
    guest's eyes, with pgid in the foreground (a no-op for anything but a terminal). */
 int hostfd_claim_tty(struct file *f, pid_t sid, pid_t pgid);
+/* hostfd_file_new for a host terminal: all the sentry's files on one terminal share an
+   inode, named in /dev/pts while it lives. */
+struct file *hostfd_terminal_file_new(int host_fd);
+/* The ioctls of a terminal mirrored into the guest: termios and window size natively, job
+   control from the sentry's record. */
+long terminal_ioctl(struct file *f, unsigned int cmd, uint64_t arg);
+/* An open without O_NOCTTY by a session leader without a controlling terminal makes the
+   terminal at inode its controlling one, if no session has it. */
+int terminal_open_ctty(const struct inode *inode, int flags);
 
 struct thread_group;
 /* A pidfd (pidfd_open, pidfd.c) for tg; flags: O_NONBLOCK (PIDFD_NONBLOCK). */

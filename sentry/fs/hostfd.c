@@ -38,10 +38,13 @@ static int hostfd_open(struct inode *inode, struct file *f, int flags)
 	return f->host_fd < 0 ? -errno : 0;
 }
 
+static void terminal_forget(struct inode *inode);
+
 /* The inode owns one host fd (for fstat and reopens); each open file owns its own. */
 static void hostfd_evict(struct inode *inode)
 {
 	int fd = (int)(intptr_t)inode->priv;
+	terminal_forget(inode);
 	if (fd >= 0)
 		close(fd);
 }
@@ -71,7 +74,7 @@ static const struct inode_operations hostfd_iops = {
    sentry's ids. The host's never change (the launcher made the terminal its controlling
    one); the guest's job control lives here. Kernel lock held. */
 struct guest_tty {
-	dev_t rdev;
+	dev_t dev, rdev;
 	pid_t sid;		/* 0: no session's */
 	pid_t fg_pgid;
 	struct guest_tty *next;
@@ -84,7 +87,7 @@ static struct guest_tty *guest_tty_find(const struct inode *inode)
 	if (!S_ISCHR(inode->mode))
 		return NULL;
 	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next)
-		if (tty->rdev == inode->rdev)
+		if (tty->dev == inode->dev && tty->rdev == inode->rdev)
 			return tty;
 	return NULL;
 }
@@ -95,6 +98,7 @@ static int guest_tty_set(const struct inode *inode, pid_t sid, pid_t pgid)
 	if (!tty) {
 		if (!(tty = calloc(1, sizeof(*tty))))
 			return -ENOMEM;
+		tty->dev = inode->dev;
 		tty->rdev = inode->rdev;
 		tty->next = guest_ttys;
 		guest_ttys = tty;
@@ -111,6 +115,14 @@ int hostfd_claim_tty(struct file *f, pid_t sid, pid_t pgid)
 	return guest_tty_set(f->inode, sid, pgid);
 }
 
+static bool session_has_tty(pid_t sid)
+{
+	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next)
+		if (tty->sid == sid)
+			return true;
+	return false;
+}
+
 /* Is pgid a process group of session sid? */
 static bool pgrp_in_session(pid_t pgid, pid_t sid)
 {
@@ -118,6 +130,21 @@ static bool pgrp_in_session(pid_t pgid, pid_t sid)
 		if (!tg->exited && tg->pgid == pgid && tg->sid == sid)
 			return true;
 	return false;
+}
+
+/* Does a live session hold tty? */
+static bool tty_held(const struct guest_tty *tty)
+{
+	return tty && tty->sid && pgrp_in_session(tty->sid, tty->sid);
+}
+
+int terminal_open_ctty(const struct inode *inode, int flags)
+{
+	struct thread_group *tg = current->tg;
+	if ((flags & O_NOCTTY) || tg->tgid != tg->sid || session_has_tty(tg->sid) ||
+	    tty_held(guest_tty_find(inode)))
+		return 0;
+	return guest_tty_set(inode, tg->sid, tg->pgid);
 }
 
 /* Job-control requests on the caller's controlling terminal, answered from the record. */
@@ -150,7 +177,7 @@ static long guest_tty_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 		if (controlling)
 			return 0;
 		/* A session leader without one takes a terminal no live session holds. */
-		if (tg->tgid != tg->sid || (tty && tty->sid && pgrp_in_session(tty->sid, tty->sid)))
+		if (tg->tgid != tg->sid || tty_held(tty))
 			return -EPERM;
 		return guest_tty_set(f->inode, tg->sid, tg->pgid);
 	case TIOCNOTTY:
@@ -166,7 +193,7 @@ static long guest_tty_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 /* Terminal requests that only concern the terminal itself run natively: the decision rests on
    the fd and the request number (a host object the guest holds anyway); requests naming
    process groups or sessions are the sentry's. */
-static long hostfd_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
+long terminal_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 {
 	switch (cmd) {
 	case TCGETS:
@@ -193,7 +220,7 @@ static long hostfd_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 static const struct file_operations hostfd_fops = {
 	.host_io = true,
 	.llseek = host_fd_llseek,
-	.ioctl = hostfd_ioctl,
+	.ioctl = terminal_ioctl,
 };
 
 /* Takes ownership of host_fd when it succeeds. */
@@ -233,5 +260,98 @@ struct file *hostfd_file_new(int host_fd)
 		f->host_fd = file_fd;
 	}
 	inode_put(inode);
+	return f;
+}
+
+/* Host terminals given as stdio (the console, an exec's --tty): one inode per terminal while
+   the sentry holds any file on it, named in /dev/pts by an alias inode with its attributes
+   (what ttyname compares); the alias opens the terminal again (a description shared with
+   the sentry's copy, as a reopen of stdio is) and goes when the terminal does, so that the
+   caller sees the terminal closed when the guest is done with it. Kernel lock held. */
+static struct host_terminal {
+	struct inode *inode;	/* the hostfd inode (not held: it leaves at its eviction) */
+	struct inode *alias;	/* its /dev/pts entry; priv is the inode, NULL once gone */
+	struct host_terminal *next;
+} *host_terminals;
+
+static int terminal_alias_open(struct inode *alias, struct file *f, int flags)
+{
+	struct inode *target = alias->priv;
+	if (!target)
+		return -EIO;
+	f->host_fd = fcntl((int)(intptr_t)target->priv, F_DUPFD_CLOEXEC, 3);
+	return f->host_fd < 0 ? -errno : terminal_open_ctty(alias, flags);
+}
+
+static const struct inode_operations terminal_alias_iops = {
+	.open = terminal_alias_open,
+};
+
+static void terminal_forget(struct inode *inode)
+{
+	for (struct host_terminal **p = &host_terminals; *p; p = &(*p)->next) {
+		struct host_terminal *t = *p;
+		if (t->inode != inode)
+			continue;
+		*p = t->next;
+		t->alias->priv = NULL;
+		devpts_remove(t->alias);
+		inode_put(t->alias);
+		free(t);
+		return;
+	}
+}
+
+static int terminal_name(struct inode *inode)
+{
+	struct host_terminal *t = calloc(1, sizeof(*t));
+	struct inode *alias = t ? inode_new(hostfd_sb, inode->mode) : NULL;
+	if (!alias) {
+		free(t);
+		return -ENOMEM;
+	}
+	alias->iops = &terminal_alias_iops;
+	alias->fops = &hostfd_fops;
+	alias->dev = inode->dev;
+	alias->ino = inode->ino;
+	alias->rdev = inode->rdev;
+	alias->uid = inode->uid;
+	alias->gid = inode->gid;
+	alias->atime = inode->atime;
+	alias->mtime = inode->mtime;
+	alias->ctime = inode->ctime;
+	alias->priv = inode;
+	int r = devpts_add(alias);
+	if (r < 0) {
+		inode_put(alias);
+		free(t);
+		return r;
+	}
+	*t = (struct host_terminal){ inode, alias, host_terminals };
+	host_terminals = t;
+	return 0;
+}
+
+struct file *hostfd_terminal_file_new(int host_fd)
+{
+	struct stat st;
+	if (fstat(host_fd, &st) < 0)
+		return NULL;
+	for (struct host_terminal *t = host_terminals; t; t = t->next) {
+		if (t->inode->dev != st.st_dev || t->inode->rdev != st.st_rdev)
+			continue;
+		int acc = fcntl(host_fd, F_GETFL);
+		struct file *f = file_alloc(&hostfd_fops, NULL, t->inode, acc < 0 ? O_RDWR : acc);
+		if (f)
+			f->host_fd = host_fd;
+		return f;
+	}
+	struct file *f = hostfd_file_new(host_fd);
+	if (f && terminal_name(f->inode) < 0) {
+		/* The caller keeps host_fd on failure. */
+		f->inode->priv = (void *)(intptr_t)fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+		file_put(f);
+		return NULL;
+	}
 	return f;
 }

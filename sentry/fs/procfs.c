@@ -589,7 +589,7 @@ static int proc_fd_target(struct file *f, char *tmp, size_t size)
 		return snprintf(tmp, size, "pipe:[%llu]", (unsigned long long)ino);
 	if (S_ISSOCK(mode))
 		return snprintf(tmp, size, "socket:[%llu]", (unsigned long long)ino);
-	int pts = S_ISCHR(mode) ? devpts_number(f->inode->rdev) : -1;
+	int pts = S_ISCHR(mode) ? devpts_number(f->inode) : -1;
 	if (pts >= 0)
 		return snprintf(tmp, size, "/dev/pts/%d", pts);
 	const char *type = f->inode && f->inode->sb ? f->inode->sb->fstype : "file";

@@ -100,6 +100,22 @@ int synth_dir_add(struct inode *dir, const char *name, struct inode *child)
 	return 0;
 }
 
+void synth_dir_remove(struct inode *dir, const struct inode *child)
+{
+	for (struct synth_entry **e = (struct synth_entry **)&dir->priv; *e; e = &(*e)->next) {
+		if ((*e)->inode != child)
+			continue;
+		struct synth_entry *gone = *e;
+		*e = gone->next;
+		if (S_ISDIR(gone->inode->mode))
+			dir->nlink--;
+		inode_put(gone->inode);
+		free(gone->name);
+		free(gone);
+		return;
+	}
+}
+
 static int synth_readlink(struct inode *inode, char *buf, size_t size)
 {
 	size_t len = strlen(inode->priv);

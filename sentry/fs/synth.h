@@ -10,6 +10,8 @@ struct inode *synth_dir_new(struct super_block *sb, mode_t perm);
 bool synth_is_dir(const struct inode *inode);
 /* Adds child under name (the directory takes the reference). */
 int synth_dir_add(struct inode *dir, const char *name, struct inode *child);
+/* Removes the entry of child, if dir has one (dropping the directory's reference). */
+void synth_dir_remove(struct inode *dir, const struct inode *child);
 struct inode *synth_symlink_new(struct super_block *sb, const char *target);
 struct inode *synth_chardev_new(struct super_block *sb, mode_t perm, dev_t rdev,
 				const struct file_operations *fops);

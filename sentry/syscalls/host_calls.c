@@ -59,7 +59,8 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 		     "sizes and seals of host objects",
 	  FD_MODES ": the host checks a lock's type (struct flock) and F_ADD_SEALS against it"),
 	C(SYS_ioctl, "FIOCLEX/FIONCLEX of a mirror, FIONREAD of a native object, TCGETS/TIOCGWINSZ of "
-		     "a host terminal", "register arguments; queries write only the caller's memory"),
+		     "a host terminal, TIOCSPTLCK/TIOCGPTLCK/TIOCPKT/TIOCGPKT of a guest pty's master",
+	  "register arguments; queries write only the caller's memory"),
 	C(SYS_epoll_ctl, "both fds are host objects", "every host object in the guest's table is its own"),
 	C(SYS_epoll_wait, "epfd is a host epoll", "as epoll_ctl"),
 	C(SYS_epoll_pwait, "as epoll_wait", "as epoll_ctl"),
@@ -159,6 +160,8 @@ static const struct host_call host_rewrites[SYSCALL_TABLE_SIZE] = {
 	R(SYS_rt_tgsigqueueinfo, "as rt_sigqueueinfo", "as rt_sigqueueinfo"),
 	R(SYS_rt_sigtimedwait, "a siginfo asked for", OWN_STATE "; run as issued, the siginfo it "
 	  "wrote made the guest's at the syscall-exit stop"),
+	R(SYS_read, "a signalfd's, of one record's size (the guest's filter sends those to the tracer)",
+	  OWN_STATE "; run as issued, the records it wrote made the guest's at the syscall-exit stop"),
 	R(SYS_fcntl, "F_GETLK, F_OFD_GETLK of a host object", "run as issued (as the record "
 	  "locks above); the holder's host pid in l_pid made the guest's at the syscall-exit stop"),
 	R(SYS_prctl, "PR_SET_NAME (register)", "the name is the sentry's copy in the sentry's page; "

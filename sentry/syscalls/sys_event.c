@@ -7,6 +7,7 @@
 #include "sentry/fs/fs.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
+#include "sentry/task/siginfo.h"
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
@@ -23,16 +24,23 @@
 /* memfd_create's longest name (MFD_NAME_MAX_LEN). */
 #define MEMFD_NAME_MAX 249
 
-/* Installs a new host object (the sentry's copy: fd) for the guest. */
-static long install_host_object(struct task *t, struct syscall_event *ev, int fd, bool cloexec)
+/* Marks the files of signalfds (f->priv). */
+static const char signalfd_tag[] = "signalfd";
+
+/* Installs a new host object (the sentry's copy: fd) for the guest; priv: the file's. */
+static long install_host_object(struct task *t, struct syscall_event *ev, int fd, bool cloexec,
+				void *priv)
 {
 	if (fd < 0)
 		return -errno;
 	struct file *f = hostfd_file_new(fd);
 	if (!f) {
+		/* The sentry out of host fds is the system's file table full (as pipe's). */
+		int e = errno;
 		close(fd);
-		return -ENOMEM;
+		return e == EMFILE || e == ENFILE ? -ENFILE : -ENOMEM;
 	}
+	f->priv = priv;
 	long r = fd_install(t, ev, f, cloexec, 0);
 	file_put(f);
 	return r;
@@ -49,7 +57,7 @@ static long do_epoll_create(struct task *t, struct syscall_event *ev, int flags)
 {
 	if (flags & ~EPOLL_CLOEXEC)
 		return -EINVAL;
-	return install_host_object(t, ev, epoll_create1(EPOLL_CLOEXEC), flags & EPOLL_CLOEXEC);
+	return install_host_object(t, ev, epoll_create1(EPOLL_CLOEXEC), flags & EPOLL_CLOEXEC, NULL);
 }
 
 SYSCALL(epoll_create)
@@ -73,7 +81,8 @@ SYSCALL(memfd_create)
 	int r = guest_read_string(t, ev->args[0], name, sizeof(name));
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -EINVAL : r;
-	return install_host_object(t, ev, memfd_create(name, flags | MFD_CLOEXEC), flags & MFD_CLOEXEC);
+	return install_host_object(t, ev, memfd_create(name, flags | MFD_CLOEXEC), flags & MFD_CLOEXEC,
+				   NULL);
 }
 
 /* Both fds must be host objects: the host's epoll watches the guest's mirror. Files the
@@ -103,7 +112,7 @@ static long do_eventfd(struct task *t, struct syscall_event *ev, unsigned count,
 	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	return install_host_object(t, ev, eventfd(count, (flags & ~EFD_CLOEXEC) | EFD_CLOEXEC),
-				   flags & EFD_CLOEXEC);
+				   flags & EFD_CLOEXEC, NULL);
 }
 
 SYSCALL(eventfd)
@@ -122,7 +131,7 @@ SYSCALL(timerfd_create)
 	if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
 		return -EINVAL;
 	return install_host_object(t, ev, timerfd_create(clockid, (flags & ~TFD_CLOEXEC) | TFD_CLOEXEC),
-				   flags & TFD_CLOEXEC);
+				   flags & TFD_CLOEXEC, NULL);
 }
 
 /* timerfd_settime/gettime: on a host timerfd the host does it. */
@@ -153,7 +162,28 @@ static long do_signalfd(struct task *t, struct syscall_event *ev, int fd, uint64
 		return signalfd(host, &mask, 0) < 0 ? -errno : fd;
 	}
 	return install_host_object(t, ev, signalfd(-1, &mask, (flags & ~SFD_CLOEXEC) | SFD_CLOEXEC),
-				   flags & SFD_CLOEXEC);
+				   flags & SFD_CLOEXEC, (void *)signalfd_tag);
+}
+
+/* The host reads the caller's own signals; the records it wrote become the guest's at the
+   syscall-exit stop, as rt_sigtimedwait's siginfo. */
+static long signalfd_read_exit(struct task *t, long host_result)
+{
+	for (long off = 0; off + (long)sizeof(struct signalfd_siginfo) <= host_result;
+	     off += (long)sizeof(struct signalfd_siginfo)) {
+		struct signalfd_siginfo ssi;
+		uint64_t at = t->syscall_exit_addr + (uint64_t)off;
+		if (guest_read(t, at, &ssi, sizeof(ssi)) == 0 && signalfd_info_to_guest(t, &ssi))
+			guest_write(t, at, &ssi, sizeof(ssi));
+	}
+	return host_result;
+}
+
+long signalfd_read(struct task *t, struct syscall_event *ev, struct file *f)
+{
+	if (f->priv != signalfd_tag || !ev->via_tracer)
+		return SYSCALL_CONTINUE;
+	return syscall_host_then(t, ev, signalfd_read_exit, ev->args[1]);
 }
 
 SYSCALL(signalfd)

@@ -118,6 +118,10 @@ static long do_single(struct task *t, struct syscall_event *ev, enum rw_dir dir,
 
 SYSCALL(read)
 {
+	struct file *f;
+	long r = rw_file(t, (int)ev->args[0], RW_READ, &f);
+	if (r == 0 && file_native_read(f) && f->priv)
+		return signalfd_read(t, ev, f);
 	return do_single(t, ev, RW_READ, -1);
 }
 

@@ -105,6 +105,12 @@ int guest_host_calls_print(FILE *out);
 /* Rewrites the call into the host's prctl(PR_SET_NAME) of the process's name (sys_process.c). */
 long host_comm_rewrite(struct task *t, struct syscall_event *ev);
 
+/* A read of f, if f is a signalfd (sys_event.c): the host reads, the sentry makes the
+   records the guest's (through the tracer: reads of one record's size go there); else
+   SYSCALL_CONTINUE. */
+struct file;
+long signalfd_read(struct task *t, struct syscall_event *ev, struct file *f);
+
 #define SYSCALL(name) long sys_##name(struct task *t, struct syscall_event *ev)
 
 /* Syscalls whose decision rests on register arguments alone and which act only on the

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -153,6 +154,46 @@ bool siginfo_to_guest(struct task *receiver, siginfo_t *si)
 	si->si_pid = pid;
 	si->si_uid = uid;
 	return true;
+}
+
+bool signalfd_info_to_guest(struct task *receiver, struct signalfd_siginfo *ssi)
+{
+	if (ssi->ssi_code != SI_QUEUE) {
+		siginfo_t si = { .si_signo = (int)ssi->ssi_signo, .si_code = ssi->ssi_code };
+		si.si_pid = (pid_t)ssi->ssi_pid;
+		si.si_uid = ssi->ssi_uid;
+		if (!siginfo_to_guest(receiver, &si))
+			return false;
+		ssi->ssi_pid = (uint32_t)si.si_pid;
+		ssi->ssi_uid = si.si_uid;
+		return true;
+	}
+	/* signalfd shows a queued signal's pid, uid and value: the first 16 bytes of what the
+	   sentry sent, enough to find its record. */
+	unsigned char shown[16];
+	memcpy(shown, &ssi->ssi_pid, 4);
+	memcpy(shown + 4, &ssi->ssi_uid, 4);
+	memcpy(shown + 8, &ssi->ssi_ptr, 8);
+	for (struct sent_signal **p = &receiver->tg->sent_signals; *p; p = &(*p)->next) {
+		struct sent_signal *rec = *p;
+		if (rec->sig != (int)ssi->ssi_signo || memcmp(rec->fields, shown, sizeof(shown)))
+			continue;
+		siginfo_t si = { .si_signo = rec->sig, .si_code = rec->code };
+		memcpy((char *)&si + SI_FIELDS_OFFSET, rec->fields, SI_FIELDS_SIZE);
+		/* What Linux's signalfd shows of a kill's or a child's siginfo. */
+		ssi->ssi_code = rec->code;
+		ssi->ssi_int = 0;
+		ssi->ssi_ptr = 0;
+		if (rec->sig == SIGCHLD && rec->code > 0) {
+			ssi->ssi_status = si.si_status;
+			ssi->ssi_utime = (uint64_t)si.si_utime;
+			ssi->ssi_stime = (uint64_t)si.si_stime;
+		}
+		*p = rec->next;
+		free(rec);
+		return true;
+	}
+	return false;
 }
 
 void signal_records_free(struct thread_group *tg)

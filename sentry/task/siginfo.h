@@ -6,7 +6,8 @@
    (handler, sigwaitinfo, signalfd) sees the virtual si_pid and si_uid. The code Linux would
    give (SI_USER, SI_TKILL, CLD_*) is kept in a record of the receiving process, matched by
    content and put back where the sentry sees the siginfo: the tracer's signal-delivery stop
-   and rt_sigtimedwait's result. Signals the host kernel fills in itself (SIGPIPE of a native
+   and rt_sigtimedwait's and signalfd reads' results (a read of one record's size goes
+   through the tracer). Signals the host kernel fills in itself (SIGPIPE of a native
    write, a kill from outside the sandbox) name a host pid: a guest's becomes its virtual pid,
    any other 0, as Linux shows a sender in an ancestor pid namespace. */
 #ifndef RUNSCC_SENTRY_SIGINFO_H
@@ -31,6 +32,10 @@ int signal_send(struct thread_group *tg, struct task *thread, const siginfo_t *s
 /* Turns a siginfo the host has for receiver into the guest's (kernel lock held); true if
    it changed. */
 bool siginfo_to_guest(struct task *receiver, siginfo_t *si);
+
+/* The same for one record read from a signalfd. */
+struct signalfd_siginfo;
+bool signalfd_info_to_guest(struct task *receiver, struct signalfd_siginfo *ssi);
 
 /* A host pid as the guest sees it: a guest process's virtual pid, else 0. */
 pid_t host_pid_to_guest(pid_t host_pid);

@@ -204,6 +204,46 @@ exec_case() {
 }
 compare_scenario exec exec_case
 
+# docker exec -t gets a terminal of its own, the next /dev/pts name after the console's.
+exec_tty_names() {
+	drun -d -t $BB sh -c 'exec sleep 1000' >/dev/null
+	dk exec "$CNAME" ls /dev/pts
+	timeout -k 10 60 script -qc "docker exec -t $CNAME sh -c 'tty; ls /dev/pts'" /dev/null
+	dk rm -f "$CNAME" >/dev/null
+}
+compare_scenario exec-tty-names exec_tty_names
+
+# The guest's own ptys (/dev/ptmx): script(1), python3's os.openpty and pty.fork (a child
+# whose controlling terminal is the new pty); without and with a console.
+GUEST_PTY_PY='
+import os, pty, sys
+m, s = os.openpty()
+print(os.ttyname(s), sorted(os.listdir("/dev/pts")))
+os.write(m, b"hi\n")
+print(os.read(s, 10))
+sys.stdout.flush()
+pid, fd = pty.fork()
+if pid == 0:
+    print(os.ttyname(0), os.getsid(0) == os.getpid(), os.tcgetpgrp(0) == os.getpid())
+    sys.stdout.flush()
+    os._exit(3)
+out = b""
+while True:
+    try:
+        d = os.read(fd, 100)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+print(out, os.waitpid(pid, 0)[1] >> 8)'
+compare_docker guest-pty -- --rm $DEBIAN_IMAGE sh -c 'script -qc tty /dev/null; python3 -c "$1"' sh "$GUEST_PTY_PY"
+guest_pty_console() {
+	timeout -k 10 60 script -qc "docker run --runtime=$RT --network=none --name $CNAME --rm -t \
+		$DEBIAN_IMAGE sh -c $(printf %q 'tty; script -qc tty /dev/null; python3 -c "$1"') sh $(printf %q "$GUEST_PTY_PY")" /dev/null
+}
+compare_scenario guest-pty-console guest_pty_console
+
 stop_trapped() {
 	drun -d $BB sh -c 'trap "echo got TERM; exit 42" TERM; echo ready
 		while :; do sleep 0.1; done' >/dev/null

@@ -262,6 +262,23 @@ both exec-process exec --process "$WORK/process.json" life
 same exec-process
 both exec-detach exec --detach --pid-file "$WORK/exec.pid" life sh -c 'exit 6'
 same exec-detach "status"
+# exec --preserve-fds 2: the caller's fds 3 (a file written) and 4 (a file read) are the
+# process's 3 and 4; 5 is not.
+echo from-four >"$WORK/exec-four"
+for rt in runc:"$RUNC_ROOT" "$RUNSCC":"$RSC_ROOT"; do
+	bin=${rt%%:*} root=${rt#*:} tag=$(basename "$bin")
+	timeout 60 "$bin" --root "$root" exec --preserve-fds 2 life sh -c 'echo to-three >&3; cat <&4
+		echo x >&5' 3>"$WORK/exec-three.$tag" 4<"$WORK/exec-four" 5>"$WORK/exec-five.$tag" \
+		>"$WORK/exec-preserve.$tag" 2>"$WORK/exec-preserve-err.$tag" </dev/null
+	echo "status $?" >>"$WORK/exec-preserve.$tag"
+	cat "$WORK/exec-preserve-err.$tag" "$WORK/exec-three.$tag" "$WORK/exec-five.$tag" >>"$WORK/exec-preserve.$tag"
+done
+if cmp -s <(normalize "$WORK/exec-preserve.runc") <(normalize "$WORK/exec-preserve.$(basename "$RUNSCC")"); then
+	pass
+else
+	fail "exec --preserve-fds: $(diff <(normalize "$WORK/exec-preserve.runc") \
+		<(normalize "$WORK/exec-preserve.$(basename "$RUNSCC")") | tr '\n' ' ')"
+fi
 # The shim signals a detached exec through its pid-file pid: the process's TERM trap runs and
 # the pid ends.
 exec_said() {

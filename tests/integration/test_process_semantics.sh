@@ -31,6 +31,9 @@
 #    parent-death signal at the parent thread's exit, kept across exec, not inherited),
 #    personality, waitid without WEXITED, argument errors of tgkill/tkill/kill/lseek, mlock
 #    within RLIMIT_MEMLOCK;
+#  - ptycheck: the guest's own ptys (/dev/ptmx, /dev/pts/N names and numbers, the lock,
+#    TIOCGPTN, TIOCGPTPEER, data and termios through both ends, the window size, a
+#    controlling terminal taken by open or TIOCSCTTY, names gone with their master);
 #  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
 #    program built dynamically) programs, #! scripts (nested to the kernel's limit, arguments,
 #    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
@@ -47,7 +50,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 
-PROGS="proc_lifecycle sigcheck pipecheck lockcheck futexcheck execcheck schedcheck hostidcheck proccontrol"
+PROGS="proc_lifecycle sigcheck pipecheck lockcheck futexcheck execcheck schedcheck hostidcheck proccontrol ptycheck"
 for p in $PROGS; do
 	[ -x "${BUILD_DIR:-}/tests/progs/$p" ] || skip "tests/progs/$p is not built (BUILD_DIR=${BUILD_DIR:-unset})"
 done
@@ -72,6 +75,12 @@ CAP_ADD=SYS_NICE compare sched "$ROOT" /schedcheck
 compare host-ids "$ROOT" /hostidcheck /tmp
 RUN_AS=1000:1000 compare host-ids-user "$ROOT" /hostidcheck /tmp
 compare process-control "$ROOT" /proccontrol
+# The guest's own ptys; natively in a devpts instance of its own, mounted as Docker does.
+mkdir -p "$ROOT/dev/pts"
+ln -sf pts/ptmx "$ROOT/dev/ptmx"
+PTS_SETUP="mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts $ROOT/dev/pts"
+NATIVE_SETUP="$PTS_SETUP" compare ptys "$ROOT" /ptycheck
+NATIVE_SETUP="$PTS_SETUP" RUN_AS=1000:1000 compare ptys-user "$ROOT" /ptycheck
 
 # A signal from outside (this script, in the parent pid namespace) names no sender: si_pid 0.
 for where in native $PLATFORMS; do

@@ -246,6 +246,23 @@ static void waited(void)
 	wait_status(c);
 	close(sfd);
 	block(SIGUSR1, SIG_UNBLOCK);
+
+	/* A child's exit read from a signalfd, as script(1) waits for it: the code and status. */
+	block(SIGCHLD, SIG_BLOCK);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sfd = signalfd(-1, &set, 0);
+	c = xfork();
+	if (c == 0)
+		_exit(7);
+	memset(&ssi, 0, sizeof(ssi));
+	n = read(sfd, &ssi, sizeof(ssi));
+	say("signalfd for a child's exit: %s, code CLD_EXITED: %s, status %d, ssi_pid == child: %s",
+	    n == sizeof(ssi) ? "read" : res(n), yesno(ssi.ssi_code == CLD_EXITED), ssi.ssi_status,
+	    yesno(ssi.ssi_pid == (uint32_t)c));
+	wait_status(c);
+	close(sfd);
+	block(SIGCHLD, SIG_UNBLOCK);
 }
 
 static void locks(const char *dir)
