@@ -15,7 +15,7 @@
 #   ECONNREFUSED for TCP and EPERM for UDP, and logged once with pid and program; the
 #   namespace's own address stays allowed under deny-all);
 # - --network=none (the default) does not reach the host's loopback; --network=host does and
-#   gets the host's /etc/resolv.conf.
+#   gets copies of the host's /etc/resolv.conf and /etc/hosts that the guest may change.
 # Needs root (namespaces, veth).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -75,9 +75,16 @@ check network-none "connect 127.0.0.1:$port: ECONNREFUSED" \
 check network-host "connect 127.0.0.1:$port: ok, answer 4 \"ping\"" \
 	sandbox "$WORK/host.log" --network=host -- /inetcheck connect 127.0.0.1 "$port"
 wait $server
-if [ -r /etc/resolv.conf ]; then
-	check network-host-resolv.conf "$(cat /etc/resolv.conf)" \
-		sandbox "$WORK/host.log" --network=host -- cat /etc/resolv.conf
+# The host's name resolution files are the guest's own copies (in the upper layer): it may
+# change them, the host's stay as they were.
+if [ -r /etc/resolv.conf ] && [ -r /etc/hosts ]; then
+	check network-host-resolv.conf "$(cat /etc/resolv.conf /etc/hosts)" \
+		sandbox "$WORK/host.log" --network=host -- cat /etc/resolv.conf /etc/hosts
+	resolv_before=$(md5sum /etc/resolv.conf /etc/hosts)
+	check network-host-resolv.conf-writable "$(cat /etc/resolv.conf; echo 'options ndots:3'; echo '10.9.8.7 guest.example')" \
+		sandbox "$WORK/host.log" --network=host --uid 0 -- sh -c \
+		'echo "options ndots:3" >>/etc/resolv.conf && echo "10.9.8.7 guest.example" >/etc/hosts && cat /etc/resolv.conf /etc/hosts'
+	check network-host-resolv.conf-host-unchanged "$resolv_before" md5sum /etc/resolv.conf /etc/hosts
 fi
 
 # --- a veth pair between namespace A (the sandbox's) and B (the outside) ---
