@@ -30,7 +30,7 @@ static void do_usage(FILE *out)
 		"                  [--cap-add CAP[,CAP...]|ALL]... [--cap-drop CAP[,CAP...]|ALL]...\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
-		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR[:PORTS],...]\n"
+		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR|HOST[:PORTS],...]\n"
 		"                  -- PROG [ARGS...]\n");
 }
 
@@ -265,7 +265,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			struct egress_policy policy;
 			const char *bad;
 			if (egress_parse(optarg, &policy, &bad) < 0)
-				die("bad --egress item %s (deny-all, or allow:CIDR[:PORT[-PORT]],...)", bad ? bad : optarg);
+				die("bad --egress item %s (deny-all, or allow:CIDR|HOST[:PORT[-PORT]],...)", bad ? bad : optarg);
 			egress_free(&policy);
 			spec.egress = optarg;
 			break;

@@ -62,6 +62,11 @@ int inet_egress_init(const char *policy)
 	return r;
 }
 
+int inet_egress_hosts_start(struct task *init)
+{
+	return egress.nhosts ? egress_hosts_start(init, &egress) : 0;
+}
+
 /* --- egress --- */
 
 /* Is a one of the namespace's own addresses? Binding a datagram socket to it tells. */
@@ -109,7 +114,7 @@ static int egress_check(struct task *t, struct socket *sk, const struct sockaddr
 	if (a->ss_family != AF_INET && a->ss_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	const struct sockaddr *sa = (const struct sockaddr *)a;
-	if (egress_loopback(sa, len) || egress_rules_allow(&egress, sa, len))
+	if (egress_loopback(sa, len) || egress_rules_allow(&egress, sa, len) || egress_hosts_allow(sa, len))
 		return 0;
 	if ((a->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 	    (a->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) {

@@ -108,6 +108,14 @@ void unix_proc_list(FILE *m);
 int inet_socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
 /* The sandbox's egress policy (common/egress.h text; NULL or "": none). */
 int inet_egress_init(const char *policy);
+/* Its host names, if it has any: resolved now (the nameservers of init's /etc/resolv.conf)
+   and kept fresh by a thread of the sentry's. */
+int inet_egress_hosts_start(struct task *init);
+/* Host names of a policy (egress_hosts.c): the nameservers become rules of p. */
+struct egress_policy;
+int egress_hosts_start(struct task *init, struct egress_policy *p);
+/* Is a (with its port) an address a host name of the policy resolved to? */
+bool egress_hosts_allow(const struct sockaddr *a, socklen_t len);
 /* AF_NETLINK: NETLINK_ROUTE answered from the sandbox's network namespace, which the sentry
    asks on a socket netlink_host_open makes before the sentry confines itself. */
 int netlink_host_open(void);
