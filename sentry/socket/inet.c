@@ -336,28 +336,79 @@ static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	return sent < 0 ? -errno : sent;
 }
 
+/* The control messages a guest's IP socket may receive: those of the options it may set
+   (inet_options). */
+static const struct {
+	int level, type;
+} inet_recv_cmsgs[] = {
+	{ SOL_SOCKET, SCM_TIMESTAMP }, { SOL_SOCKET, SCM_TIMESTAMPNS },
+	{ IPPROTO_IP, IP_PKTINFO }, { IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
+	{ IPPROTO_IP, IP_RECVERR }, { IPPROTO_IPV6, IPV6_PKTINFO }, { IPPROTO_IPV6, IPV6_TCLASS },
+	{ IPPROTO_IPV6, IPV6_HOPLIMIT }, { IPPROTO_IPV6, IPV6_RECVERR }, { IPPROTO_UDP, UDP_GRO },
+};
+
+static bool inet_recv_cmsg_known(const struct cmsghdr *cm)
+{
+	for (size_t i = 0; i < sizeof(inet_recv_cmsgs) / sizeof(inet_recv_cmsgs[0]); i++)
+		if (inet_recv_cmsgs[i].level == cm->cmsg_level && inet_recv_cmsgs[i].type == cm->cmsg_type)
+			return true;
+	return false;
+}
+
+/* Copies the well-formed, known control messages of what the host wrote (len bytes, laid
+   out for the guest's buffer size) to out, in order; returns the bytes kept. */
+static size_t inet_recv_cmsgs_checked(const char *buf, size_t len, char *out)
+{
+	size_t off = 0, kept = 0;
+	while (off + sizeof(struct cmsghdr) <= len) {
+		struct cmsghdr cm;
+		memcpy(&cm, buf + off, sizeof(cm));
+		if (cm.cmsg_len < sizeof(cm) || cm.cmsg_len > len - off)
+			break;
+		size_t span = CMSG_ALIGN(cm.cmsg_len) < len - off ? CMSG_ALIGN(cm.cmsg_len) : len - off;
+		if (inet_recv_cmsg_known(&cm)) {
+			memcpy(out + kept, buf + off, span);
+			kept += span;
+		}
+		off += span;
+	}
+	return kept;
+}
+
 static long inet_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m)
 {
 	size_t cap = sk->type == SOCK_STREAM ? INET_STREAM_CHUNK : INET_DGRAM_MAX;
 	size_t len = socket_iov_total(m->iov, m->iovcnt, cap);
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
+	union {
+		char b[SOCKET_HOST_CMSG_MAX];
+		struct cmsghdr align;
+	} cbuf;
+	size_t room = m->control && m->control->host_room < sizeof(cbuf) ? m->control->host_room
+		    : m->control ? sizeof(cbuf) : 0;
 	if (!buf)
 		return -ENOMEM;
+	/* The error queue is read as Linux reads it: never waiting. */
+	if (m->flags & MSG_ERRQUEUE)
+		m->nonblock = true;
 	struct iovec io = { buf, len };
 	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_name = &m->name,
-			     .msg_namelen = sizeof(m->name) };
+			     .msg_namelen = sizeof(m->name), .msg_control = room ? cbuf.b : NULL,
+			     .msg_controllen = room };
 	ssize_t n = recvmsg(sk->file->host_fd, &mh, MSG_DONTWAIT |
-			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB)));
+			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB | MSG_ERRQUEUE)));
 	if (n < 0)
 		return -errno;
 	size_t copy = (size_t)n < len ? (size_t)n : len;
 	if (copy && guest_write_iov(t, m->iov, m->iovcnt, buf, copy) < 0)
 		return -EFAULT;
-	m->flags = mh.msg_flags & (MSG_TRUNC | MSG_EOR | MSG_OOB);
+	m->flags = mh.msg_flags & (MSG_TRUNC | MSG_EOR | MSG_OOB | MSG_CTRUNC | MSG_ERRQUEUE);
 	m->namelen = mh.msg_namelen;
 	if (m->control) {
 		m->control->nrights = 0;
 		m->control->has_creds = false;
+		m->control->host_len = inet_recv_cmsgs_checked(cbuf.b, room ? mh.msg_controllen : 0,
+							       m->control->host_cmsgs);
 	}
 	return n;
 }
