@@ -154,6 +154,7 @@ connect 10.77.0.3:80: ECONNREFUSED
 connect 10.77.0.3:80: ECONNREFUSED
 udp sendto 10.77.0.3:99: EPERM
 udp sendmsg 10.77.0.3:99: EPERM
+udp sendmmsg 10.77.0.3:99: EPERM
 udp connect 10.77.0.3:99: EPERM
 connect 10.77.0.1:80: ok, answer 4 \"ping\"" \
 	sandbox "$EGRESS_LOG" --network="$NSPATH" --egress=allow:10.77.0.1:80,10.0.0.0/8:53-54 -- /bin/sh /egress.sh

@@ -489,6 +489,13 @@ static void mmsg(void)
 	}
 	struct timespec bad = { 0, 2000000000 };
 	say("mmsg: recvmmsg with a bad timeout: %s", res(recvmmsg(r, in, 1, 0, &bad)));
+	say("mmsg: recvmmsg with a bad timeout pointer: %s", res(recvmmsg(r, in, 1, 0, (void *)8)));
+	sendto(s, "x", 1, 0, (struct sockaddr *)&a, len);
+	say("mmsg: recvmmsg into a bad vector: %s", res(recvmmsg(r, (void *)8, 1, MSG_DONTWAIT, NULL)));
+	say("mmsg: recvmmsg with vlen 0: %s", res(recvmmsg(r, in, 0, MSG_DONTWAIT, NULL)));
+	say("mmsg: recvmmsg of what the bad vector left: %d", recvmmsg(r, in, 1, MSG_DONTWAIT, NULL));
+	/* MSG_CMSG_COMPAT (0x80000000), the kernel's own flag. */
+	say("mmsg: recvmmsg MSG_CMSG_COMPAT: %s", res(recvmmsg(r, in, 1, (int)0x80000000 | MSG_DONTWAIT, NULL)));
 	close(r);
 	close(s);
 }
@@ -598,6 +605,8 @@ static int mode_udp(const char *host, int port)
 	struct iovec io = { (void *)"y", 1 };
 	struct msghdr mh = { .msg_name = &a, .msg_namelen = len, .msg_iov = &io, .msg_iovlen = 1 };
 	say("udp sendmsg %s:%d: %s", host, port, res(sendmsg(s, &mh, 0)));
+	struct mmsghdr mm[2] = { { .msg_hdr = mh }, { .msg_hdr = mh } };
+	say("udp sendmmsg %s:%d: %s", host, port, res(sendmmsg(s, mm, 2, 0)));
 	say("udp connect %s:%d: %s", host, port, res(connect(s, (struct sockaddr *)&a, len)));
 	return 0;
 }
