@@ -307,6 +307,53 @@ static int inet_shutdown(struct socket *sk, int how)
 
 /* --- data through the sentry --- */
 
+/* The control messages a guest's IP socket may send, with their data sizes (0: an int or
+   a byte, as ip_cmsg_send takes IP_TOS and IP_TTL): the host checks the values. */
+static const struct {
+	int level, type;
+	size_t size;
+} inet_send_cmsgs[] = {
+	{ IPPROTO_IP, IP_PKTINFO, sizeof(struct in_pktinfo) }, { IPPROTO_IP, IP_TOS, 0 },
+	{ IPPROTO_IP, IP_TTL, 0 }, { IPPROTO_IPV6, IPV6_PKTINFO, sizeof(struct in6_pktinfo) },
+	{ IPPROTO_IPV6, IPV6_TCLASS, sizeof(int) }, { IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int) },
+	{ IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t) },
+};
+
+/* 1: a known one, 0: another (left out, as Linux ignores a level the socket does not
+   have), -EINVAL: a known one of the wrong size (as ip_cmsg_send answers). */
+static int inet_send_cmsg_known(const struct cmsghdr *cm)
+{
+	size_t data = cm->cmsg_len - CMSG_LEN(0);
+	for (size_t i = 0; i < sizeof(inet_send_cmsgs) / sizeof(inet_send_cmsgs[0]); i++)
+		if (inet_send_cmsgs[i].level == cm->cmsg_level && inet_send_cmsgs[i].type == cm->cmsg_type)
+			return (inet_send_cmsgs[i].size ? data == inet_send_cmsgs[i].size
+							: data == sizeof(int) || data == 1) ? 1 : -EINVAL;
+	return 0;
+}
+
+/* The known protocol-level control messages of a send, into out; the bytes kept, or
+   -EINVAL. */
+static long inet_send_cmsgs_checked(const struct socket_control *ctl, char *out)
+{
+	size_t off = 0, kept = 0;
+	while (ctl && off + sizeof(struct cmsghdr) <= ctl->host_len) {
+		struct cmsghdr cm;
+		memcpy(&cm, ctl->host_cmsgs + off, sizeof(cm));
+		if (cm.cmsg_len < sizeof(cm) || cm.cmsg_len > ctl->host_len - off)
+			break;
+		size_t span = CMSG_ALIGN(cm.cmsg_len) < ctl->host_len - off ? CMSG_ALIGN(cm.cmsg_len) : ctl->host_len - off;
+		int known = inet_send_cmsg_known(&cm);
+		if (known < 0)
+			return known;
+		if (known) {
+			memcpy(out + kept, ctl->host_cmsgs + off, span);
+			kept += span;
+		}
+		off += span;
+	}
+	return (long)kept;
+}
+
 static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m)
 {
 	const struct socket_control *ctl = m->control;
@@ -331,8 +378,20 @@ static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	/* MSG_ZEROCOPY does nothing without SO_ZEROCOPY, which is not offered. */
 	int flags = MSG_NOSIGNAL | MSG_DONTWAIT |
 		    (m->flags & (MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_FASTOPEN));
-	ssize_t sent = sendto(sk->file->host_fd, buf, (size_t)n, flags,
-			      m->namelen ? (const struct sockaddr *)&m->name : NULL, m->namelen);
+	union {
+		char b[SOCKET_HOST_CMSG_MAX];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec io = { buf, (size_t)n };
+	struct msghdr mh = { .msg_name = m->namelen ? &m->name : NULL, .msg_namelen = m->namelen,
+			     .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b };
+	long clen = inet_send_cmsgs_checked(ctl, cbuf.b);
+	if (clen < 0)
+		return clen;
+	mh.msg_controllen = (size_t)clen;
+	if (!clen)
+		mh.msg_control = NULL;
+	ssize_t sent = sendmsg(sk->file->host_fd, &mh, flags);
 	return sent < 0 ? -errno : sent;
 }
 

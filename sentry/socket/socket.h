@@ -21,15 +21,16 @@ struct socket;
 #define SOCKET_HOST_CMSG_MAX 512	/* IP-level control messages of one received message */
 
 /* The ancillary data of one message, in the sentry's terms: files (references held) and
-   credentials in virtual ids; on receipt, also control messages the host made (IP_PKTINFO,
-   timestamps...) that the family checked, laid out for a buffer of host_room bytes. */
+   credentials in virtual ids; the control messages of protocol levels as sent (the family
+   checks them), and on receipt those the host made (IP_PKTINFO, timestamps...) that the
+   family checked, laid out for a buffer of host_room bytes. */
 struct socket_control {
 	struct file *rights[SOCKET_MAX_RIGHTS];
 	int nrights;
 	bool has_creds;
 	struct ucred creds;
 	size_t host_room;		/* recv: the guest's control buffer size (in) */
-	size_t host_len;		/* recv: bytes of host_cmsgs (out) */
+	size_t host_len;		/* bytes of host_cmsgs */
 	char host_cmsgs[SOCKET_HOST_CMSG_MAX];
 };
 

@@ -299,8 +299,15 @@ static long control_decode(struct task *t, const char *buf, size_t len, struct s
 		size_t room = len - (size_t)((const char *)cm - buf);
 		if (cm->cmsg_len < sizeof(struct cmsghdr) || cm->cmsg_len > room)
 			return -EINVAL;
-		if (cm->cmsg_level != SOL_SOCKET)
+		if (cm->cmsg_level != SOL_SOCKET) {
+			/* Protocol levels: kept as they are for the family to check (or ignore). */
+			size_t span = CMSG_ALIGN(cm->cmsg_len) < room ? CMSG_ALIGN(cm->cmsg_len) : room;
+			if (span <= sizeof(ctl->host_cmsgs) - ctl->host_len) {
+				memcpy(ctl->host_cmsgs + ctl->host_len, cm, span);
+				ctl->host_len += span;
+			}
 			continue;
+		}
 		size_t data = cm->cmsg_len - CMSG_LEN(0);
 		if (cm->cmsg_type == SCM_RIGHTS) {
 			size_t n = data / sizeof(int);

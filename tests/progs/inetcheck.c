@@ -423,6 +423,30 @@ static void ancillary(int family, const char *host)
 		snprintf(what, sizeof(what), "anc %s: recvmsg %zd, room %zu", fam, n, rooms[i]);
 		print_cmsgs(what, &mh);
 	}
+	/* The sender's own control messages: TOS or traffic class and TTL or hop limit for one
+	   datagram; one of the wrong size. */
+	union {
+		char b[CMSG_SPACE(sizeof(int)) * 2];
+		struct cmsghdr align;
+	} sbuf;
+	memset(&sbuf, 0, sizeof(sbuf));
+	struct iovec sio = { (void *)"own", 3 };
+	struct msghdr sh = { .msg_name = &a, .msg_namelen = len, .msg_iov = &sio, .msg_iovlen = 1,
+			     .msg_control = sbuf.b, .msg_controllen = sizeof(sbuf) };
+	struct cmsghdr *c1 = CMSG_FIRSTHDR(&sh), *c2;
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, v40 = 0x28, v5 = 5;
+	*c1 = (struct cmsghdr){ CMSG_LEN(sizeof(int)), level, family == AF_INET ? IP_TOS : IPV6_TCLASS };
+	memcpy(CMSG_DATA(c1), &v40, sizeof(int));
+	c2 = CMSG_NXTHDR(&sh, c1);
+	*c2 = (struct cmsghdr){ CMSG_LEN(sizeof(int)), level, family == AF_INET ? IP_TTL : IPV6_HOPLIMIT };
+	memcpy(CMSG_DATA(c2), &v5, sizeof(int));
+	say("anc %s: sendmsg with its own TOS and TTL: %s", fam, res((int)sendmsg(s, &sh, 0)));
+	struct msghdr oh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf) };
+	char what[64];
+	snprintf(what, sizeof(what), "anc %s: recvmsg %zd", fam, recvmsg(r, &oh, 0));
+	print_cmsgs(what, &oh);
+	c2->cmsg_len = CMSG_LEN(2);
+	say("anc %s: sendmsg with a TTL of 2 bytes: %s", fam, res((int)sendmsg(s, &sh, 0)));
 	say("anc %s: SO_TIMESTAMPNS: %s", fam, res(setsockopt(r, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one))));
 	sendto(s, "ns", 2, 0, (struct sockaddr *)&a, len);
 	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf) };
