@@ -57,10 +57,39 @@ static int parse_cidr(char *buf, struct egress_rule *r)
 	return 0;
 }
 
-/* CIDR[:PORTS], with an IPv6 address in brackets when ports follow. */
-static int parse_item(char *item, struct egress_rule *r)
+/* A DNS name: dot-separated labels of letters, digits and hyphens (none at a label's ends),
+   with a letter somewhere (so that no address typo passes for a name). */
+static bool host_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool letter = false;
+	if (len == 0 || len > 253)
+		return false;
+	for (const char *c = s; ; c++) {
+		if (*c == '.' || !*c) {
+			if (label == 0 || label > 63 || c[-1] == '-')
+				return false;
+			if (!*c)
+				return letter;
+			label = 0;
+			continue;
+		}
+		if (*c == '-' && label == 0)
+			return false;
+		if (((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z'))
+			letter = true;
+		else if (!(*c >= '0' && *c <= '9') && *c != '-')
+			return false;
+		label++;
+	}
+}
+
+/* CIDR[:PORTS] or HOST[:PORTS], with an IPv6 address in brackets when ports follow. A host
+   goes to *h (its name malloc'd, *is_host set). */
+static int parse_item(char *item, struct egress_rule *r, struct egress_host *h, bool *is_host)
 {
 	char *ports = NULL;
+	bool bracketed = item[0] == '[';
 	r->port_lo = 0;
 	r->port_hi = 65535;
 	if (item[0] == '[') {
@@ -78,9 +107,16 @@ static int parse_item(char *item, struct egress_rule *r)
 			ports = colon + 1;
 		}
 	}
-	int e = parse_cidr(item, r);
+	*is_host = !bracketed && host_name(item);
+	int e = *is_host ? 0 : parse_cidr(item, r);
 	if (e == 0 && ports)
 		e = parse_ports(ports, r);
+	if (e == 0 && *is_host) {
+		h->port_lo = r->port_lo;
+		h->port_hi = r->port_hi;
+		h->name = strdup(item);
+		e = h->name ? 0 : -ENOMEM;
+	}
 	return e;
 }
 
@@ -105,8 +141,10 @@ int egress_parse(const char *text, struct egress_policy *p, const char **bad)
 	for (const char *c = copy; *c; c++)
 		n += *c == ',';
 	p->rules = calloc(n, sizeof(*p->rules));
-	if (!p->rules) {
+	p->hosts = calloc(n, sizeof(*p->hosts));
+	if (!p->rules || !p->hosts) {
 		free(copy);
+		egress_free(p);
 		return -ENOMEM;
 	}
 	char *save = NULL;
@@ -115,12 +153,15 @@ int egress_parse(const char *text, struct egress_policy *p, const char **bad)
 		if (!strncmp(item, "allow:", 6))
 			item += 6;
 		snprintf(bad_item, sizeof(bad_item), "%s", item);
-		e = parse_item(item, &p->rules[p->nrules]);
-		if (e == 0)
+		bool is_host;
+		e = parse_item(item, &p->rules[p->nrules], &p->hosts[p->nhosts], &is_host);
+		if (e == 0 && is_host)
+			p->nhosts++;
+		else if (e == 0)
 			p->nrules++;
 	}
 	free(copy);
-	if (e < 0 || p->nrules == 0) {
+	if (e < 0 || p->nrules + p->nhosts == 0) {
 		*bad = bad_item;
 		egress_free(p);
 		return -EINVAL;
@@ -130,12 +171,24 @@ int egress_parse(const char *text, struct egress_policy *p, const char **bad)
 
 void egress_free(struct egress_policy *p)
 {
+	for (int i = 0; i < p->nhosts; i++)
+		free(p->hosts[i].name);
+	free(p->hosts);
 	free(p->rules);
 	*p = (struct egress_policy){ 0 };
 }
 
-/* The address and port of a, IPv4 for a v4-mapped IPv6 address; false if not IP. */
-static bool ip_of(const struct sockaddr *a, socklen_t len, int *family, uint8_t addr[16], uint16_t *port)
+int egress_add_rule(struct egress_policy *p, const struct egress_rule *r)
+{
+	struct egress_rule *rules = realloc(p->rules, ((size_t)p->nrules + 1) * sizeof(*rules));
+	if (!rules)
+		return -ENOMEM;
+	rules[p->nrules++] = *r;
+	p->rules = rules;
+	return 0;
+}
+
+bool egress_ip_of(const struct sockaddr *a, socklen_t len, int *family, uint8_t addr[16], uint16_t *port)
 {
 	if (a->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const void *)a;
@@ -177,7 +230,7 @@ bool egress_rules_allow(const struct egress_policy *p, const struct sockaddr *a,
 	uint16_t port;
 	if (!p->active)
 		return true;
-	if (!ip_of(a, len, &family, addr, &port))
+	if (!egress_ip_of(a, len, &family, addr, &port))
 		return false;
 	for (int i = 0; i < p->nrules; i++) {
 		const struct egress_rule *r = &p->rules[i];
@@ -194,7 +247,7 @@ bool egress_loopback(const struct sockaddr *a, socklen_t len)
 	uint8_t addr[16];
 	uint16_t port;
 	static const uint8_t any6[16], lo6[16] = { [15] = 1 };
-	if (!ip_of(a, len, &family, addr, &port))
+	if (!egress_ip_of(a, len, &family, addr, &port))
 		return false;
 	if (family == AF_INET)
 		return addr[0] == 127 || !memcmp(addr, any6, 4);

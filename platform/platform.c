@@ -44,7 +44,7 @@ static const int via_tracer_syscalls[] = {
 	/* the host runs it; the siginfo it writes is made the guest's at syscall exit */
 	SYS_rt_sigtimedwait,
 	/* unix sockets: the sentry may wait for a peer */
-	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_sendmsg,
+	SYS_accept, SYS_accept4, SYS_recvmsg, SYS_recvmmsg, SYS_sendmsg,
 	/* System V IPC: waits, and shmat/shmdt rewritten into the sentry's mmap/munmap */
 	SYS_semop, SYS_semtimedop, SYS_msgsnd, SYS_msgrcv, SYS_shmat, SYS_shmdt,
 	/* POSIX message queues: waits */

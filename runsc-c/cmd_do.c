@@ -1,6 +1,7 @@
 /* `runsc-c do`: run a program in a sandbox over a root filesystem directory (like runsc do). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/egress.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -28,8 +30,23 @@ static void do_usage(FILE *out)
 		"                  [--cap-add CAP[,CAP...]|ALL]... [--cap-drop CAP[,CAP...]|ALL]...\n"
 		"                  [--mount type=bind,src=HOST,dst=GUEST[,ro]]...\n"
 		"                  [--mount type=tmpfs,dst=GUEST[,size=N[k|m|g]][,mode=0NNN][,ro]]...\n"
-		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR[:PORTS],...]\n"
+		"                  [--network=none|host|NSPATH] [--egress=deny-all|allow:CIDR|HOST[:PORTS],...]\n"
 		"                  -- PROG [ARGS...]\n");
+}
+
+/* A host text file of up to 1 MiB, NUL-terminated (malloc'd); NULL if unreadable. */
+static char *read_small_file(const char *path)
+{
+	enum { MAX = 1 << 20 };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = fd >= 0 ? malloc(MAX + 1) : NULL;
+	ssize_t n = buf ? read_full(fd, buf, MAX) : -1;
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 /* A size with an optional k, m or g suffix (powers of 1024), as tmpfs's size= takes it. */
@@ -154,8 +171,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 				     .debug = g->debug, .init = { .umask = -1 }, .control_fd = -1 };
 	char host[256];
 	char **env = calloc((size_t)argc + 3, sizeof(char *));
-	/* Room for --network=host's name resolution files. */
-	struct sandbox_mount *mounts = calloc((size_t)argc + 2, sizeof(*mounts));
+	struct sandbox_mount *mounts = calloc((size_t)argc, sizeof(*mounts));
 	const char *network = "none";
 	char **masked = calloc((size_t)argc, sizeof(char *));
 	char **readonly = calloc((size_t)argc, sizeof(char *));
@@ -249,7 +265,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			struct egress_policy policy;
 			const char *bad;
 			if (egress_parse(optarg, &policy, &bad) < 0)
-				die("bad --egress item %s (deny-all, or allow:CIDR[:PORT[-PORT]],...)", bad ? bad : optarg);
+				die("bad --egress item %s (deny-all, or allow:CIDR|HOST[:PORT[-PORT]],...)", bad ? bad : optarg);
 			egress_free(&policy);
 			spec.egress = optarg;
 			break;
@@ -273,12 +289,16 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	}
 	if (access(spec.rootfs, R_OK | X_OK) < 0)
 		die("rootfs %s: %m", spec.rootfs);
-	/* The host's name resolution goes with the host's network, read-only. */
+	/* The host's name resolution goes with the host's network: a copy in the upper layer,
+	   which the guest may change. */
 	static const char *const resolution[] = { "/etc/resolv.conf", "/etc/hosts" };
-	for (size_t i = 0; !strcmp(network, "host") && i < 2; i++)
-		if (access(resolution[i], R_OK) == 0)
-			mounts[spec.nmounts++] = (struct sandbox_mount){ .type = "bind", .source = resolution[i],
-									 .destination = resolution[i], .readonly = true };
+	struct sandbox_file files[2];
+	for (size_t i = 0; !strcmp(network, "host") && i < 2; i++) {
+		char *content = read_small_file(resolution[i]);
+		if (content)
+			files[spec.nfiles++] = (struct sandbox_file){ .path = resolution[i], .content = content };
+	}
+	spec.files = files;
 	if (sandbox_network_enter(network) < 0)
 		die("--network=%s: cannot set up the network namespace", network);
 	env[nenv] = NULL;
@@ -298,5 +318,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	free(mounts);
 	free(masked);
 	free(readonly);
+	for (size_t i = 0; i < spec.nfiles; i++)
+		free((char *)files[i].content);
 	return code;
 }

@@ -51,6 +51,10 @@ int sandbox_mounts_to_json(const struct sandbox_spec *s, json_object *o)
 	json_object_object_add(o, "root_direct", json_object_new_boolean(s->root_direct));
 	json_object_object_add(o, "masked_paths", strings_to_json(s->masked_paths));
 	json_object_object_add(o, "readonly_paths", strings_to_json(s->readonly_paths));
+	json_object *files = json_object_new_object();
+	for (size_t i = 0; i < s->nfiles; i++)
+		json_object_object_add(files, s->files[i].path, json_object_new_string(s->files[i].content));
+	json_object_object_add(o, "files", files);
 	return 0;
 }
 
@@ -118,6 +122,29 @@ static int strings_from_json(json_object *o, const char *key, char ***out)
 	return 0;
 }
 
+static int files_from_json(json_object *o, struct boot_config *cfg)
+{
+	json_object *files;
+	if (!json_object_object_get_ex(o, "files", &files))
+		return 0;
+	if (!json_object_is_type(files, json_type_object))
+		return -EINVAL;
+	cfg->files = calloc((size_t)json_object_object_length(files) + 1, sizeof(*cfg->files));
+	if (!cfg->files)
+		return -ENOMEM;
+	json_object_object_foreach(files, path, content) {
+		struct boot_file *f = &cfg->files[cfg->nfiles];
+		if (path[0] != '/' || !json_object_is_type(content, json_type_string))
+			return -EINVAL;
+		f->path = strdup(path);
+		f->content = strdup(json_object_get_string(content));
+		cfg->nfiles++;
+		if (!f->path || !f->content)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sandbox_mounts_from_json(json_object *o, struct boot_config *cfg)
 {
 	json_object *a, *v;
@@ -133,6 +160,8 @@ int sandbox_mounts_from_json(json_object *o, struct boot_config *cfg)
 	if ((r = strings_from_json(o, "masked_paths", &cfg->masked_paths)) < 0 ||
 	    (r = strings_from_json(o, "readonly_paths", &cfg->readonly_paths)) < 0)
 		return log_errno(r, "the spec's masked or read-only paths");
+	if ((r = files_from_json(o, cfg)) < 0)
+		return log_errno(r, "the spec's files");
 	if (!json_object_object_get_ex(o, "mounts", &a))
 		return 0;
 	if (!json_object_is_type(a, json_type_array))

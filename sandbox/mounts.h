@@ -8,7 +8,7 @@
 
 #include "sandbox/sandbox.h"
 
-/* Adds "mounts", "root_readonly", "masked_paths" and "readonly_paths" to o. */
+/* Adds "mounts", "root_readonly", "masked_paths", "readonly_paths" and "files" to o. */
 int sandbox_mounts_to_json(const struct sandbox_spec *s, json_object *o);
 /* Reads them back into cfg (strings owned by cfg); -EINVAL if malformed. */
 int sandbox_mounts_from_json(json_object *o, struct boot_config *cfg);

@@ -20,6 +20,13 @@ struct sandbox_mount {
 	uint32_t mode;			/* tmpfs mode=; 0: the default */
 };
 
+/* A file the sentry writes into the root's upper layer at boot (the guest's own copy, which
+   it may change): `do --network=host`'s name resolution files. */
+struct sandbox_file {
+	const char *path;		/* absolute path in the guest */
+	const char *content;
+};
+
 /* One resource limit (RLIMIT_*), as setrlimit takes it. */
 struct sandbox_rlimit {
 	int resource;
@@ -71,6 +78,8 @@ struct sandbox_spec {
 	bool root_direct;
 	char **masked_paths;	/* NULL-terminated or NULL */
 	char **readonly_paths;	/* NULL-terminated or NULL */
+	struct sandbox_file *files;
+	size_t nfiles;
 	/* OCI: the first process's details beyond argv/env/cwd/uid/gid above (init.stdio is
 	   ignored by sandbox_run, which passes its own 0-2). */
 	struct sandbox_process init;

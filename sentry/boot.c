@@ -216,6 +216,8 @@ int sentry_boot(struct boot_config *cfg)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
 	if (r == 0)
 		r = guest_process_adopt_fds(init, 3, preserved, cfg->preserved_fds);
+	if (r == 0)
+		r = inet_egress_hosts_start(init);
 	for (int i = 0; i < cfg->preserved_fds; i++)
 		close(preserved[i]);	/* init has them, and the sentry its copies */
 	/* OCI create fails, as runc's does, when init's program is not there: with the exit

@@ -53,7 +53,7 @@ static const struct sentry_rule sentry_rules[] = {
 	{ SYS_getsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options", 0, 0 },
 	{ SYS_setsockopt, "guest unix sockets' buffer sizes; guest IP sockets' allowed options; strict checking of netlink requests", 0, 0 },
 	{ SYS_bind, "guest IP sockets (and probing whether an address is the namespace's own)", 0, 0 },
-	{ SYS_connect, "guest IP sockets, after the egress policy", 0, 0 },
+	{ SYS_connect, "guest IP sockets, after the egress policy; DNS queries for the policy's host names", 0, 0 },
 	{ SYS_listen, "guest IP sockets", 0, 0 },
 	{ SYS_getsockname, "guest IP sockets", 0, 0 },
 	{ SYS_getpeername, "guest IP sockets", 0, 0 },

@@ -32,6 +32,12 @@ struct boot_mount {
 	uint32_t mode;			/* tmpfs: the root's permissions; 0: 01777 */
 };
 
+/* A file written into the root's upper layer at boot (sandbox.h's struct sandbox_file). */
+struct boot_file {
+	char *path;
+	char *content;
+};
+
 /* What `runsc-c boot` was asked to run. */
 struct boot_config {
 	enum platform_kind platform;
@@ -49,6 +55,8 @@ struct boot_config {
 	bool root_direct;		/* --overlay=none: no upper layer, writes reach the gofer */
 	char **masked_paths;		/* NULL-terminated or NULL */
 	char **readonly_paths;		/* NULL-terminated or NULL */
+	struct boot_file *files;	/* written into the upper layer after the mounts */
+	size_t nfiles;
 	/* OCI create (sandbox_create): a listening socket to serve control requests on
 	   (sentry/control.h), a pipe to say "ready" on, and whether init waits for "start";
 	   -1 / false under `runsc-c do`. */

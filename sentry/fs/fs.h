@@ -30,7 +30,8 @@ struct boot_config;
    container's mounts, masked and read-only paths. */
 int fs_mount_all(const struct boot_config *cfg, struct mount **root);
 
-/* A file for a host fd the guest inherited (stdio): the host object passes through. */
+/* A file for a host fd the guest inherited (stdio): the host object passes through. NULL
+   with errno set on failure (EMFILE: the sentry is out of fds). */
 struct file *hostfd_file_new(int host_fd);
 /* A host terminal given as stdio becomes the controlling terminal of session sid in the
    guest's eyes, with pgid in the foreground (a no-op for anything but a terminal). */

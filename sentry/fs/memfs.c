@@ -877,6 +877,27 @@ int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
 	return 0;
 }
 
+int memfs_file_set(struct inode *inode, const void *data, size_t len)
+{
+	if (inode->iops != &memfile_iops)
+		return -EINVAL;
+	if (len > memfs_room(inode, 0))
+		return -ENOSPC;
+	int fd = memfile_fd(inode);
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, 0) < 0)
+		return -errno;
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(fd, (const char *)data + done, len - done, (off_t)done);
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	memfile_refresh(inode);
+	return 0;
+}
+
 /* ---- symlinks ---- */
 
 static int memlink_readlink(struct inode *inode, char *buf, size_t size)

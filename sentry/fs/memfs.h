@@ -29,6 +29,10 @@ int memfs_dir_adopt(struct inode *dir, struct inode *lower);
    caller owns what inode->priv pointed to before (it is overwritten on success). */
 int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep);
 
+/* Replaces the content of a memfs regular file with len bytes of data (the sentry's own
+   write: no permission asked). */
+int memfs_file_set(struct inode *inode, const void *data, size_t len);
+
 /* How many bytes a write at pos may put in the file before its file system is full (as
    tmpfs counts: pages of data; what the file holds already can be rewritten); UINT64_MAX
    on a file system without a size bound. */

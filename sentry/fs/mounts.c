@@ -334,6 +334,20 @@ static int readonly_path(struct mount *rm, const char *dest)
 	return r < 0 ? log_errno(r, "making %s read-only", dest) : 0;
 }
 
+/* A file of the spec's: made (or copied up, emptied) in the upper layer and given its content. */
+static int write_file(struct mount *rm, const struct boot_file *f)
+{
+	_cleanup_path_ struct path at = { 0 };
+	int r = mountpoint_walk(rm, f->path, true, true, &at);
+	if (r == 0 && !S_ISREG(at.dentry->inode->mode))
+		r = -EISDIR;
+	if (r == 0)
+		r = vfs_copy_up(at.dentry->inode, 0);
+	if (r == 0)
+		r = memfs_file_set(at.dentry->inode, f->content, strlen(f->content));
+	return r < 0 ? log_errno(r, "writing %s in the upper layer", f->path) : 0;
+}
+
 /* tmpfs's default size: half of the host's memory. */
 static uint64_t default_overlay_size(void)
 {
@@ -370,6 +384,9 @@ int fs_mount_all(const struct boot_config *cfg, struct mount **rootp)
 	}
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		if ((r = mount_container(rm, &cfg->mounts[i])) < 0)
+			return r;
+	for (size_t i = 0; i < cfg->nfiles && !cfg->root_direct; i++)
+		if ((r = write_file(rm, &cfg->files[i])) < 0)
 			return r;
 	for (char **p = cfg->masked_paths; p && *p; p++)
 		if ((r = mask_path(rm, *p)) < 0)

@@ -62,6 +62,11 @@ int inet_egress_init(const char *policy)
 	return r;
 }
 
+int inet_egress_hosts_start(struct task *init)
+{
+	return egress.nhosts ? egress_hosts_start(init, &egress) : 0;
+}
+
 /* --- egress --- */
 
 /* Is a one of the namespace's own addresses? Binding a datagram socket to it tells. */
@@ -109,7 +114,7 @@ static int egress_check(struct task *t, struct socket *sk, const struct sockaddr
 	if (a->ss_family != AF_INET && a->ss_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	const struct sockaddr *sa = (const struct sockaddr *)a;
-	if (egress_loopback(sa, len) || egress_rules_allow(&egress, sa, len))
+	if (egress_loopback(sa, len) || egress_rules_allow(&egress, sa, len) || egress_hosts_allow(sa, len))
 		return 0;
 	if ((a->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 	    (a->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) {
@@ -302,6 +307,53 @@ static int inet_shutdown(struct socket *sk, int how)
 
 /* --- data through the sentry --- */
 
+/* The control messages a guest's IP socket may send, with their data sizes (0: an int or
+   a byte, as ip_cmsg_send takes IP_TOS and IP_TTL): the host checks the values. */
+static const struct {
+	int level, type;
+	size_t size;
+} inet_send_cmsgs[] = {
+	{ IPPROTO_IP, IP_PKTINFO, sizeof(struct in_pktinfo) }, { IPPROTO_IP, IP_TOS, 0 },
+	{ IPPROTO_IP, IP_TTL, 0 }, { IPPROTO_IPV6, IPV6_PKTINFO, sizeof(struct in6_pktinfo) },
+	{ IPPROTO_IPV6, IPV6_TCLASS, sizeof(int) }, { IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int) },
+	{ IPPROTO_UDP, UDP_SEGMENT, sizeof(uint16_t) },
+};
+
+/* 1: a known one, 0: another (left out, as Linux ignores a level the socket does not
+   have), -EINVAL: a known one of the wrong size (as ip_cmsg_send answers). */
+static int inet_send_cmsg_known(const struct cmsghdr *cm)
+{
+	size_t data = cm->cmsg_len - CMSG_LEN(0);
+	for (size_t i = 0; i < sizeof(inet_send_cmsgs) / sizeof(inet_send_cmsgs[0]); i++)
+		if (inet_send_cmsgs[i].level == cm->cmsg_level && inet_send_cmsgs[i].type == cm->cmsg_type)
+			return (inet_send_cmsgs[i].size ? data == inet_send_cmsgs[i].size
+							: data == sizeof(int) || data == 1) ? 1 : -EINVAL;
+	return 0;
+}
+
+/* The known protocol-level control messages of a send, into out; the bytes kept, or
+   -EINVAL. */
+static long inet_send_cmsgs_checked(const struct socket_control *ctl, char *out)
+{
+	size_t off = 0, kept = 0;
+	while (ctl && off + sizeof(struct cmsghdr) <= ctl->host_len) {
+		struct cmsghdr cm;
+		memcpy(&cm, ctl->host_cmsgs + off, sizeof(cm));
+		if (cm.cmsg_len < sizeof(cm) || cm.cmsg_len > ctl->host_len - off)
+			break;
+		size_t span = CMSG_ALIGN(cm.cmsg_len) < ctl->host_len - off ? CMSG_ALIGN(cm.cmsg_len) : ctl->host_len - off;
+		int known = inet_send_cmsg_known(&cm);
+		if (known < 0)
+			return known;
+		if (known) {
+			memcpy(out + kept, ctl->host_cmsgs + off, span);
+			kept += span;
+		}
+		off += span;
+	}
+	return (long)kept;
+}
+
 static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m)
 {
 	const struct socket_control *ctl = m->control;
@@ -326,9 +378,60 @@ static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	/* MSG_ZEROCOPY does nothing without SO_ZEROCOPY, which is not offered. */
 	int flags = MSG_NOSIGNAL | MSG_DONTWAIT |
 		    (m->flags & (MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_FASTOPEN));
-	ssize_t sent = sendto(sk->file->host_fd, buf, (size_t)n, flags,
-			      m->namelen ? (const struct sockaddr *)&m->name : NULL, m->namelen);
+	union {
+		char b[SOCKET_HOST_CMSG_MAX];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec io = { buf, (size_t)n };
+	struct msghdr mh = { .msg_name = m->namelen ? &m->name : NULL, .msg_namelen = m->namelen,
+			     .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b };
+	long clen = inet_send_cmsgs_checked(ctl, cbuf.b);
+	if (clen < 0)
+		return clen;
+	mh.msg_controllen = (size_t)clen;
+	if (!clen)
+		mh.msg_control = NULL;
+	ssize_t sent = sendmsg(sk->file->host_fd, &mh, flags);
 	return sent < 0 ? -errno : sent;
+}
+
+/* The control messages a guest's IP socket may receive: those of the options it may set
+   (inet_options). */
+static const struct {
+	int level, type;
+} inet_recv_cmsgs[] = {
+	{ SOL_SOCKET, SCM_TIMESTAMP }, { SOL_SOCKET, SCM_TIMESTAMPNS },
+	{ IPPROTO_IP, IP_PKTINFO }, { IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
+	{ IPPROTO_IP, IP_RECVERR }, { IPPROTO_IPV6, IPV6_PKTINFO }, { IPPROTO_IPV6, IPV6_TCLASS },
+	{ IPPROTO_IPV6, IPV6_HOPLIMIT }, { IPPROTO_IPV6, IPV6_RECVERR }, { IPPROTO_UDP, UDP_GRO },
+};
+
+static bool inet_recv_cmsg_known(const struct cmsghdr *cm)
+{
+	for (size_t i = 0; i < sizeof(inet_recv_cmsgs) / sizeof(inet_recv_cmsgs[0]); i++)
+		if (inet_recv_cmsgs[i].level == cm->cmsg_level && inet_recv_cmsgs[i].type == cm->cmsg_type)
+			return true;
+	return false;
+}
+
+/* Copies the well-formed, known control messages of what the host wrote (len bytes, laid
+   out for the guest's buffer size) to out, in order; returns the bytes kept. */
+static size_t inet_recv_cmsgs_checked(const char *buf, size_t len, char *out)
+{
+	size_t off = 0, kept = 0;
+	while (off + sizeof(struct cmsghdr) <= len) {
+		struct cmsghdr cm;
+		memcpy(&cm, buf + off, sizeof(cm));
+		if (cm.cmsg_len < sizeof(cm) || cm.cmsg_len > len - off)
+			break;
+		size_t span = CMSG_ALIGN(cm.cmsg_len) < len - off ? CMSG_ALIGN(cm.cmsg_len) : len - off;
+		if (inet_recv_cmsg_known(&cm)) {
+			memcpy(out + kept, buf + off, span);
+			kept += span;
+		}
+		off += span;
+	}
+	return kept;
 }
 
 static long inet_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m)
@@ -336,23 +439,35 @@ static long inet_recvmsg(struct task *t, struct socket *sk, struct socket_msg *m
 	size_t cap = sk->type == SOCK_STREAM ? INET_STREAM_CHUNK : INET_DGRAM_MAX;
 	size_t len = socket_iov_total(m->iov, m->iovcnt, cap);
 	_cleanup_free_ char *buf = malloc(len ? len : 1);
+	union {
+		char b[SOCKET_HOST_CMSG_MAX];
+		struct cmsghdr align;
+	} cbuf;
+	size_t room = m->control && m->control->host_room < sizeof(cbuf) ? m->control->host_room
+		    : m->control ? sizeof(cbuf) : 0;
 	if (!buf)
 		return -ENOMEM;
+	/* The error queue is read as Linux reads it: never waiting. */
+	if (m->flags & MSG_ERRQUEUE)
+		m->nonblock = true;
 	struct iovec io = { buf, len };
 	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_name = &m->name,
-			     .msg_namelen = sizeof(m->name) };
+			     .msg_namelen = sizeof(m->name), .msg_control = room ? cbuf.b : NULL,
+			     .msg_controllen = room };
 	ssize_t n = recvmsg(sk->file->host_fd, &mh, MSG_DONTWAIT |
-			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB)));
+			    (m->flags & (MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB | MSG_ERRQUEUE)));
 	if (n < 0)
 		return -errno;
 	size_t copy = (size_t)n < len ? (size_t)n : len;
 	if (copy && guest_write_iov(t, m->iov, m->iovcnt, buf, copy) < 0)
 		return -EFAULT;
-	m->flags = mh.msg_flags & (MSG_TRUNC | MSG_EOR | MSG_OOB);
+	m->flags = mh.msg_flags & (MSG_TRUNC | MSG_EOR | MSG_OOB | MSG_CTRUNC | MSG_ERRQUEUE);
 	m->namelen = mh.msg_namelen;
 	if (m->control) {
 		m->control->nrights = 0;
 		m->control->has_creds = false;
+		m->control->host_len = inet_recv_cmsgs_checked(cbuf.b, room ? mh.msg_controllen : 0,
+							       m->control->host_cmsgs);
 	}
 	return n;
 }

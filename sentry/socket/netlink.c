@@ -6,6 +6,8 @@
    the attributes the request type reads (filters), and the answer is relayed with the guest's
    port id and sequence number, packed into datagrams as Linux packs a dump for that reader.
    Changes get EPERM (no CAP_NET_ADMIN in the sandbox; the sentry dropped it as well).
+   Notifications of the namespace's multicast groups come from a second socket of the
+   sentry's, read by a thread of its own, to every guest socket in the group.
    The guest's number mirrors a host eventfd that is readable while replies are queued, so
    poll, select and epoll on the socket run natively. */
 #define _GNU_SOURCE
@@ -18,6 +20,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +56,7 @@ enum {
 
 struct nl_datagram {
 	struct nl_datagram *next;
+	uint32_t group;			/* a notification's multicast group; 0: a reply */
 	size_t len;
 	char data[];
 };
@@ -60,7 +65,7 @@ struct netlink_sock {
 	struct socket sk;
 	uint32_t portid;
 	bool bound;
-	uint64_t groups;		/* multicast groups joined (no notification is sent) */
+	uint64_t groups;		/* multicast groups joined */
 	struct nl_datagram *queue;	/* replies waiting for recvmsg */
 	size_t queued;
 	bool readable;			/* the eventfd holds 1 */
@@ -83,6 +88,7 @@ static uint32_t host_seq;
 
 static const struct socket_ops netlink_ops;
 static const struct file_operations netlink_fops;
+static int nl_events_start(void);
 
 static struct netlink_sock *nl_sk(struct socket *sk)
 {
@@ -100,6 +106,86 @@ int netlink_host_open(void)
 	/* Errors carry no copy of the request: the guest's own is echoed instead. */
 	int one = 1;
 	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return nl_events_start();
+}
+
+/* --- notifications: the namespace's multicast groups, relayed to the guest's members --- */
+
+static int host_events = -1;
+
+static void nl_queue(struct netlink_sock *n, const void *data, size_t len, uint32_t group);
+
+/* The group a notification went to (NETLINK_PKTINFO); 0 if none said. */
+static uint32_t nl_group_of(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_NETLINK && cm->cmsg_type == NETLINK_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct nl_pktinfo)))
+			return ((struct nl_pktinfo *)CMSG_DATA(cm))->group;
+	return 0;
+}
+
+/* A thread of the sentry's: each notification of the namespace goes, as the host sent it,
+   to every guest socket that joined its group (an overrun of the sentry's socket is one for
+   every member: ENOBUFS at their next recvmsg, as Linux tells a reader that lost some). */
+static void *nl_events_thread(void *arg)
+{
+	(void)arg;
+	static char buf[65536];
+	for (;;) {
+		union {
+			char b[CMSG_SPACE(sizeof(struct nl_pktinfo))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec io = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b,
+				     .msg_controllen = sizeof(cbuf) };
+		ssize_t len = recvmsg(host_events, &mh, 0);
+		if (len < 0 && errno != ENOBUFS && errno != EINTR) {
+			log_errno(-errno, "reading the namespace's netlink notifications");
+			return NULL;
+		}
+		uint32_t group = len > 0 ? nl_group_of(&mh) : 0;
+		if (len < 0 ? errno != ENOBUFS : (group == 0 || group > RTNLGRP_MAX))
+			continue;
+		kernel_lock();
+		struct netlink_sock *n, *tmp;
+		HASH_ITER(hh, by_portid, n, tmp) {
+			if (len < 0 && n->groups && !(n->flags & NLF_NO_ENOBUFS))
+				n->pending_error = ENOBUFS;
+			else if (len > 0 && (n->groups & (1ULL << (group - 1))))
+				nl_queue(n, buf, (size_t)len, group);
+		}
+		kernel_unlock();
+	}
+}
+
+/* A second socket of the sentry's, in every group of the namespace, and its reader. */
+static int nl_events_start(void)
+{
+	host_events = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (host_events < 0)
+		return log_errno(-errno, "opening the sentry's netlink notification socket");
+	int one = 1, size = 4 << 20;
+	setsockopt(host_events, SOL_NETLINK, NETLINK_PKTINFO, &one, sizeof(one));
+	if (setsockopt(host_events, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(host_events, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* Bound (a port id of its own): a notification skips the sockets with the port id it
+	   excludes, 0 for most. */
+	struct sockaddr_nl me = { .nl_family = AF_NETLINK };
+	if (bind(host_events, (struct sockaddr *)&me, sizeof(me)) < 0)
+		return log_errno(-errno, "binding the sentry's netlink notification socket");
+	for (int g = 1; g <= RTNLGRP_MAX; g++)
+		setsockopt(host_events, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g));
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_t thread;
+	int r = -pthread_create(&thread, NULL, nl_events_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return log_errno(r, "starting the netlink notification reader");
+	pthread_detach(thread);
 	return 0;
 }
 
@@ -117,7 +203,7 @@ static void nl_update_ready(struct netlink_sock *n)
 
 /* Appends a datagram of len bytes; drops it (ENOBUFS at the next recvmsg, as Linux's
    overrun) when the receive buffer is full. */
-static void nl_queue(struct netlink_sock *n, const void *data, size_t len)
+static void nl_queue(struct netlink_sock *n, const void *data, size_t len, uint32_t group)
 {
 	if (n->queued > (size_t)n->rcvbuf) {
 		if (!(n->flags & NLF_NO_ENOBUFS))
@@ -130,6 +216,7 @@ static void nl_queue(struct netlink_sock *n, const void *data, size_t len)
 		return;
 	}
 	d->next = NULL;
+	d->group = group;
 	d->len = len;
 	memcpy(d->data, data, len);
 	LL_APPEND(n->queue, d);
@@ -155,7 +242,7 @@ static void nl_dump_next(struct netlink_sock *n)
 			break;
 		end += sz;
 	}
-	nl_queue(n, n->dump + start, end - start);
+	nl_queue(n, n->dump + start, end - start, 0);
 	n->dump_off = end;
 	if (n->dump_off >= n->dump_len) {
 		free(n->dump);
@@ -206,7 +293,7 @@ static void nl_ack(struct netlink_sock *n, const struct nlmsghdr *req, int err)
 	e->error = err;
 	e->msg = *req;
 	memcpy(e + 1, NLMSG_DATA(req), payload);
-	nl_queue(n, buf, len);
+	nl_queue(n, buf, len, 0);
 }
 
 /* The attributes each request type reads, in the order of the fixed part's size. */
@@ -395,7 +482,7 @@ static int rtnl_request(struct netlink_sock *n, const struct nlmsghdr *req)
 	if (r < 0 || !dump) {
 		/* A single get: its answer, then the acknowledgement if asked. */
 		if (r == 0 && alen)
-			nl_queue(n, answer, alen);
+			nl_queue(n, answer, alen, 0);
 		free(answer);
 		return r;
 	}
@@ -558,6 +645,9 @@ static long netlink_recvmsg(struct task *t, struct socket *sk, struct socket_msg
 	int out_flags = d->len > want ? MSG_TRUNC : 0;
 	long r = copy ? guest_write_iov(t, m->iov, m->iovcnt, d->data, copy) : 0;
 	long result = r < 0 ? r : (m->flags & MSG_TRUNC) ? (long)d->len : (long)copy;
+	/* netlink_group_mask: groups past 32 have no bit in the address. */
+	struct sockaddr_nl from = { .nl_family = AF_NETLINK,
+				    .nl_groups = d->group && d->group <= 32 ? 1U << (d->group - 1) : 0 };
 	if (!(m->flags & MSG_PEEK)) {
 		LL_DELETE(n->queue, d);
 		n->queued -= d->len;
@@ -568,7 +658,6 @@ static long netlink_recvmsg(struct task *t, struct socket *sk, struct socket_msg
 		nl_dump_next(n);
 	nl_update_ready(n);
 	m->flags = out_flags;
-	struct sockaddr_nl from = { .nl_family = AF_NETLINK };
 	memcpy(&m->name, &from, sizeof(from));
 	m->namelen = sizeof(from);
 	if (m->control) {

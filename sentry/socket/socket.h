@@ -18,13 +18,20 @@ struct socket;
 
 #define SOCKET_MAX_RIGHTS 253		/* SCM_MAX_FD */
 
+#define SOCKET_HOST_CMSG_MAX 512	/* IP-level control messages of one received message */
+
 /* The ancillary data of one message, in the sentry's terms: files (references held) and
-   credentials in virtual ids. */
+   credentials in virtual ids; the control messages of protocol levels as sent (the family
+   checks them), and on receipt those the host made (IP_PKTINFO, timestamps...) that the
+   family checked, laid out for a buffer of host_room bytes. */
 struct socket_control {
 	struct file *rights[SOCKET_MAX_RIGHTS];
 	int nrights;
 	bool has_creds;
 	struct ucred creds;
+	size_t host_room;		/* recv: the guest's control buffer size (in) */
+	size_t host_len;		/* bytes of host_cmsgs */
+	char host_cmsgs[SOCKET_HOST_CMSG_MAX];
 };
 
 /* One sendmsg or recvmsg: data in guest iovecs, the rest decoded. */
@@ -108,6 +115,14 @@ void unix_proc_list(FILE *m);
 int inet_socket_create(struct task *t, int family, int type, int protocol, int flags, struct file **out);
 /* The sandbox's egress policy (common/egress.h text; NULL or "": none). */
 int inet_egress_init(const char *policy);
+/* Its host names, if it has any: resolved now (the nameservers of init's /etc/resolv.conf)
+   and kept fresh by a thread of the sentry's. */
+int inet_egress_hosts_start(struct task *init);
+/* Host names of a policy (egress_hosts.c): the nameservers become rules of p. */
+struct egress_policy;
+int egress_hosts_start(struct task *init, struct egress_policy *p);
+/* Is a (with its port) an address a host name of the policy resolved to? */
+bool egress_hosts_allow(const struct sockaddr *a, socklen_t len);
 /* AF_NETLINK: NETLINK_ROUTE answered from the sandbox's network namespace, which the sentry
    asks on a socket netlink_host_open makes before the sentry confines itself. */
 int netlink_host_open(void);

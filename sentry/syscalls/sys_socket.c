@@ -299,8 +299,15 @@ static long control_decode(struct task *t, const char *buf, size_t len, struct s
 		size_t room = len - (size_t)((const char *)cm - buf);
 		if (cm->cmsg_len < sizeof(struct cmsghdr) || cm->cmsg_len > room)
 			return -EINVAL;
-		if (cm->cmsg_level != SOL_SOCKET)
+		if (cm->cmsg_level != SOL_SOCKET) {
+			/* Protocol levels: kept as they are for the family to check (or ignore). */
+			size_t span = CMSG_ALIGN(cm->cmsg_len) < room ? CMSG_ALIGN(cm->cmsg_len) : room;
+			if (span <= sizeof(ctl->host_cmsgs) - ctl->host_len) {
+				memcpy(ctl->host_cmsgs + ctl->host_len, cm, span);
+				ctl->host_len += span;
+			}
 			continue;
+		}
 		size_t data = cm->cmsg_len - CMSG_LEN(0);
 		if (cm->cmsg_type == SCM_RIGHTS) {
 			size_t n = data / sizeof(int);
@@ -488,6 +495,15 @@ static long control_encode(struct task *t, struct syscall_event *ev, struct sock
 			used = CMSG_SPACE(sizeof(struct ucred)) < ulen ? CMSG_SPACE(sizeof(struct ucred)) : ulen;
 		}
 	}
+	if (ctl->host_len) {
+		/* Laid out by the host for a buffer no larger than the guest's (put_cmsg's
+		   truncation and MSG_CTRUNC included), so it fits. */
+		size_t n = ctl->host_len < ulen - used ? ctl->host_len : ulen - used;
+		long r = guest_write(t, ubuf + used, ctl->host_cmsgs, n);
+		if (r < 0)
+			return r;
+		used += n;
+	}
 	if (!ctl->nrights)
 		return (long)used;
 	size_t room = ulen - used;
@@ -561,24 +577,19 @@ SYSCALL(recvfrom)
 	return w < 0 ? w : r;
 }
 
-SYSCALL(recvmsg)
+/* One message of recvmsg or recvmmsg, its msghdr at umsg: the bytes received, with the
+   name, control messages and flags written back. */
+static long recv_msghdr(struct task *t, struct syscall_event *ev, struct socket *sk, uint64_t umsg, int flags)
 {
-	struct socket *sk;
 	struct msghdr mh;
 	struct iovec *iov;
-	uint64_t umsg = ev->args[1];
-	int flags = (int)ev->args[2];
 	struct socket_control *ctl = NULL;
-	if (flags & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	long r = socket_fd(t, (int)ev->args[0], &sk);
-	if (r < 0)
-		return r;
-	r = read_msghdr(t, umsg, &mh, &iov);
+	long r = read_msghdr(t, umsg, &mh, &iov);
 	struct socket_msg m = { .iov = iov, .iovcnt = (int)mh.msg_iovlen, .flags = flags };
 	if (r == 0 && !(ctl = calloc(1, sizeof(*ctl))))
 		r = -ENOMEM;
 	if (r == 0) {
+		ctl->host_room = mh.msg_control ? mh.msg_controllen : 0;
 		m.control = ctl;
 		r = do_recv(t, ev, sk, &m);
 	}
@@ -604,6 +615,84 @@ SYSCALL(recvmsg)
 	free(ctl);
 	free(iov);
 	return r;
+}
+
+SYSCALL(recvmsg)
+{
+	struct socket *sk;
+	int flags = (int)ev->args[2];
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	return r < 0 ? r : recv_msghdr(t, ev, sk, ev->args[1], flags);
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* As Linux's do_recvmmsg: messages in turn, each one's length written back; the count so far
+   when an error follows the first, or an out-of-band message; with a timeout, the batch ends
+   once it has run out (checked after each message, as Linux does: it does not bound a wait)
+   and what is left of it is written back. Only the first message may wait (a handler that
+   waits is run again from the start, which must not lose a message received): the rest of
+   the batch is what is queued by then, as under MSG_WAITFORONE. */
+SYSCALL(recvmmsg)
+{
+	struct socket *sk;
+	unsigned vlen = (unsigned)ev->args[2];
+	int flags = (int)ev->args[3];
+	uint64_t utimeout = ev->args[4];
+	struct timespec timeout, start, now;
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	long r = socket_fd(t, (int)ev->args[0], &sk);
+	if (r < 0)
+		return r;
+	if (utimeout) {
+		if ((r = guest_read(t, utimeout, &timeout, sizeof(timeout))) < 0)
+			return r;
+		if (timeout.tv_sec < 0 || timeout.tv_nsec < 0 || timeout.tv_nsec >= 1000000000)
+			return -EINVAL;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	unsigned got = 0;
+	int64_t left = 0;
+	while (got < vlen) {
+		uint64_t umsg = ev->args[1] + got * sizeof(struct mmsghdr);
+		int oflags;
+		r = recv_msghdr(t, ev, sk, umsg, got ? flags | MSG_DONTWAIT : flags);
+		if (!transferred(r))
+			break;
+		unsigned len = (unsigned)r;
+		r = guest_write(t, umsg + offsetof(struct mmsghdr, msg_len), &len, sizeof(len));
+		if (r == 0)
+			r = guest_read(t, umsg + offsetof(struct mmsghdr, msg_hdr.msg_flags), &oflags, sizeof(oflags));
+		if (r < 0)
+			break;
+		got++;
+		if (utimeout) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left = timespec_ns(&timeout) - (timespec_ns(&now) - timespec_ns(&start));
+			if (left <= 0) {
+				left = 0;
+				break;
+			}
+		}
+		if (oflags & MSG_OOB)
+			break;
+	}
+	if (!got)
+		return r;
+	if (utimeout) {
+		struct timespec rem = { left / 1000000000, left % 1000000000 };
+		if (guest_write(t, utimeout, &rem, sizeof(rem)) < 0)
+			return -EFAULT;
+	}
+	return (long)got;
 }
 
 /* --- options --- */

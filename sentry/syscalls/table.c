@@ -213,6 +213,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_sendmsg, sendmsg, 3, A_FD, A_PTR, A_HEX),
 	S(SYS_sendmmsg, sendmmsg, 4, A_FD, A_PTR, A_UINT, A_HEX),
 	S(SYS_recvmsg, recvmsg, 3, A_FD, A_PTR, A_HEX),
+	S(SYS_recvmmsg, recvmmsg, 5, A_FD, A_PTR, A_UINT, A_HEX, A_PTR),
 	S(SYS_getsockopt, getsockopt, 5, A_FD, A_INT, A_INT, A_PTR, A_PTR),
 	S(SYS_setsockopt, setsockopt, 5, A_FD, A_INT, A_INT, A_PTR, A_INT),
 	/* scheduling */

@@ -13,9 +13,10 @@
 #   (--network=/run/netns/A), a server in the sandbox on port 80 (guest root) reached from B;
 #   the egress policy (allow:10.77.0.1:80 lets that through; port 81 and 10.77.0.3 refused,
 #   ECONNREFUSED for TCP and EPERM for UDP, and logged once with pid and program; the
-#   namespace's own address stays allowed under deny-all);
+#   namespace's own address stays allowed under deny-all); host names in the policy,
+#   resolved by the sentry over DNS (a server in B) at start and again on TTL expiry;
 # - --network=none (the default) does not reach the host's loopback; --network=host does and
-#   gets the host's /etc/resolv.conf.
+#   gets copies of the host's /etc/resolv.conf and /etc/hosts that the guest may change.
 # Needs root (namespaces, veth).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -75,9 +76,16 @@ check network-none "connect 127.0.0.1:$port: ECONNREFUSED" \
 check network-host "connect 127.0.0.1:$port: ok, answer 4 \"ping\"" \
 	sandbox "$WORK/host.log" --network=host -- /inetcheck connect 127.0.0.1 "$port"
 wait $server
-if [ -r /etc/resolv.conf ]; then
-	check network-host-resolv.conf "$(cat /etc/resolv.conf)" \
-		sandbox "$WORK/host.log" --network=host -- cat /etc/resolv.conf
+# The host's name resolution files are the guest's own copies (in the upper layer): it may
+# change them, the host's stay as they were.
+if [ -r /etc/resolv.conf ] && [ -r /etc/hosts ]; then
+	check network-host-resolv.conf "$(cat /etc/resolv.conf /etc/hosts)" \
+		sandbox "$WORK/host.log" --network=host -- cat /etc/resolv.conf /etc/hosts
+	resolv_before=$(md5sum /etc/resolv.conf /etc/hosts)
+	check network-host-resolv.conf-writable "$(cat /etc/resolv.conf; echo 'options ndots:3'; echo '10.9.8.7 guest.example')" \
+		sandbox "$WORK/host.log" --network=host --uid 0 -- sh -c \
+		'echo "options ndots:3" >>/etc/resolv.conf && echo "10.9.8.7 guest.example" >/etc/hosts && cat /etc/resolv.conf /etc/hosts'
+	check network-host-resolv.conf-host-unchanged "$resolv_before" md5sum /etc/resolv.conf /etc/hosts
 fi
 
 # --- a veth pair between namespace A (the sandbox's) and B (the outside) ---
@@ -146,6 +154,7 @@ connect 10.77.0.3:80: ECONNREFUSED
 connect 10.77.0.3:80: ECONNREFUSED
 udp sendto 10.77.0.3:99: EPERM
 udp sendmsg 10.77.0.3:99: EPERM
+udp sendmmsg 10.77.0.3:99: EPERM
 udp connect 10.77.0.3:99: EPERM
 connect 10.77.0.1:80: ok, answer 4 \"ping\"" \
 	sandbox "$EGRESS_LOG" --network="$NSPATH" --egress=allow:10.77.0.1:80,10.0.0.0/8:53-54 -- /bin/sh /egress.sh
@@ -164,6 +173,76 @@ check egress-deny-all "connect 10.77.0.1:80: ECONNREFUSED
 connect 10.77.0.2:9000: ok, answer 4 \"ping\"" \
 	sandbox "$WORK/deny.log" --network="$NSPATH" --egress=deny-all -- /bin/sh /own.sh
 check egress-bad-policy "refused" sh -c "'$RUNSCC' do --rootfs '$ROOT' --egress=allow:10.77.0.300 -- /bin/true 2>/dev/null || echo refused"
+
+# Host names: the sentry resolves them over DNS (a server of the test's in B, named by the
+# sandbox's /etc/resolv.conf), at start and again when an answer's TTL runs out; the
+# nameserver is allowed on port 53; other addresses stay refused (logged once).
+if command -v python3 >/dev/null; then
+	cat >"$WORK/dns.py" <<'PY'
+import socket, struct, sys
+# A tiny DNS server for the test: A records from a table; "moving.test" answers its first
+# A query with 10.77.0.5 (TTL 1) and later ones with 10.77.0.4; every query is logged.
+addr, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+print("listening", flush=True)
+asked = {}
+while True:
+    q, peer = s.recvfrom(512)
+    try:
+        qid, flags, qd = struct.unpack("!HHH", q[:6])
+        i, labels = 12, []
+        while q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]].decode())
+            i += 1 + q[i]
+        name = ".".join(labels).lower()
+        qtype, = struct.unpack("!H", q[i + 1:i + 3])
+        question = q[12:i + 5]
+    except Exception:
+        continue
+    with open(log, "a") as f:
+        print(qtype, name, file=f)
+    answers, rcode = [], 0
+    if qtype == 1:
+        n = asked[name] = asked.get(name, 0) + 1
+        if name == "svc.test":
+            answers = [("10.77.0.3", 300)]
+        elif name == "moving.test":
+            answers = [("10.77.0.5", 1)] if n == 1 else [("10.77.0.4", 300)]
+        else:
+            rcode = 3
+    rr = b"".join(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, ttl, 4) + socket.inet_aton(a) for a, ttl in answers)
+    s.sendto(struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, len(answers), 0, 0) + question + rr, peer)
+PY
+	ip -n "$NS_B" addr add 10.77.0.4/24 dev veth-b
+	serve_in_b 10.77.0.4 80
+	DNS_OUT="$WORK/dns.out"
+	ip netns exec "$NS_B" python3 "$WORK/dns.py" 10.77.0.1 "$WORK/dns-queries.log" >"$DNS_OUT" 2>&1 &
+	servers+=($!)
+	wait_for_line listening "$DNS_OUT" $! || fail "the DNS server in B did not start: $(cat "$DNS_OUT")"
+	echo "nameserver 10.77.0.1" >"$ROOT/etc/resolv.conf"
+	cat >"$ROOT/hosts.sh" <<'SH'
+/inetcheck connect 10.77.0.3 80
+/inetcheck connect 10.77.0.1 80
+/inetcheck connect 10.77.0.1 80
+/inetcheck udp 10.77.0.1 53 | head -1
+nslookup svc.test 10.77.0.1 2>&1 | grep -c 10.77.0.3
+i=0
+until /inetcheck connect 10.77.0.4 80 | grep -q ok || [ $i -ge 600 ]; do i=$((i + 1)); sleep 0.05; done
+/inetcheck connect 10.77.0.4 80
+SH
+	HOSTS_LOG="$WORK/egress-hosts.log"
+	check egress-host-names "connect 10.77.0.3:80: ok, answer 4 \"ping\"
+connect 10.77.0.1:80: ECONNREFUSED
+connect 10.77.0.1:80: ECONNREFUSED
+udp sendto 10.77.0.1:53: ok
+1
+connect 10.77.0.4:80: ok, answer 4 \"ping\"" \
+		sandbox "$HOSTS_LOG" --network="$NSPATH" --egress=allow:svc.test:80,moving.test:80 -- /bin/sh /hosts.sh
+	check egress-host-names-logged-once "1" grep -c 'egress refused: pid [0-9]* (inetcheck) to 10.77.0.1 port 80"' "$HOSTS_LOG"
+	check egress-host-names-requeried-on-ttl "yes" sh -c "[ \$(grep -c '^1 moving.test\$' '$WORK/dns-queries.log') -ge 2 ] && echo yes"
+	rm "$ROOT/etc/resolv.conf"
+fi
 
 # --- python3: http.server on 127.0.0.1 and urllib against it ---
 cat >"$WORK/http.py" <<'PY'

@@ -9,7 +9,8 @@
 # - tests/progs/netlinkcheck, as nobody: glibc's getifaddrs, if_nameindex, if_nametoindex,
 #   if_indextoname, SIOCGIF* ioctls, and raw netlink (names, options, dumps with their
 #   datagram sizes, acknowledgements and errors, EPERM for changes, malformed and random
-#   messages, bad pointers);
+#   messages, bad pointers); notifications of the link and address groups while the test
+#   changes the namespace (netlinkcheck monitor);
 # - python3's socket.if_nameindex, if_nametoindex, if_indextoname;
 # - /proc/net/{route,ipv6_route,if_inet6,arp}, /proc/self/net/route, the interface names of
 #   /proc/net/dev
@@ -68,6 +69,45 @@ compare ip-json "$DEB" ip -j a
 RUN_AS=65534:65534 compare ip-change "$DEB" ip addr add 10.99.0.9/24 dev v0
 compare hostname-I "$DEB" hostname -I
 RUN_AS=65534:65534 compare netlinkcheck "$DEB" /netlinkcheck
+
+# Notifications: a member of the link and IPv4 address groups, natively and in each sandbox,
+# sees the changes the test makes to the namespace meanwhile.
+monitor_run() {
+	local dir=$1 pid
+	shift
+	mkdir -p "$dir"
+	"$@" &
+	pid=$!
+	if wait_for_line listening "$dir/stderr" $pid; then
+		ip addr add 10.99.0.77/24 dev v1
+		ip addr del 10.99.0.77/24 dev v1
+		ip link set v1 mtu 1400
+		ip link set v1 mtu 1500
+	fi
+	wait $pid
+}
+monitor_run "$WORK/monitor.native" run_native "$WORK/monitor.native" "$DEB" /netlinkcheck monitor 4
+for platform in $PLATFORMS; do
+	monitor_run "$WORK/monitor.$platform" run_sandbox "$WORK/monitor.$platform" "$platform" "$DEB" /netlinkcheck monitor 4
+done
+compare_runs monitor "netlinkcheck monitor 4" stdout status
+# iproute2's own: `ip monitor address` in the sandbox sees an address come and go (the test
+# repeats the change until the monitor, which says nothing when it is ready, has seen one).
+"$RUNSCC" do ${DO_OPTS:-} --rootfs "$DEB" -- ip -o monitor address >"$WORK/ip-monitor.out" 2>&1 </dev/null &
+ipmon=$!
+seen() { grep -q 'Deleted.*inet 10.99.0.78/24' "$WORK/ip-monitor.out"; }
+for _ in $(seq 200); do
+	seen && break
+	ip addr add 10.99.0.78/24 dev v1 && ip addr del 10.99.0.78/24 dev v1
+	wait_until 1 seen || true
+done
+if seen && grep -q '^[0-9]*: v1 *inet 10.99.0.78/24' "$WORK/ip-monitor.out"; then
+	pass
+else
+	fail "ip monitor address in the sandbox did not see 10.99.0.78 come and go: $(head -5 "$WORK/ip-monitor.out")"
+fi
+kill "$ipmon"
+wait "$ipmon" 2>/dev/null
 
 cat >"$DEB/ifnames.py" <<'PY'
 import socket

@@ -1,5 +1,6 @@
 /* IP sockets: echo over TCP and UDP on IPv4 and IPv6 loopback (a forked server), names,
-   options, shutdown, MSG_PEEK and FIONREAD, non-blocking connect to a closed port, epoll
+   options, shutdown, MSG_PEEK and FIONREAD, IP ancillary data (packet info, TOS, TTL,
+   timestamps, MSG_CTRUNC), recvmmsg/sendmmsg, non-blocking connect to a closed port, epoll
    with 100 connections, hostile arguments. Prints one line per check; children never print.
 
    inetcheck all                the checks (the same output natively and in the sandbox)
@@ -351,6 +352,178 @@ static void hostile(void)
 	close(s);
 }
 
+/* Prints the control messages of a received message as natively: level, type, length and
+   what the value says where it is the same on every run. */
+static void print_cmsgs(const char *what, struct msghdr *mh)
+{
+	say("%s: controllen %zu, MSG_CTRUNC %s", what, (size_t)mh->msg_controllen, yesno(mh->msg_flags & MSG_CTRUNC));
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		char detail[128] = "";
+		size_t data = cm->cmsg_len - CMSG_LEN(0);
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO && data >= sizeof(struct in_pktinfo)) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			snprintf(detail, sizeof(detail), " ifindex %d dst %s", pi.ipi_ifindex, inet_ntoa(pi.ipi_addr));
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO && data >= sizeof(struct in6_pktinfo)) {
+			struct in6_pktinfo pi;
+			char a[INET6_ADDRSTRLEN];
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			snprintf(detail, sizeof(detail), " ifindex %u dst %s", pi.ipi6_ifindex,
+				 inet_ntop(AF_INET6, &pi.ipi6_addr, a, sizeof(a)));
+		} else if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TOS && data >= 1)) {
+			snprintf(detail, sizeof(detail), " value %u", *(unsigned char *)CMSG_DATA(cm));
+		} else if (data == sizeof(int) && cm->cmsg_level != SOL_SOCKET) {
+			int v;
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			snprintf(detail, sizeof(detail), " value %d", v);
+		}
+		say("  cmsg level %d type %d len %zu%s", cm->cmsg_level, cm->cmsg_type, (size_t)cm->cmsg_len, detail);
+	}
+}
+
+/* IP ancillary data on received datagrams: packet info, TOS/traffic class, TTL/hop limit,
+   timestamps, a control buffer too small (MSG_CTRUNC), an empty error queue. */
+static void ancillary(int family, const char *host)
+{
+	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
+	int port, one = 1, tos = 0x10;
+	int r = bound(family, SOCK_DGRAM, host, &port);
+	int s = socket(family, SOCK_DGRAM, 0);
+	struct sockaddr_storage a;
+	socklen_t len = make_addr(family, host, port, &a);
+	if (family == AF_INET) {
+		setsockopt(r, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+		say("anc %s: IP_TOS: %s", fam, res(setsockopt(s, IPPROTO_IP, IP_TOS, &tos, sizeof(tos))));
+	} else {
+		setsockopt(r, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one));
+		setsockopt(r, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+		say("anc %s: IPV6_TCLASS: %s", fam, res(setsockopt(s, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos))));
+	}
+	say("anc %s: SO_TIMESTAMP: %s", fam, res(setsockopt(r, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one))));
+	union {
+		char b[512];
+		struct cmsghdr align;
+	} cbuf;
+	char data[32];
+	struct iovec io = { data, sizeof(data) };
+	/* Whole, then into a buffer with room for the first message and part of the next. */
+	size_t rooms[] = { sizeof(cbuf), family == AF_INET ? CMSG_SPACE(sizeof(struct in_pktinfo)) + 20
+							   : CMSG_SPACE(sizeof(struct in6_pktinfo)) + 20, 4 };
+	for (size_t i = 0; i < sizeof(rooms) / sizeof(rooms[0]); i++) {
+		sendto(s, "anc", 3, 0, (struct sockaddr *)&a, len);
+		struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = rooms[i] };
+		memset(cbuf.b, 0, sizeof(cbuf));
+		ssize_t n = recvmsg(r, &mh, 0);
+		char what[64];
+		snprintf(what, sizeof(what), "anc %s: recvmsg %zd, room %zu", fam, n, rooms[i]);
+		print_cmsgs(what, &mh);
+	}
+	/* The sender's own control messages: TOS or traffic class and TTL or hop limit for one
+	   datagram; one of the wrong size. */
+	union {
+		char b[CMSG_SPACE(sizeof(int)) * 2];
+		struct cmsghdr align;
+	} sbuf;
+	memset(&sbuf, 0, sizeof(sbuf));
+	struct iovec sio = { (void *)"own", 3 };
+	struct msghdr sh = { .msg_name = &a, .msg_namelen = len, .msg_iov = &sio, .msg_iovlen = 1,
+			     .msg_control = sbuf.b, .msg_controllen = sizeof(sbuf) };
+	struct cmsghdr *c1 = CMSG_FIRSTHDR(&sh), *c2;
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, v40 = 0x28, v5 = 5;
+	*c1 = (struct cmsghdr){ CMSG_LEN(sizeof(int)), level, family == AF_INET ? IP_TOS : IPV6_TCLASS };
+	memcpy(CMSG_DATA(c1), &v40, sizeof(int));
+	c2 = CMSG_NXTHDR(&sh, c1);
+	*c2 = (struct cmsghdr){ CMSG_LEN(sizeof(int)), level, family == AF_INET ? IP_TTL : IPV6_HOPLIMIT };
+	memcpy(CMSG_DATA(c2), &v5, sizeof(int));
+	say("anc %s: sendmsg with its own TOS and TTL: %s", fam, res((int)sendmsg(s, &sh, 0)));
+	struct msghdr oh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf) };
+	char what[64];
+	snprintf(what, sizeof(what), "anc %s: recvmsg %zd", fam, recvmsg(r, &oh, 0));
+	print_cmsgs(what, &oh);
+	c2->cmsg_len = CMSG_LEN(2);
+	say("anc %s: sendmsg with a TTL of 2 bytes: %s", fam, res((int)sendmsg(s, &sh, 0)));
+	say("anc %s: SO_TIMESTAMPNS: %s", fam, res(setsockopt(r, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one))));
+	sendto(s, "ns", 2, 0, (struct sockaddr *)&a, len);
+	struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf) };
+	ssize_t n = recvmsg(r, &mh, 0);
+	bool ns = false;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		ns |= cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
+		      cm->cmsg_len == CMSG_LEN(sizeof(struct timespec));
+	say("anc %s: recvmsg %zd with a nanosecond timestamp: %s", fam, n, yesno(ns));
+	struct msghdr eh = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf) };
+	say("anc %s: MSG_ERRQUEUE on an empty queue: %s", fam, res((int)recvmsg(r, &eh, MSG_ERRQUEUE)));
+	close(r);
+	close(s);
+}
+
+/* recvmmsg: a batch of what is queued (MSG_WAITFORONE), vlen smaller than the queue, an
+   empty queue, a timeout written back; sendmmsg to an address. */
+static void mmsg(void)
+{
+	int port;
+	int r = bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &port);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage a;
+	socklen_t len = make_addr(AF_INET, "127.0.0.1", port, &a);
+	char bufs[4][16];
+	struct iovec iov[4];
+	struct mmsghdr out[3], in[4];
+	memset(out, 0, sizeof(out));
+	for (int i = 0; i < 3; i++) {
+		static const char *const words[] = { "one", "three", "fifteen" };
+		iov[i] = (struct iovec){ (void *)words[i], strlen(words[i]) };
+		out[i].msg_hdr = (struct msghdr){ .msg_name = &a, .msg_namelen = len, .msg_iov = &iov[i], .msg_iovlen = 1 };
+	}
+	say("mmsg: sendmmsg 3: %d", sendmmsg(s, out, 3, 0));
+	struct iovec riov[4];
+	struct sockaddr_in from[4];
+	for (int round = 0; round < 4; round++) {
+		memset(in, 0, sizeof(in));
+		memset(bufs, 0, sizeof(bufs));
+		for (int i = 0; i < 4; i++) {
+			riov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) - 1 };
+			in[i].msg_hdr = (struct msghdr){ .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+							 .msg_iov = &riov[i], .msg_iovlen = 1 };
+		}
+		struct timespec timeout = { 5, 0 };
+		int n;
+		if (round == 0)
+			n = recvmmsg(r, in, 2, 0, NULL);
+		else if (round == 1)
+			n = recvmmsg(r, in, 4, MSG_WAITFORONE, NULL);
+		else if (round == 2)
+			n = recvmmsg(r, in, 4, MSG_DONTWAIT, NULL);
+		else {
+			sendmmsg(s, out, 2, 0);
+			n = recvmmsg(r, in, 2, 0, &timeout);
+		}
+		say("mmsg round %d: recvmmsg: %s", round, n < 0 ? en(errno) : "ok");
+		for (int i = 0; i < n; i++)
+			say("  %u \"%s\" from the sender: %s", in[i].msg_len, bufs[i],
+			    yesno(in[i].msg_hdr.msg_namelen == sizeof(from[i]) && from[i].sin_port != 0));
+		if (round == 3)
+			say("  timeout written back, within 5 s: %s",
+			    yesno(timeout.tv_sec >= 0 && timeout.tv_sec <= 5 && (timeout.tv_sec < 5 || timeout.tv_nsec == 0)));
+	}
+	struct timespec bad = { 0, 2000000000 };
+	say("mmsg: recvmmsg with a bad timeout: %s", res(recvmmsg(r, in, 1, 0, &bad)));
+	say("mmsg: recvmmsg with a bad timeout pointer: %s", res(recvmmsg(r, in, 1, 0, (void *)8)));
+	sendto(s, "x", 1, 0, (struct sockaddr *)&a, len);
+	say("mmsg: recvmmsg into a bad vector: %s", res(recvmmsg(r, (void *)8, 1, MSG_DONTWAIT, NULL)));
+	say("mmsg: recvmmsg with vlen 0: %s", res(recvmmsg(r, in, 0, MSG_DONTWAIT, NULL)));
+	say("mmsg: recvmmsg of what the bad vector left: %d", recvmmsg(r, in, 1, MSG_DONTWAIT, NULL));
+	/* MSG_CMSG_COMPAT (0x80000000), the kernel's own flag. */
+	say("mmsg: recvmmsg MSG_CMSG_COMPAT: %s", res(recvmmsg(r, in, 1, (int)0x80000000 | MSG_DONTWAIT, NULL)));
+	close(r);
+	close(s);
+}
+
 static int mode_all(void)
 {
 	tcp_echo(AF_INET, "127.0.0.1");
@@ -360,6 +533,9 @@ static int mode_all(void)
 	nonblocking_connect();
 	epoll_many();
 	options();
+	ancillary(AF_INET, "127.0.0.1");
+	ancillary(AF_INET6, "::1");
+	mmsg();
 	hostile();
 	return 0;
 }
@@ -453,6 +629,8 @@ static int mode_udp(const char *host, int port)
 	struct iovec io = { (void *)"y", 1 };
 	struct msghdr mh = { .msg_name = &a, .msg_namelen = len, .msg_iov = &io, .msg_iovlen = 1 };
 	say("udp sendmsg %s:%d: %s", host, port, res(sendmsg(s, &mh, 0)));
+	struct mmsghdr mm[2] = { { .msg_hdr = mh }, { .msg_hdr = mh } };
+	say("udp sendmmsg %s:%d: %s", host, port, res(sendmmsg(s, mm, 2, 0)));
 	say("udp connect %s:%d: %s", host, port, res(connect(s, (struct sockaddr *)&a, len)));
 	return 0;
 }

@@ -11,7 +11,8 @@
      buffers, read/write, poll.
    - hostile: short and huge nlmsg_len, truncated attributes, 2000 messages of random bytes,
      bad pointers; the socket still answers afterwards.
-   Run unprivileged (the native run must not have CAP_NET_ADMIN either). */
+   Run unprivileged (the native run must not have CAP_NET_ADMIN either).
+   netlinkcheck monitor N: see monitor(). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -551,8 +552,63 @@ static void check_hostile(void)
 	close(fd);
 }
 
-int main(void)
+/* netlinkcheck monitor N: joins the link and IPv4 address groups, says "listening" on
+   stderr, then prints the first N notifications (type, what changed, the group they came
+   to) while the test changes the namespace. */
+static int monitor(int n)
 {
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR };
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		say("monitor: %s", en(errno));
+		return 1;
+	}
+	fprintf(stderr, "listening\n");
+	static char buf[65536];
+	for (int got = 0; got < n;) {
+		struct sockaddr_nl from = { 0 };
+		struct iovec io = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &io, .msg_iovlen = 1 };
+		ssize_t len = recvmsg(s, &mh, 0);
+		if (len < 0) {
+			say("monitor recvmsg: %s", en(errno));
+			return 1;
+		}
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len) && got < n; h = NLMSG_NEXT(h, len), got++) {
+			if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR) {
+				struct ifaddrmsg *ifa = NLMSG_DATA(h);
+				char addr[INET6_ADDRSTRLEN] = "-";
+				int rest = (int)IFA_PAYLOAD(h);
+				for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, rest); rta = RTA_NEXT(rta, rest))
+					if (rta->rta_type == IFA_LOCAL)
+						inet_ntop(ifa->ifa_family, RTA_DATA(rta), addr, sizeof(addr));
+				say("%s %s/%u from group mask %#x", h->nlmsg_type == RTM_NEWADDR ? "RTM_NEWADDR" : "RTM_DELADDR",
+				    addr, ifa->ifa_prefixlen, from.nl_groups);
+			} else if (h->nlmsg_type == RTM_NEWLINK || h->nlmsg_type == RTM_DELLINK) {
+				struct ifinfomsg *ifi = NLMSG_DATA(h);
+				const char *name = "-";
+				unsigned mtu = 0;
+				int rest = (int)IFLA_PAYLOAD(h);
+				for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, rest); rta = RTA_NEXT(rta, rest)) {
+					if (rta->rta_type == IFLA_IFNAME)
+						name = RTA_DATA(rta);
+					else if (rta->rta_type == IFLA_MTU)
+						memcpy(&mtu, RTA_DATA(rta), sizeof(mtu));
+				}
+				say("%s %s mtu %u from group mask %#x", h->nlmsg_type == RTM_NEWLINK ? "RTM_NEWLINK" : "RTM_DELLINK",
+				    name, mtu, from.nl_groups);
+			} else {
+				say("type %u from group mask %#x", h->nlmsg_type, from.nl_groups);
+			}
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "monitor"))
+		return monitor(atoi(argv[2]));
 	check_glibc();
 	check_names();
 	check_options();
