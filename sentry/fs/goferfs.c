@@ -48,6 +48,7 @@ struct gofer_inode {
 	int nspare;
 	unsigned opens;
 	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
+	bool copying;			/* a thread copies it up, without the kernel lock */
 };
 
 /* The inode operations of one kind of tree, by file type (sb->priv). */
@@ -305,23 +306,41 @@ static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
 	return 0;
 }
 
-/* The file's content (as much as will be kept) goes into a memfd. */
+/* The file's content (as much as will be kept) goes into a memfd. The copy runs without the
+   kernel lock (a large file takes long, and every other guest thread would wait): the
+   inode stays a gofer one meanwhile, served as before (reads of the image file, stat), and
+   another copy-up of it (an open for writing, truncate) waits for this one's result. */
 static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 {
+	while (GI(inode)->copying) {
+		int r = kernel_wait_slow();
+		if (inode->iops->copy_up != goferfs_file_copy_up)
+			return 0;	/* copied up meanwhile */
+		if (r < 0)
+			return r;
+	}
 	struct gofer_inode *gi = GI(inode);
+	int64_t size = inode->size < keep ? inode->size : keep;
 	int fd = -1;
-	if (keep > 0 && inode->size > 0) {
+	if (size > 0) {
 		fd = gofer_file_description(gi);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}
-	int r = memfs_file_adopt(inode, fd, keep);
+	struct memfile *mf = NULL;
+	gi->copying = true;
+	kernel_slow_begin();
+	int r = memfs_file_copy(fd, size, &mf);
+	int dead = kernel_slow_end();
+	gi->copying = false;
+	pthread_cond_broadcast(&kernel.task_event);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
 		return r;
+	memfs_file_adopt(inode, mf);
 	gofer_inode_free(gi);
-	return 0;
+	return dead;
 }
 
 static const struct inode_operations gofer_dir_iops = {
