@@ -179,11 +179,13 @@ int tracer_start(struct platform *p, pid_t init_pid, int go_fd);
    it gets a byte on go_fd (closed after). Any thread may call it; the tracer does it. */
 void tracer_attach(pid_t pid, int go_fd);
 /* Start receiving notifications on a guest listener (the init process's, and one per
-   process entered later): one receiver thread per CPU (see unotify_prepare_receivers), else
-   one; they end, closing it, once no process uses its filter. */
+   process entered later): a primary receiver thread, plus a standby one per CPU (see
+   unotify_prepare_receivers) that receive while guest threads queue up; they end, closing
+   it, once no process uses its filter. */
 int unotify_start(struct platform *p, int listener);
 /* Before the sentry confines itself: one thread pinned to each CPU the sentry may use (at
-   most UNOTIFY_MAX_RECEIVERS), which creates that CPU's receivers. On one CPU, nothing. */
+   most UNOTIFY_MAX_RECEIVERS), which creates that CPU's standby receivers. On one CPU,
+   nothing (the primary receiver alone). */
 #define UNOTIFY_MAX_RECEIVERS 4
 int unotify_prepare_receivers(void);
 /* Hand an event's answer to the tracer, which resumes the thread (any thread may call it). */

@@ -60,17 +60,32 @@ static bool listener_orphaned(int listener)
 struct listener_ref {
 	int listener;
 	pthread_mutex_t lock;
+	pthread_cond_t wanted_changed;
 	int users;		/* receivers */
+	int standbys;		/* of them, standby ones */
+	bool wanted;		/* the standby ones receive too */
+	bool orphaned;		/* no process left under the listener */
 	int slow;		/* receivers busy with slow work (slow_begin) */
 	int extra;		/* receivers started for them */
 };
 
+/* The primary receiver always receives. A standby one (one per CPU) receives only while
+   notifications queue up (see unotify_prepare_receivers); an extra one stands in for a
+   receiver busy with slow work and ends when that is over. */
+enum receiver_kind { RECEIVER_PRIMARY, RECEIVER_STANDBY, RECEIVER_EXTRA };
+
 struct receiver {
 	struct platform *p;
 	struct listener_ref *ref;
-	bool extra;		/* ends once the slow work it stood in for is over */
+	enum receiver_kind kind;
 	struct receiver *next;	/* in a starter's queue */
 };
+
+/* Standby receivers start receiving when the primary one found a notification waiting
+   after this many answers in a row, and stop after serving this many in a row with none
+   waiting. */
+#define STANDBY_BUSY_LIMIT 4
+#define STANDBY_IDLE_LIMIT 16
 
 static void listener_put(struct listener_ref *ref)
 {
@@ -81,21 +96,62 @@ static void listener_put(struct listener_ref *ref)
 		log_debug("listener %d: no process left under it", ref->listener);
 		close(ref->listener);
 		pthread_mutex_destroy(&ref->lock);
+		pthread_cond_destroy(&ref->wanted_changed);
 		free(ref);
 	}
 }
 
-/* An extra receiver that is no longer needed stops (after the notification it took). */
-static bool receiver_retires(struct receiver *rcv)
+/* Is a notification waiting for a receiver? */
+static bool listener_backlogged(int listener)
 {
-	if (!rcv->extra)
-		return false;
-	pthread_mutex_lock(&rcv->ref->lock);
-	bool retire = rcv->ref->extra > rcv->ref->slow;
-	if (retire)
-		rcv->ref->extra--;
-	pthread_mutex_unlock(&rcv->ref->lock);
-	return retire;
+	struct pollfd pfd = { listener, POLLIN, 0 };
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/* What a receiver does after serving a notification; false: it ends. */
+static bool receiver_next(struct receiver *rcv, bool waiting, int *streak)
+{
+	struct listener_ref *ref = rcv->ref;
+	bool go_on = true;
+	switch (rcv->kind) {
+	case RECEIVER_EXTRA:
+		pthread_mutex_lock(&ref->lock);
+		go_on = ref->extra <= ref->slow;
+		if (!go_on)
+			ref->extra--;
+		pthread_mutex_unlock(&ref->lock);
+		break;
+	case RECEIVER_PRIMARY:
+		/* Guest threads queue up behind this one (a notification waiting after each of
+		   STANDBY_BUSY_LIMIT answers in a row: after one, it is as often the same thread's
+		   next trap): the standby receivers join in. */
+		if (!ref->standbys)
+			break;
+		*streak = waiting ? *streak + 1 : 0;
+		if (*streak >= STANDBY_BUSY_LIMIT) {
+			*streak = 0;
+			pthread_mutex_lock(&ref->lock);
+			if (!ref->wanted) {
+				ref->wanted = true;
+				pthread_cond_broadcast(&ref->wanted_changed);
+			}
+			pthread_mutex_unlock(&ref->lock);
+		}
+		break;
+	case RECEIVER_STANDBY:
+		*streak = waiting ? 0 : *streak + 1;
+		pthread_mutex_lock(&ref->lock);
+		if (*streak >= STANDBY_IDLE_LIMIT) {
+			ref->wanted = false;
+			*streak = 0;
+		}
+		while (!ref->wanted && !ref->orphaned)
+			pthread_cond_wait(&ref->wanted_changed, &ref->lock);
+		go_on = !ref->orphaned;
+		pthread_mutex_unlock(&ref->lock);
+		break;
+	}
+	return go_on;
 }
 
 static void *unotify_receiver(void *arg)
@@ -104,8 +160,14 @@ static void *unotify_receiver(void *arg)
 	int listener = rcv.ref->listener;
 	/* The ioctl number encodes the struct's size: the kernel copies exactly this much. */
 	struct seccomp_notif notif, *req = &notif;
+	int streak = 0;		/* receiver_next's count */
 
 	free(arg);
+	/* A standby receiver starts by waiting to be wanted. */
+	if (rcv.kind == RECEIVER_STANDBY && !receiver_next(&rcv, false, &streak)) {
+		listener_put(rcv.ref);
+		return NULL;
+	}
 	for (;;) {
 		memset(req, 0, sizeof(*req));
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
@@ -124,13 +186,22 @@ static void *unotify_receiver(void *arg)
 			.ops = &unotify_platform_ops,
 		};
 		memcpy(ev.args, req->data.args, sizeof(ev.args));
+		/* Another guest thread trapped meanwhile (this one waits for us)? */
+		bool waiting = rcv.ref->standbys && listener_backlogged(listener);
 		if (marker_is(ev.nr, ev.args))
 			marker_serve(listener, req);
 		else
 			sentry_handle_syscall(&ev);
-		if (receiver_retires(&rcv))
-			break;
+		if (!receiver_next(&rcv, waiting, &streak)) {
+			listener_put(rcv.ref);
+			return NULL;
+		}
 	}
+	/* Orphaned: the standby receivers waiting to be wanted end too. */
+	pthread_mutex_lock(&rcv.ref->lock);
+	rcv.ref->orphaned = true;
+	pthread_cond_broadcast(&rcv.ref->wanted_changed);
+	pthread_mutex_unlock(&rcv.ref->lock);
 	listener_put(rcv.ref);
 	return NULL;
 }
@@ -165,7 +236,7 @@ static void unotify_slow_begin(struct syscall_event *ev)
 		return;
 	struct receiver *rcv = malloc(sizeof(*rcv));
 	if (rcv) {
-		*rcv = (struct receiver){ ev->platform, ref, true, NULL };
+		*rcv = (struct receiver){ ev->platform, ref, RECEIVER_EXTRA, NULL };
 		if (receiver_create(rcv) == 0)
 			return;
 	} else {
@@ -193,15 +264,18 @@ const struct platform_ops unotify_platform_ops = {
 	.slow_end = unotify_slow_end,
 };
 
-/* Receivers are per CPU: one pinned to each CPU the sentry may use, every listener. The
-   kernel wakes every receiver waiting on a listener, and the one waiting on the trapping
-   thread's CPU runs there at once (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP: the guest thread
-   sleeps as it wakes), so a guest's trap stays on its CPU and guests on other CPUs are
-   served at the same time. Unpinned, two receivers doubled the cost of a trap here (4.6 us
-   -> 10 us per getpid: both woken, the one that took it was often on the other CPU).
-   Pinning is sched_setaffinity, which the sentry's allow-list leaves out: a starter thread
-   per CPU, pinned before the sentry confines itself, creates that CPU's receivers (a thread
-   inherits its creator's affinity). */
+/* Receivers: a primary one, unpinned, always receiving (alone, it gives the lowest latency
+   per trap: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP lands it on the trapping thread's CPU), and a
+   standby one pinned to each CPU the sentry may use, which receive too while notifications
+   queue up (the primary finds one waiting after it answered) until they have served
+   STANDBY_IDLE_LIMIT in a row with none waiting. The kernel wakes every receiver waiting on
+   a listener: always-waiting receivers on other CPUs cost each trap an inter-processor
+   wake-up (getpid 10 us -> 13 us here, under load), while with guest threads on several
+   CPUs the standby one on the trapping thread's CPU takes the notification there at once
+   and CPUs serve their guests at the same time. Pinning is sched_setaffinity, which the
+   sentry's allow-list leaves out: a starter thread per CPU, pinned before the sentry
+   confines itself, creates that CPU's receivers (a thread inherits its creator's
+   affinity). */
 struct starter {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -257,7 +331,7 @@ int unotify_prepare_receivers(void)
 			return log_errno(-r, "starting the receiver starter for CPU %d", cpu);
 		nstarters++;
 	}
-	log_debug("notification receivers: one per CPU, %d CPUs", nstarters);
+	log_debug("notification receivers: a primary and a standby one per CPU, %d CPUs", nstarters);
 	return 0;
 }
 
@@ -267,9 +341,9 @@ int unotify_start(struct platform *p, int listener)
 		p->sync_wakeup = true;
 	log_debug("receiving notifications on fd %d, synchronous wake-up: %s", listener,
 		  p->sync_wakeup ? "yes" : "no (the kernel lacks it)");
-	int n = nstarters ? nstarters : 1;
+	int n = 1 + nstarters;
 	struct listener_ref *ref = malloc(sizeof(*ref));
-	struct receiver *rcv[UNOTIFY_MAX_RECEIVERS];
+	struct receiver *rcv[1 + UNOTIFY_MAX_RECEIVERS];
 	int made = 0;
 	for (; ref && made < n && (rcv[made] = malloc(sizeof(**rcv))); made++)
 		;
@@ -279,19 +353,18 @@ int unotify_start(struct platform *p, int listener)
 		free(ref);
 		return -ENOMEM;
 	}
-	*ref = (struct listener_ref){ .listener = listener, .users = n };
+	*ref = (struct listener_ref){ .listener = listener, .users = n, .standbys = nstarters };
 	pthread_mutex_init(&ref->lock, NULL);
+	pthread_cond_init(&ref->wanted_changed, NULL);
 	for (int i = 0; i < n; i++)
-		*rcv[i] = (struct receiver){ p, ref, false, NULL };
-	if (!nstarters)
-		return receiver_create(rcv[0]);
-	for (int i = 0; i < n; i++) {
+		*rcv[i] = (struct receiver){ p, ref, i ? RECEIVER_STANDBY : RECEIVER_PRIMARY, NULL };
+	for (int i = 0; i < nstarters; i++) {
 		struct starter *st = &starters[i];
 		pthread_mutex_lock(&st->lock);
-		rcv[i]->next = st->queue;
-		st->queue = rcv[i];
+		rcv[1 + i]->next = st->queue;
+		st->queue = rcv[1 + i];
 		pthread_cond_signal(&st->cond);
 		pthread_mutex_unlock(&st->lock);
 	}
-	return 0;
+	return receiver_create(rcv[0]);
 }
