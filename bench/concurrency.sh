@@ -69,7 +69,7 @@ for c in "${BENCH_COLUMNS[@]}"; do
 			v=${BENCH_VAL[$c|$o]:-}
 			# shellcheck disable=SC2086
 			[ -n "$v" ] && line+=$(awk -v v="$(bench_median $v)" -v b="$one" -v o="$o" \
-				'BEGIN { printf " %s %.2fx", o, b > 0 ? v / b : 0 }')
+				'BEGIN { printf " %s %.2fx", o, (b > 0 ? v / b : 0) }')
 		done
 	done
 	echo "$line"

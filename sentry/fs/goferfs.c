@@ -306,8 +306,12 @@ static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
 	return 0;
 }
 
-/* The file's content (as much as will be kept) goes into a memfd. The copy runs without the
-   kernel lock (a large file takes long, and every other guest thread would wait): the
+/* Copies smaller than this are made under the kernel lock: quicker than what releasing it
+   costs (an extra receiver thread started for the time). */
+#define COPY_UP_UNLOCKED_MIN (1 << 20)
+
+/* The file's content (as much as will be kept) goes into a memfd. A large copy runs without
+   the kernel lock (it takes long, and every other guest thread would wait): the
    inode stays a gofer one meanwhile, served as before (reads of the image file, stat), and
    another copy-up of it (an open for writing, truncate) waits for this one's result. */
 static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
@@ -328,12 +332,17 @@ static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 			return log_errno(fd, "opening an image file to copy it up");
 	}
 	struct memfile *mf = NULL;
-	gi->copying = true;
-	kernel_slow_begin();
-	int r = memfs_file_copy(fd, size, &mf);
-	int dead = kernel_slow_end();
-	gi->copying = false;
-	pthread_cond_broadcast(&kernel.task_event);
+	int r, dead = 0;
+	if (size < COPY_UP_UNLOCKED_MIN) {
+		r = memfs_file_copy(fd, size, &mf);
+	} else {
+		gi->copying = true;
+		kernel_slow_begin();
+		r = memfs_file_copy(fd, size, &mf);
+		dead = kernel_slow_end();
+		gi->copying = false;
+		pthread_cond_broadcast(&kernel.task_event);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
