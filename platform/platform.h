@@ -66,6 +66,7 @@ struct syscall_event {
 	bool via_tracer;		/* a ptrace seccomp stop: registers can be rewritten */
 	uint64_t notif_id;		/* unotify */
 	int listener;			/* unotify: the listener the notification came from */
+	void *receivers;		/* unotify: that listener's receivers (slow_begin) */
 	struct platform *platform;
 	const struct platform_ops *ops;	/* how to answer: by where the event came from */
 
@@ -98,6 +99,10 @@ struct platform_ops {
 	int (*answer)(struct syscall_event *ev, long result);
 	/* Still the same live request? (After reading guest memory, before acting on it.) */
 	bool (*event_valid)(struct syscall_event *ev);
+	/* The thread serving ev is about to do slow work without the sentry's lock, and done
+	   with it: the back end keeps other threads receiving meanwhile. May be NULL. */
+	void (*slow_begin)(struct syscall_event *ev);
+	void (*slow_end)(struct syscall_event *ev);
 };
 
 /* The guest's listener is killable (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): once the sentry
@@ -173,9 +178,15 @@ int tracer_start(struct platform *p, pid_t init_pid, int go_fd);
 /* Attaches to a process entering the sandbox later (control "exec"), as to the init process;
    it gets a byte on go_fd (closed after). Any thread may call it; the tracer does it. */
 void tracer_attach(pid_t pid, int go_fd);
-/* Start receiving notifications on a guest listener (one receiver thread each: the init
-   process's, and one per process entered later); the thread ends, closing it, once no
-   process uses its filter. */
+/* Start receiving notifications on a guest listener (the init process's, and one per
+   process entered later): a primary receiver thread, plus a standby one per CPU (see
+   unotify_prepare_receivers) that receive while guest threads queue up; they end, closing
+   it, once no process uses its filter. */
 int unotify_start(struct platform *p, int listener);
+/* Before the sentry confines itself: one thread pinned to each CPU the sentry may use (at
+   most UNOTIFY_MAX_RECEIVERS), which creates that CPU's standby receivers. On one CPU,
+   nothing (the primary receiver alone). */
+#define UNOTIFY_MAX_RECEIVERS 4
+int unotify_prepare_receivers(void);
 /* Hand an event's answer to the tracer, which resumes the thread (any thread may call it). */
 void tracer_complete(struct syscall_event *ev, long result);

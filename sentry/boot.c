@@ -234,6 +234,8 @@ int sentry_boot(struct boot_config *cfg)
 	}
 	/* CAP_NET_BIND_SERVICE: guest root's sockets on ports below 1024 (inet.c checks). */
 	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL) | CAP_MASK(CAP_NET_BIND_SERVICE));
+	if (r == 0 && kernel.platform.kind == PLATFORM_UNOTIFY)
+		r = unotify_prepare_receivers();
 	if (r == 0)
 		r = sentry_confine();
 	if (r == 0)

@@ -2,8 +2,11 @@
 
    Locking: one kernel lock (kernel.lock) protects all kernel state. Syscall handlers run with
    it held; a handler that must wait (wait4, ...) waits on a condition variable, which releases
-   it. Platform threads (tracer, notification receivers) take it only through the sentry_*
-   entry points. Nothing waits on a platform thread while holding the lock. */
+   it, and slow work (a copy-up's copy) runs between kernel_slow_begin and kernel_slow_end.
+   Platform threads (tracer, notification receivers, several at once) take it only through
+   the sentry_* entry points, and answer a syscall after releasing it unless the answer
+   installs fds. Nothing waits on a platform thread while holding the lock. Locks taken
+   under it: the gofer client's, the tracer's queues, a listener's receiver count. */
 #ifndef RUNSCC_SENTRY_KERNEL_H
 #define RUNSCC_SENTRY_KERNEL_H
 
@@ -122,6 +125,17 @@ static inline void kernel_unlock(void)
 {
 	pthread_mutex_unlock(&kernel.lock);
 }
+
+/* Slow work without the kernel lock (copying a file up), on the thread serving a syscall:
+   kernel_slow_begin releases the lock (the platform keeps another thread receiving the
+   listener's syscalls meanwhile), kernel_slow_end takes it back and returns -EINTR when the
+   guest thread died meanwhile (its task is kept, but its files and the rest are gone: the
+   handler must only return), else 0. Whoever uses an object meanwhile keeps it alive and
+   marks it busy; others that need it wait with kernel_wait_slow (the same, around a wait
+   for kernel.task_event, which the busy one broadcasts when done). */
+void kernel_slow_begin(void);
+int kernel_slow_end(void);
+int kernel_wait_slow(void);
 
 /* Runs the sandbox to completion: returns the exit code for the host (the guest init's exit
    status, or 128 + signal). */

@@ -49,6 +49,7 @@ struct gofer_inode {
 	int nspare;
 	unsigned opens;
 	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
+	bool copying;			/* a thread copies it up, without the kernel lock */
 };
 
 /* The inode operations of one kind of tree, by file type (sb->priv). */
@@ -336,23 +337,50 @@ static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
 	return 0;
 }
 
-/* The file's content (as much as will be kept) goes into a memfd. */
+/* Copies smaller than this are made under the kernel lock: quicker than what releasing it
+   costs (an extra receiver thread started for the time). */
+#define COPY_UP_UNLOCKED_MIN (1 << 20)
+
+/* The file's content (as much as will be kept) goes into a memfd. A large copy runs without
+   the kernel lock (it takes long, and every other guest thread would wait): the
+   inode stays a gofer one meanwhile, served as before (reads of the image file, stat), and
+   another copy-up of it (an open for writing, truncate) waits for this one's result. */
 static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 {
+	while (GI(inode)->copying) {
+		int r = kernel_wait_slow();
+		if (inode->iops->copy_up != goferfs_file_copy_up)
+			return 0;	/* copied up meanwhile */
+		if (r < 0)
+			return r;
+	}
 	struct gofer_inode *gi = GI(inode);
+	int64_t size = inode->size < keep ? inode->size : keep;
 	int fd = -1;
-	if (keep > 0 && inode->size > 0) {
+	if (size > 0) {
 		fd = gofer_file_description(inode);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}
-	int r = memfs_file_adopt(inode, fd, keep);
+	struct memfile *mf = NULL;
+	int r, dead = 0;
+	if (size < COPY_UP_UNLOCKED_MIN) {
+		r = memfs_file_copy(fd, size, &mf);
+	} else {
+		gi->copying = true;
+		kernel_slow_begin();
+		r = memfs_file_copy(fd, size, &mf);
+		dead = kernel_slow_end();
+		gi->copying = false;
+		pthread_cond_broadcast(&kernel.task_event);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
 		return r;
+	memfs_file_adopt(inode, mf);
 	gofer_inode_free(gi);
-	return 0;
+	return dead;
 }
 
 static const struct inode_operations gofer_dir_iops = {

@@ -840,10 +840,9 @@ static int copy_content(int src, int dst, int64_t size)
 /* Copy-up. Files already open on the lower file keep reading the lower content: their
    host fds are the gofer's. This is the known overlayfs semantic (Linux's overlayfs behaved
    so for read(2) before 4.19, and still does for MAP_SHARED mappings of the lower file). */
-int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
+int memfs_file_copy(int src_fd, int64_t size, struct memfile **out)
 {
 	struct memfile *mf = memfile_alloc();
-	int64_t size = inode->size < keep ? inode->size : keep;
 	int r = 0;
 
 	if (!mf)
@@ -855,18 +854,29 @@ int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
 		if (r == 0)
 			r = copy_content(src_fd, mf->fd, size);
 		if (r < 0) {
-			if (mf->fd >= 0)
-				close(mf->fd);
-			free(mf);
+			memfs_file_discard(mf);
 			return log_errno(r, "copying up a file of %lld bytes", (long long)size);
 		}
-		struct stat st;
-		if (fstat(mf->fd, &st) == 0) {
-			/* The copy is not a change of the file: the image's times stay. */
-			mf->host_mtime = st.st_mtim;
-			inode->size = st.st_size;
-			inode->blocks = st.st_blocks;
-		}
+	}
+	*out = mf;
+	return 0;
+}
+
+void memfs_file_discard(struct memfile *mf)
+{
+	if (mf->fd >= 0)
+		close(mf->fd);
+	free(mf);
+}
+
+void memfs_file_adopt(struct inode *inode, struct memfile *mf)
+{
+	struct stat st;
+	if (mf->fd >= 0 && fstat(mf->fd, &st) == 0) {
+		/* The copy is not a change of the file: the image's times stay. */
+		mf->host_mtime = st.st_mtim;
+		inode->size = st.st_size;
+		inode->blocks = st.st_blocks;
 	} else {
 		inode->size = 0;
 		inode->blocks = 0;
@@ -874,7 +884,6 @@ int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep)
 	inode->priv = mf;
 	inode->iops = &memfile_iops;
 	inode->fops = &memfile_fops;
-	return 0;
 }
 
 int memfs_file_set(struct inode *inode, const void *data, size_t len)

@@ -24,10 +24,15 @@ int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry 
    not looked up yet. On failure dir is unchanged. */
 int memfs_dir_adopt(struct inode *dir, struct inode *lower);
 
-/* Turns a regular file into an in-memory one with the first min(keep, inode->size) bytes
-   read from src_fd (-1: none, the file becomes empty). Holes of src_fd stay holes. The
-   caller owns what inode->priv pointed to before (it is overwritten on success). */
-int memfs_file_adopt(struct inode *inode, int src_fd, int64_t keep);
+/* A regular file becomes an in-memory one in two steps, so that the copy, which can take
+   long, runs without the kernel lock: memfs_file_copy puts the first size bytes of src_fd
+   (-1: none, the file becomes empty; holes stay holes) in a new memory file, touching no
+   sentry state; memfs_file_adopt (under the lock) makes the inode that file. The caller
+   owns what inode->priv pointed to before (it is overwritten). */
+struct memfile;
+int memfs_file_copy(int src_fd, int64_t size, struct memfile **out);
+void memfs_file_adopt(struct inode *inode, struct memfile *mf);
+void memfs_file_discard(struct memfile *mf);
 
 /* Replaces the content of a memfs regular file with len bytes of data (the sentry's own
    write: no permission asked). */

@@ -50,20 +50,37 @@ long syscall_host_then(struct task *t, struct syscall_event *ev,
 	return SYSCALL_REWRITE;
 }
 
-static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
-			   const struct syscall_def *def, long r)
+/* A handler's result as the guest gets it: ENOSYS for a call it let the host run that is
+   not on the list. */
+static long syscall_checked(const struct syscall_event *ev, long r)
 {
 	if ((r == SYSCALL_CONTINUE || r == SYSCALL_REWRITE) &&
 	    !guest_host_call_allowed(ev->nr, r == SYSCALL_REWRITE)) {
 		char name[32];
 		log_error("%s: a handler let the host run a call that is not on its list",
 			  syscall_name(ev->nr, name, sizeof(name)));
-		r = -ENOSYS;
+		return -ENOSYS;
 	}
+	return r;
+}
+
+static void syscall_finish(struct task *t, struct syscall_event *ev, const struct syscall_event *orig,
+			   const struct syscall_def *def, long r)
+{
+	r = syscall_checked(ev, r);
 	if (r != SYSCALL_ANSWERED)
 		syscall_answer(ev, r);
 	if (kernel.strace)
 		strace_print(t, orig, def, ev->answered);
+}
+
+/* May the answer wait until the kernel lock is released? Not when it installs fds (their
+   host fds belong to files another thread could close once the lock is free) nor under
+   --strace (the line shows the answer, in order). The answer is then an ioctl that the
+   thread makes while other handlers run. */
+static bool answer_after_unlock(const struct syscall_event *ev, long r)
+{
+	return r != SYSCALL_ANSWERED && ev->ninstalls == 0 && !kernel.strace;
 }
 
 struct blocking_call {
@@ -135,6 +152,8 @@ void sentry_handle_syscall(struct syscall_event *ev)
 		kernel_unlock();
 		return;
 	}
+	/* Kept while the handler runs: it may release the lock (kernel_slow_begin). */
+	task_get(t);
 	ev->task = t;
 	current = t;
 	current_event = ev;
@@ -160,14 +179,59 @@ void sentry_handle_syscall(struct syscall_event *ev)
 		if (r == 0) {
 			current = NULL;
 			current_event = NULL;
+			task_put(t);
 			kernel_unlock();
 			return;
 		}
 	}
+	if (answer_after_unlock(ev, r)) {
+		r = syscall_checked(ev, r);
+		current = NULL;
+		current_event = NULL;
+		task_put(t);
+		kernel_unlock();
+		syscall_answer(ev, r);
+		return;
+	}
 	syscall_finish(t, ev, &orig, def, r);
 	current = NULL;
 	current_event = NULL;
+	task_put(t);
 	kernel_unlock();
+}
+
+/* The platform's thread that took the event is about to be busy for long (a thread of a
+   waiting handler's own is nobody's receiver). */
+static void slow_work(bool begin)
+{
+	struct syscall_event *ev = current_event;
+	if (!ev || ev->may_block)
+		return;
+	if (begin && ev->ops->slow_begin)
+		ev->ops->slow_begin(ev);
+	else if (!begin && ev->ops->slow_end)
+		ev->ops->slow_end(ev);
+}
+
+void kernel_slow_begin(void)
+{
+	slow_work(true);
+	kernel_unlock();
+}
+
+int kernel_slow_end(void)
+{
+	kernel_lock();
+	slow_work(false);
+	return current && current->dead ? -EINTR : 0;
+}
+
+int kernel_wait_slow(void)
+{
+	slow_work(true);
+	syscall_wait_event();
+	slow_work(false);
+	return current && current->dead ? -EINTR : 0;
 }
 
 bool syscall_interrupted(struct task *t, struct syscall_event *ev, unsigned seen)
