@@ -11,6 +11,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -20,24 +21,23 @@
 	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
 	 O_PATH | O_SYNC | __O_TMPFILE)
 
+#define O_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* flags are checked (openat2) or filtered (open, openat) by the caller; lookup holds the
+   RESOLVE_* restrictions as LOOKUP_* bits. */
 static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint64_t upath,
-		      int flags, mode_t mode)
+		      int flags, mode_t mode, int lookup)
 {
 	char path[VFS_PATH_MAX];
 	struct path p;
 	struct file *f;
-	int lookup = 0;
 	long r;
 
-	/* Like open(2) and openat(2) (not openat2): unknown flags are ignored. */
-	flags &= VALID_OPEN_FLAGS;
 	if ((flags & __O_TMPFILE) == __O_TMPFILE)
 		return -EOPNOTSUPP;
 	/* Since Linux 6.4: what would this even create? */
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
-	if (flags & O_PATH)
-		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	r = guest_read_string(t, upath, path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -52,7 +52,7 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 		/* "name/" with O_CREAT asks for a directory, which open never creates: EISDIR,
 		   once the parent is found. */
 		struct nameidata_last last;
-		r = vfs_resolve_at(t, dirfd, path, LOOKUP_PARENT, &p, &last);
+		r = vfs_resolve_at(t, dirfd, path, LOOKUP_PARENT | (lookup & LOOKUP_RESOLVE_MASK), &p, &last);
 		if (r < 0)
 			return r;
 		path_put(&p);
@@ -94,20 +94,95 @@ out:
 	return r;
 }
 
+/* open(2) and openat(2) ignore unknown flags, and those O_PATH does not use. */
+static long do_open_lax(struct task *t, struct syscall_event *ev, int dirfd, uint64_t upath,
+			int flags, mode_t mode)
+{
+	flags &= VALID_OPEN_FLAGS;
+	if (flags & O_PATH)
+		flags &= O_PATH_FLAGS;
+	return do_openat(t, ev, dirfd, upath, flags, mode, 0);
+}
+
 SYSCALL(openat)
 {
-	return do_openat(t, ev, (int)ev->args[0], ev->args[1], (int)ev->args[2], (mode_t)ev->args[3]);
+	return do_open_lax(t, ev, (int)ev->args[0], ev->args[1], (int)ev->args[2], (mode_t)ev->args[3]);
 }
 
 SYSCALL(open)
 {
-	return do_openat(t, ev, AT_FDCWD, ev->args[0], (int)ev->args[1], (mode_t)ev->args[2]);
+	return do_open_lax(t, ev, AT_FDCWD, ev->args[0], (int)ev->args[1], (mode_t)ev->args[2]);
 }
 
 SYSCALL(creat)
 {
-	return do_openat(t, ev, AT_FDCWD, ev->args[0], O_CREAT | O_WRONLY | O_TRUNC,
-			 (mode_t)ev->args[1]);
+	return do_open_lax(t, ev, AT_FDCWD, ev->args[0], O_CREAT | O_WRONLY | O_TRUNC,
+			   (mode_t)ev->args[1]);
+}
+
+#define VALID_RESOLVE_FLAGS                                                                    \
+	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |        \
+	 RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* struct open_how as Linux copies an extensible struct: shorter than the first version is
+   EINVAL, longer than a page or with non-zero bytes past what is known E2BIG. */
+static long read_open_how(struct task *t, uint64_t uhow, uint64_t size, struct open_how *how)
+{
+	unsigned char tail[256];
+
+	if (size < 24)	/* the first version: flags, mode, resolve */
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	memset(how, 0, sizeof(*how));
+	long r = guest_read(t, uhow, how, sizeof(*how));
+	if (r < 0)
+		return r;
+	for (uint64_t off = sizeof(*how); off < size; off += sizeof(tail)) {
+		size_t n = size - off < sizeof(tail) ? (size_t)(size - off) : sizeof(tail);
+		r = guest_read(t, uhow + off, tail, n);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* openat2: every flag known or EINVAL, a mode only with O_CREAT (Linux's build_open_flags),
+   and the RESOLVE_* restrictions on the walk. */
+SYSCALL(openat2)
+{
+	struct open_how how;
+	int lookup = 0;
+	long r = read_open_how(t, ev->args[2], ev->args[3], &how);
+	if (r < 0)
+		return r;
+	if ((how.flags & ~(uint64_t)VALID_OPEN_FLAGS) || (how.resolve & ~(uint64_t)VALID_RESOLVE_FLAGS))
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	int flags = (int)how.flags;
+	bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
+	if (creates ? (how.mode & ~(uint64_t)07777) : how.mode)
+		return -EINVAL;
+	if ((flags & O_PATH) && (flags & ~O_PATH_FLAGS))
+		return -EINVAL;
+	/* Nothing is tried from a cached lookup alone that would create or truncate. */
+	if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	static const struct { uint64_t resolve; int lookup; } map[] = {
+		{ RESOLVE_NO_XDEV, LOOKUP_NO_XDEV },
+		{ RESOLVE_NO_MAGICLINKS, LOOKUP_NO_MAGICLINKS },
+		{ RESOLVE_NO_SYMLINKS, LOOKUP_NO_SYMLINKS },
+		{ RESOLVE_BENEATH, LOOKUP_BENEATH },
+		{ RESOLVE_IN_ROOT, LOOKUP_IN_ROOT },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (how.resolve & map[i].resolve)
+			lookup |= map[i].lookup;
+	return do_openat(t, ev, (int)ev->args[0], ev->args[1], flags, (mode_t)how.mode, lookup);
 }
 
 SYSCALL(close)

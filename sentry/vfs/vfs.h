@@ -221,6 +221,14 @@ static inline bool file_native_read(const struct file *f)
 #define LOOKUP_PARENT 0x4		/* stop at the parent; return the last name */
 #define LOOKUP_EMPTY 0x8		/* "" names the start directory (AT_EMPTY_PATH) */
 #define LOOKUP_ALLOW_NEGATIVE 0x10	/* a missing last component is not an error */
+/* openat2's RESOLVE_* restrictions, for the whole walk (symlinks included). */
+#define LOOKUP_NO_SYMLINKS 0x20		/* any symlink: ELOOP */
+#define LOOKUP_NO_MAGICLINKS 0x40	/* a /proc magic link: ELOOP */
+#define LOOKUP_NO_XDEV 0x80		/* leaving the start's mount: EXDEV */
+#define LOOKUP_BENEATH 0x100		/* leaving the start directory: EXDEV */
+#define LOOKUP_IN_ROOT 0x200		/* the start directory is the root ("/" and ".." stay in it) */
+#define LOOKUP_RESOLVE_MASK \
+	(LOOKUP_NO_SYMLINKS | LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV | LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 /* Permission bits for vfs_permission. */
 #define MAY_EXEC 1

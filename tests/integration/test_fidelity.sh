@@ -7,6 +7,8 @@
 # - splicecheck: splice, tee, vmsplice, sendfile and copy_file_range errors, memfd_create
 #   and seals, fstatfs of pipes, sockets, event fds and memfds, RLIMIT_FSIZE.
 # - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
+# - rootcheck: chroot (the process's root for every walk, "..", fork, exec,
+#   /proc/PID/root, CAP_SYS_CHROOT) and openat2 (struct open_how checks, RESOLVE_*).
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -31,4 +33,5 @@ check_prog() {
 NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
 check_prog splicecheck /bin/busybox
 check_prog xattrcheck /tmp
+check_prog rootcheck
 finish
