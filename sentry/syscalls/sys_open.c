@@ -21,6 +21,21 @@
 	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
 	 O_PATH | O_SYNC | __O_TMPFILE)
 
+struct lease_request {
+	struct inode *inode;
+	int flags;
+};
+
+/* An open waits while a lease it conflicts with is being broken (lease_break). */
+static long lease_attempt(struct task *t, struct syscall_event *ev, void *arg)
+{
+	const struct lease_request *req = arg;
+	(void)t;
+	(void)ev;
+	long r = lease_break(req->inode, req->flags);
+	return r == LEASE_WAIT ? SYSCALL_NOT_YET : r;
+}
+
 #define O_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /* flags are checked (openat2) or filtered (open, openat) by the caller; lookup holds the
@@ -82,6 +97,12 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 	if (S_ISLNK(inode->mode) && !(flags & O_PATH)) {
 		r = -ELOOP;
 		goto out;
+	}
+	if (inode->leases && !(flags & O_PATH)) {
+		struct lease_request req = { inode, flags };
+		r = syscall_wait_until(t, ev, lease_attempt, &req);
+		if (r != 0)
+			goto out;
 	}
 	r = vfs_open(t, &p, flags, &f);
 	if (r < 0)
@@ -325,6 +346,21 @@ SYSCALL(fcntl)
 		   the mirror's access mode (the open's own, see fd_place); sentry-made files have
 		   no other user. */
 		return host ? SYSCALL_CONTINUE : 0;
+	case F_SETLEASE:
+		if (f->flags & O_PATH)
+			return -EBADF;
+		return f->inode ? lease_set(t, f, fd, (int)arg) : -EINVAL;
+	case F_GETLEASE:
+		return f->flags & O_PATH ? -EBADF : lease_get(f);
+	case F_SETSIG:
+		if (arg > TASK_NSIG - 1)
+			return -EINVAL;
+		/* A sentry file's signal is the sentry's to send (leases); a host object's the
+		   host's (O_ASYNC). */
+		f->sig = (int)arg;
+		return native_flags ? SYSCALL_CONTINUE : 0;
+	case F_GETSIG:
+		return native_flags ? SYSCALL_CONTINUE : f->sig;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 	case F_ADD_SEALS:

@@ -43,6 +43,13 @@ void file_put(struct file *f)
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	flock_release(f);
+	if (f->open_counted) {
+		lease_release(f);
+		if ((f->flags & O_ACCMODE) == O_RDONLY)
+			f->inode->open_readers--;
+		else
+			f->inode->open_writers--;
+	}
 	if (f->host_fd >= 0)
 		close(f->host_fd);
 	inode_put(f->inode);
@@ -99,6 +106,13 @@ static int vfs_open_common(struct task *t, const struct path *p, int flags, bool
 			file_put(f);
 			return r;
 		}
+	}
+	if (!(flags & O_PATH)) {
+		f->open_counted = true;
+		if (acc == O_RDONLY)
+			inode->open_readers++;
+		else
+			inode->open_writers++;
 	}
 	*out = f;
 	return 0;

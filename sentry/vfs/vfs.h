@@ -161,6 +161,8 @@ struct inode {
 	struct timespec atime, mtime, ctime;
 	struct flock_holder *flocks;	/* flock(2) locks on it (sentry/vfs/flock.c) */
 	struct inode_xattr *xattrs;	/* extended attributes (sentry/vfs/xattr.c) */
+	struct lease *leases;		/* fcntl leases on it (sentry/vfs/lease.c) */
+	int open_readers, open_writers;	/* its open files, read-only and writable (not O_PATH) */
 	void *priv;
 };
 
@@ -199,6 +201,8 @@ struct file {
 	int64_t pos;			/* sentry-side position (not used by host-backed files) */
 	int host_fd;			/* the sentry's copy of a host fd mirrored into the guest */
 	uint64_t dir_cookie;		/* getdents position */
+	bool open_counted;		/* in its inode's open_readers/open_writers */
+	int sig;			/* F_SETSIG's signal (0: SIGIO) for a sentry file */
 	void *priv;
 };
 
@@ -304,6 +308,18 @@ void file_put(struct file *f);
    kernel.task_event. */
 int flock_set(struct file *f, int type);
 void flock_release(struct file *f);
+
+/* fcntl leases (lease.c). lease_set: F_SETLEASE of type by t's process on f, its fd number
+   (0 or -errno). lease_get: F_GETLEASE (the type a break is taking it to, during one).
+   lease_break: what an open with open_flags of inode may do: 0 go on, -EWOULDBLOCK
+   (O_NONBLOCK) or LEASE_WAIT while a conflicting lease's holder has time to give way (the
+   first call signals it). lease_release: f's last reference went. Kernel lock held; lease
+   changes wake kernel.task_event. */
+#define LEASE_WAIT 1
+long lease_set(struct task *t, struct file *f, int fd, int type);
+long lease_get(const struct file *f);
+long lease_break(struct inode *inode, int open_flags);
+void lease_release(struct file *f);
 
 /* Extended attributes (xattr.c): user.* and trusted.* of in-memory files. Lengths, or
    -errno with Linux's precedence; size 0 asks for the length. */

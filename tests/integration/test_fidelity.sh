@@ -9,6 +9,7 @@
 # - xattrcheck: user.* and trusted.* extended attributes of files it makes in /tmp.
 # - rootcheck: chroot (the process's root for every walk, "..", fork, exec,
 #   /proc/PID/root, CAP_SYS_CHROOT) and openat2 (struct open_how checks, RESOLVE_*).
+# - filecheck: mappings of /dev/zero, leases, OFD locks, named pipes, RLIMIT_NOFILE.
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -34,4 +35,5 @@ NATIVE_SETUP='exec unshare --ipc "$@"' check_prog ipccheck
 check_prog splicecheck /bin/busybox
 check_prog xattrcheck /tmp
 check_prog rootcheck
+check_prog filecheck /tmp
 finish

@@ -38,6 +38,16 @@ const char *res(long r)
 	return r < 0 ? en(errno) : "ok";
 }
 
+const char *nres(long n)
+{
+	char *b = say_buffer();
+	if (n < 0)
+		snprintf(b, SAY_BUFFER_SIZE, "%s", en(errno));
+	else
+		snprintf(b, SAY_BUFFER_SIZE, "%ld", n);
+	return b;
+}
+
 const char *yesno(int b)
 {
 	return b ? "yes" : "no";

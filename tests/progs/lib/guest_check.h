@@ -14,6 +14,8 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *en(int e);
 /* "ok", or the errno name of a call that returned -1. */
 const char *res(long r);
+/* The count a call returned, or the errno name if it returned -1 (a say_buffer). */
+const char *nres(long n);
 const char *yesno(int b);
 /* The signal's abbreviation ("INT"), "?" for an unknown number. */
 const char *sname(int sig);
