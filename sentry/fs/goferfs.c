@@ -48,6 +48,7 @@ struct gofer_inode {
 	int nspare;
 	unsigned opens;
 	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
+	bool xattrs_loaded;		/* the image's attributes are on the inode */
 };
 
 /* The inode operations of one kind of tree, by file type (sb->priv). */
@@ -280,12 +281,35 @@ static void goferfs_evict(struct inode *inode)
 		gofer_inode_free(GI(inode));
 }
 
+static int goferfs_add_xattr(void *ctx, const char *name, size_t name_len, const void *value,
+			     size_t size)
+{
+	return vfs_xattr_add(ctx, name, name_len, value, size);
+}
+
+/* The image's user.* attributes and security.capability, onto the sentry's inode, where a
+   copy-up keeps them. */
+static int goferfs_load_xattrs(struct inode *inode)
+{
+	struct gofer_inode *gi = GI(inode);
+	if (gi->xattrs_loaded)
+		return 0;
+	int r = gofer_xattrs(&kernel.gofer, gi->fid, goferfs_add_xattr, inode);
+	if (r < 0)
+		return log_errno(r, "the extended attributes of an image file");
+	gi->xattrs_loaded = true;
+	return 0;
+}
+
 /* The directory becomes a complete memfs directory; a hidden inode keeps the gofer's fid to
    look up the names it listed (the image never changes, so what it listed stays true). */
 static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
 {
 	struct gofer_inode *gi = GI(dir);
 	(void)keep;
+	int loaded = goferfs_load_xattrs(dir);
+	if (loaded < 0)
+		return loaded;
 	struct inode *lower = inode_new(dir->sb, dir->mode);
 	if (!lower)
 		return -ENOMEM;
@@ -310,12 +334,15 @@ static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 {
 	struct gofer_inode *gi = GI(inode);
 	int fd = -1;
+	int r = goferfs_load_xattrs(inode);
+	if (r < 0)
+		return r;
 	if (keep > 0 && inode->size > 0) {
 		fd = gofer_file_description(gi);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}
-	int r = memfs_file_adopt(inode, fd, keep);
+	r = memfs_file_adopt(inode, fd, keep);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
@@ -330,6 +357,7 @@ static const struct inode_operations gofer_dir_iops = {
 	.open = goferfs_open,
 	.evict = goferfs_evict,
 	.copy_up = goferfs_dir_copy_up,
+	.load_xattrs = goferfs_load_xattrs,
 	.setattr = memfs_setattr_attrs,
 };
 
@@ -337,6 +365,7 @@ static const struct inode_operations gofer_file_iops = {
 	.open = goferfs_open,
 	.evict = goferfs_evict,
 	.copy_up = goferfs_file_copy_up,
+	.load_xattrs = goferfs_load_xattrs,
 	.setattr = memfs_setattr_attrs,
 };
 

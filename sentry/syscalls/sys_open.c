@@ -300,6 +300,20 @@ static long getlk_exit(struct task *t, long host_result)
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* A file whose data path the host runs on its mirror but whose flags are the sentry's (a
+   FIFO, a bind mount's file): the host description gets the flags that change that path,
+   set by the sentry, whatever the guest's memory says later. */
+static long sync_host_flags(struct file *f)
+{
+	if (f->host_fd < 0 || !file_native_read(f))
+		return 0;
+	int fl = fcntl(f->host_fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	fl = (fl & ~(O_NONBLOCK | O_APPEND)) | (f->flags & (O_NONBLOCK | O_APPEND));
+	return fcntl(f->host_fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
 SYSCALL(fcntl)
 {
 	int fd = (int)ev->args[0], cmd = (int)ev->args[1];
@@ -329,10 +343,10 @@ SYSCALL(fcntl)
 	case F_GETFL:
 		if (native_flags)
 			return SYSCALL_CONTINUE;
-		return f->flags | O_LARGEFILE;
+		return file_status_flags(f);
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
-		return native_flags ? SYSCALL_CONTINUE : 0;
+		return native_flags ? SYSCALL_CONTINUE : sync_host_flags(f);
 	case F_GETLK:
 	case F_OFD_GETLK:
 		if (host)
@@ -429,12 +443,7 @@ SYSCALL(ioctl)
 		if (r < 0)
 			return r;
 		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		if (f->host_fd >= 0 && file_native_io(f)) {
-			int fl = fcntl(f->host_fd, F_GETFL);
-			if (fl < 0 || fcntl(f->host_fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0)
-				return -errno;
-		}
-		return 0;
+		return sync_host_flags(f);
 	}
 	case FIONREAD:
 		if (file_native_io(f))

@@ -82,6 +82,9 @@ struct inode_operations {
 	/* Refreshes attributes that change outside the sentry's view (a host fd's size). */
 	void (*refresh)(struct inode *inode);
 	void (*evict)(struct inode *inode);
+	/* Adds the attributes the file has below the sentry (the image's, through the gofer) to
+	   inode->xattrs, the first time (vfs_xattr_add). */
+	int (*load_xattrs)(struct inode *inode);
 
 	/* Writing. An operation a file system does not support is NULL: the VFS answers EPERM
 	   (EROFS on a read-only mount or super block, checked first). The VFS has checked
@@ -206,6 +209,13 @@ struct file {
 	void *priv;
 };
 
+/* The status flags F_GETFL shows: an open by name on 64-bit Linux always adds O_LARGEFILE
+   (which glibc defines as 0 there). */
+static inline int file_status_flags(const struct file *f)
+{
+	return f->flags | (f->path.dentry ? 0100000 : 0);
+}
+
 /* Does the host run this file's data path (read, write, lseek) on the guest's mirror? */
 static inline bool file_native_io(const struct file *f)
 {
@@ -324,6 +334,12 @@ void lease_release(struct file *f);
 /* Extended attributes (xattr.c): user.* and trusted.* of in-memory files. Lengths, or
    -errno with Linux's precedence; size 0 asks for the length. */
 long vfs_getxattr(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
+/* A write, truncate or chown of a file drops its file capabilities (security.capability),
+   whoever makes it, as Linux's file_remove_privs. */
+void vfs_xattr_kill_priv(struct inode *inode);
+/* An attribute of inode as its file system has it (load_xattrs): 0 or -ENOMEM. */
+int vfs_xattr_add(struct inode *inode, const char *name, size_t name_len, const void *value,
+		  size_t size);
 long vfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size);
 long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, const char *name,
 		  const void *value, size_t size, int flags);
