@@ -12,10 +12,11 @@
    blocking and EOF are the host's. An open of a mode some open already has shares that
    open's description (so O_NONBLOCK is shared among them); any other gets a description of
    its own with its access mode, reopened by the reopener from one of the pipe's (never
-   waiting there: the side it needs is open). The first opener makes the pipe; a writer's
-   read end stays with the FIFO (pending) until a reader comes, so what it wrote waits for
-   one. Differences from Linux: open does not wait for the other side (a reader that comes
-   first reads EOF, a writer's data waits in the pipe), and a side that all openers closed
+   waiting there: the side it needs is open). The first opener makes the pipe; the other
+   end stays with the FIFO (pending) until an opener of that side comes: a writer's data
+   waits for a reader, a blocking reader waits in read for a writer (a non-blocking one
+   reads EOF). Differences from Linux: open does not wait for the other side (the wait is
+   in read, or the data waits in the pipe), and a side that all openers closed
    cannot be joined again while nobody has the FIFO open (a new opener starts a new pipe,
    as Linux frees the pipe then). */
 
@@ -27,17 +28,17 @@ struct fifo_open {
 };
 
 struct fifo {
-	int pending_rd;			/* a read end no opener holds (data for a reader), or -1 */
+	int pending[2];			/* ends no opener holds yet (0 read, 1 write), or -1 */
 	struct fifo_open *opens;
 };
 
-/* A description of an open with access mode acc, or the pending read end for O_RDONLY. */
+/* A description of an open with access mode acc, or the pending end of that side. */
 static int fifo_shared_end(struct fifo *ff, int acc)
 {
 	for (struct fifo_open *o = ff->opens; o; o = o->next)
 		if (o->acc == acc && o->file->host_fd >= 0)
 			return o->file->host_fd;
-	return acc == O_RDONLY ? ff->pending_rd : -1;
+	return acc == O_RDWR ? -1 : ff->pending[acc == O_WRONLY];
 }
 
 /* Any description of the pipe, or -1 if there is no pipe. */
@@ -46,7 +47,7 @@ static int fifo_any_end(struct fifo *ff)
 	for (struct fifo_open *o = ff->opens; o; o = o->next)
 		if (o->file->host_fd >= 0)
 			return o->file->host_fd;
-	return ff->pending_rd;
+	return ff->pending[0] >= 0 ? ff->pending[0] : ff->pending[1];
 }
 
 static bool fifo_has_reader(struct fifo *ff)
@@ -57,18 +58,18 @@ static bool fifo_has_reader(struct fifo *ff)
 	return false;
 }
 
-static void fifo_drop_pending(struct fifo *ff)
+static void fifo_drop_pending(struct fifo *ff, int side)
 {
-	if (ff->pending_rd >= 0)
-		close(ff->pending_rd);
-	ff->pending_rd = -1;
+	if (ff->pending[side] >= 0)
+		close(ff->pending[side]);
+	ff->pending[side] = -1;
 }
 
 struct fifo *fifo_new(void)
 {
 	struct fifo *ff = calloc(1, sizeof(*ff));
 	if (ff)
-		ff->pending_rd = -1;
+		ff->pending[0] = ff->pending[1] = -1;
 	return ff;
 }
 
@@ -76,22 +77,30 @@ void fifo_free(struct fifo *ff)
 {
 	if (!ff)
 		return;
-	fifo_drop_pending(ff);
+	fifo_drop_pending(ff, 0);
+	fifo_drop_pending(ff, 1);
 	free(ff);
 }
 
-/* A new pipe, its end for an opener with access mode acc; a writer's read end pending. */
-static int fifo_new_pipe(struct fifo *ff, int acc)
+/* A new pipe, its end for an opener with open flags; the other end pending (a reader's only
+   when it blocks: a non-blocking one reads EOF, as with no writer on Linux). */
+static int fifo_new_pipe(struct fifo *ff, int flags)
 {
+	int acc = flags & O_ACCMODE;
 	int p[2];
 	/* The reopener's (another uid): it opens the pipe again for later openers. */
 	int r = reopener_pipe(p);
 	if (r < 0)
 		return r;
+	fifo_drop_pending(ff, 0);
+	fifo_drop_pending(ff, 1);
 	if (acc == O_WRONLY) {
-		fifo_drop_pending(ff);
-		ff->pending_rd = p[0];
+		ff->pending[0] = p[0];
 		return p[1];
+	}
+	if (acc == O_RDONLY && !(flags & O_NONBLOCK)) {
+		ff->pending[1] = p[1];
+		return p[0];
 	}
 	close(p[1]);
 	if (acc == O_RDONLY)
@@ -117,7 +126,7 @@ int fifo_open(struct fifo *ff, struct file *f, int flags)
 		if (fd < 0)
 			fd = -errno;
 	} else {
-		fd = any >= 0 ? reopener_reopen(any, acc) : fifo_new_pipe(ff, acc);
+		fd = any >= 0 ? reopener_reopen(any, acc) : fifo_new_pipe(ff, flags);
 	}
 	if (fd < 0) {
 		free(o);
@@ -126,8 +135,11 @@ int fifo_open(struct fifo *ff, struct file *f, int flags)
 	f->host_fd = fd;
 	if (flags & O_NONBLOCK)
 		fcntl(f->host_fd, F_SETFL, O_NONBLOCK);
-	if (acc != O_WRONLY && ff->pending_rd >= 0)
-		fifo_drop_pending(ff);	/* a reader holds the pipe now */
+	/* An opener of a side holds the pipe's end of that side now. */
+	if (acc != O_WRONLY)
+		fifo_drop_pending(ff, 0);
+	if (acc != O_RDONLY)
+		fifo_drop_pending(ff, 1);
 	o->fifo = ff;
 	o->file = f;
 	o->acc = acc;
@@ -157,9 +169,10 @@ static void fifo_release(struct file *f)
 	   wrote before any reader came still waits for one: keep the read end while it holds
 	   data. Otherwise start afresh next time. */
 	int unread = 0;
-	if (ff->pending_rd >= 0 && ioctl(ff->pending_rd, FIONREAD, &unread) == 0 && unread > 0)
+	fifo_drop_pending(ff, 1);
+	if (ff->pending[0] >= 0 && ioctl(ff->pending[0], FIONREAD, &unread) == 0 && unread > 0)
 		return;
-	fifo_drop_pending(ff);
+	fifo_drop_pending(ff, 0);
 }
 
 const struct file_operations fifo_file_ops = {

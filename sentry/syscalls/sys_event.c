@@ -30,8 +30,10 @@ static long install_host_object(struct task *t, struct syscall_event *ev, int fd
 		return -errno;
 	struct file *f = hostfd_file_new(fd);
 	if (!f) {
+		/* The sentry out of host fds is the system's file table full (as pipe says). */
+		int err = errno;
 		close(fd);
-		return -ENOMEM;
+		return err == EMFILE || err == ENFILE ? -ENFILE : -ENOMEM;
 	}
 	long r = fd_install(t, ev, f, cloexec, 0);
 	file_put(f);
