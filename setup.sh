@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libseccomp-dev libunwind-dev check libjson-c-dev
 	libcap-dev uthash-dev busybox-static debootstrap procps util-linux
-	python3 jq runc iproute2 curl libbpf-dev)
+	python3 jq runc iproute2 curl libbpf-dev attr libcap2-bin)
 
 install_deps() {
 	local missing=()

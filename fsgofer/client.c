@@ -155,6 +155,19 @@ static ssize_t client_call_fixed(struct gofer_client *c, const void *req, size_t
 	return client_call(c, req_len, fds, nfds);
 }
 
+/* A call whose reply starts with a fixed part of reply_len bytes (copied to reply): the
+   whole reply's length, or -errno (-EIO for a shorter one). */
+static ssize_t client_call_reply(struct gofer_client *c, const void *req, size_t req_len,
+				 void *reply, size_t reply_len)
+{
+	ssize_t n = client_call_fixed(c, req, req_len, NULL, NULL);
+	if (n >= 0 && (size_t)n < reply_len)
+		return -EIO;
+	if (n >= 0)
+		memcpy(reply, c->buf, reply_len);
+	return n;
+}
+
 static struct gofer_hdr request_hdr(enum gofer_op op, size_t len)
 {
 	return (struct gofer_hdr){ .op = op, .len = (uint32_t)len };
@@ -351,14 +364,11 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_d
 					 .fid = fid, .cookie = cookie };
 	struct gofer_readdir_reply reply;
 	size_t off = sizeof(reply);
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
+	ssize_t n = client_call_reply(c, &req, sizeof(req), &reply, sizeof(reply));
 	int r;
 
 	if (n < 0)
 		return (int)n;
-	if ((size_t)n < sizeof(reply))
-		return -EIO;
-	memcpy(&reply, c->buf, sizeof(reply));
 	r = readdir_check_reply(c, (size_t)n, &reply);
 	if (r < 0)
 		return r;
@@ -381,19 +391,43 @@ int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size)
 	CLIENT_LOCKED(c);
 	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_READLINK, sizeof(req)), .fid = fid };
 	struct gofer_readlink_reply reply;
-	ssize_t n = client_call_fixed(c, &req, sizeof(req), NULL, NULL);
+	ssize_t n = client_call_reply(c, &req, sizeof(req), &reply, sizeof(reply));
 
 	if (n < 0)
 		return (int)n;
-	if ((size_t)n < sizeof(reply))
-		return -EIO;
-	memcpy(&reply, c->buf, sizeof(reply));
 	if (reply.len == 0 || reply.len > GOFER_PATH_MAX || (size_t)n != sizeof(reply) + reply.len)
 		return -EIO;
 	if (reply.len > size)
 		return -ERANGE;
 	memcpy(buf, c->buf + sizeof(reply), reply.len);
 	return (int)reply.len;
+}
+
+int gofer_xattrs(struct gofer_client *c, uint32_t fid, gofer_xattr_fn fn, void *ctx)
+{
+	CLIENT_LOCKED(c);
+	struct gofer_fid_req req = { .hdr = request_hdr(GOFER_OP_XATTRS, sizeof(req)), .fid = fid };
+	struct gofer_xattrs_reply reply;
+	ssize_t n = client_call_reply(c, &req, sizeof(req), &reply, sizeof(reply));
+
+	if (n < 0)
+		return (int)n;
+	size_t off = sizeof(reply);
+	for (uint32_t i = 0; i < reply.count; i++) {
+		struct gofer_xattr_entry e;
+		if ((size_t)n - off < sizeof(e))
+			return -EIO;
+		memcpy(&e, c->buf + off, sizeof(e));
+		off += sizeof(e);
+		if ((size_t)n - off < (size_t)e.name_len + e.value_len || e.name_len == 0)
+			return -EIO;
+		int r = fn(ctx, (const char *)c->buf + off, e.name_len, c->buf + off + e.name_len,
+			   e.value_len);
+		if (r)
+			return r;
+		off += (size_t)e.name_len + e.value_len;
+	}
+	return off == (size_t)n ? 0 : -EIO;
 }
 
 int gofer_clunk(struct gofer_client *c, uint32_t fid)

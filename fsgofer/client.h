@@ -52,6 +52,11 @@ int gofer_open(struct gofer_client *c, uint32_t fid, uint32_t flags, int *fds, i
    0 if more remain (*next_cookie says where), -errno on error. */
 int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_dirent_fn fn,
 		  void *ctx, uint64_t *next_cookie);
+/* Calls fn for each extended attribute of fid the sandbox may read (XATTRS): the name (not
+   NUL-terminated) and the value. Returns 0, fn's first non-zero answer, or -errno. */
+typedef int (*gofer_xattr_fn)(void *ctx, const char *name, size_t name_len, const void *value,
+			      size_t size);
+int gofer_xattrs(struct gofer_client *c, uint32_t fid, gofer_xattr_fn fn, void *ctx);
 /* Copies the target (not NUL-terminated) into buf; returns its length. */
 int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t size);
 int gofer_clunk(struct gofer_client *c, uint32_t fid);

@@ -24,6 +24,8 @@ static const int gofer_syscalls[] = {
 	SCMP_SYS(newfstatat),
 	SCMP_SYS(fstat),	/* glibc before 2.33 implements fstat() with it */
 	SCMP_SYS(readlinkat),
+	SCMP_SYS(flistxattr),	/* the image's user.* and security.capability (XATTRS) */
+	SCMP_SYS(fgetxattr),
 	SCMP_SYS(getdents64),
 	SCMP_SYS(lseek),
 	SCMP_SYS(close),

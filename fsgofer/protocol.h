@@ -46,6 +46,7 @@ enum gofer_op {
 	GOFER_OP_RENAME = 11,	/* dir fid + name -> dir fid + name */
 	GOFER_OP_SETATTR = 12,	/* fid + attributes -> attr */
 	GOFER_OP_FSYNC = 13,	/* fid -> the file's data and attributes on stable storage */
+	GOFER_OP_XATTRS = 14,	/* fid -> the extended attributes the sandbox may read */
 };
 
 /* Every message starts with this. In replies, error is 0 or a negative errno; on error the
@@ -135,6 +136,19 @@ struct gofer_readlink_reply {
 	uint32_t len;
 	uint32_t reserved;
 	char target[];		/* len bytes, no NUL */
+};
+
+/* XATTRS (request: struct gofer_fid_req): a directory's or regular file's user.* attributes
+   and security.capability, count entries each a struct gofer_xattr_entry then its name and
+   value (no NUL); anything else has none. -E2BIG when they do not fit one reply. */
+struct gofer_xattrs_reply {
+	struct gofer_hdr hdr;
+	uint32_t count;
+	uint32_t reserved;
+};
+struct gofer_xattr_entry {
+	uint32_t name_len;
+	uint32_t value_len;
 };
 
 /* OPEN: regular files and directories. flags are open(2) flags: on a read-only root a write

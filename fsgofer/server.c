@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <linux/openat2.h>
 
 /* glibc defines O_LARGEFILE as 0 on 64-bit hosts, but flags coming from a guest carry the
@@ -621,6 +622,50 @@ static int node_open_any(const struct gofer_node *node, int flags)
 	return -EOPNOTSUPP;
 }
 
+/* May the sandbox read this attribute of the image? */
+static bool xattr_readable(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strcmp(name, "security.capability");
+}
+
+static int handle_xattrs(struct gofer_server *s, struct reply_fds *reply_fds)
+{
+	struct gofer_fid_req req;
+	struct gofer_xattrs_reply reply = { .hdr = { 0 } };
+	char names[GOFER_MSG_MAX];
+	size_t len = sizeof(reply);
+
+	(void)reply_fds;
+	memcpy(&req, s->req, sizeof(req));
+	struct gofer_node *node = fid_lookup(&s->fids, req.fid);
+	if (!node)
+		return -EBADF;
+	_cleanup_close_ int fd = S_ISREG(node->mode) || S_ISDIR(node->mode) ? node_open_any(node, O_RDONLY) : -EOPNOTSUPP;
+	ssize_t n = fd >= 0 ? flistxattr(fd, names, sizeof(names)) : 0;
+	if (n < 0 && errno != EOPNOTSUPP)
+		return errno == ERANGE ? -E2BIG : -errno;
+	for (char *p = names; n > 0 && p < names + n; p += strlen(p) + 1) {
+		struct gofer_xattr_entry e = { .name_len = (uint32_t)strlen(p) };
+		if (!xattr_readable(p))
+			continue;
+		if (len + sizeof(e) + e.name_len > GOFER_MSG_MAX)
+			return -E2BIG;
+		char *value = (char *)s->reply + len + sizeof(e) + e.name_len;
+		ssize_t v = fgetxattr(fd, p, value, GOFER_MSG_MAX - (len + sizeof(e) + e.name_len));
+		if (v < 0 && errno == ENODATA)
+			continue;	/* removed meanwhile */
+		if (v < 0)
+			return errno == ERANGE ? -E2BIG : -errno;
+		e.value_len = (uint32_t)v;
+		memcpy(s->reply + len, &e, sizeof(e));
+		memcpy(s->reply + len + sizeof(e), p, e.name_len);
+		len += sizeof(e) + e.name_len + (size_t)v;
+		reply.count++;
+	}
+	memcpy(s->reply, &reply, sizeof(reply));
+	return (int)len;
+}
+
 /* Gives a file made by make_file its owner and mode. */
 static int make_owner(struct gofer_node *dir, const char *name, const struct gofer_make_req *req)
 {
@@ -884,6 +929,7 @@ static const struct gofer_op_handler op_handlers[] = {
 	[GOFER_OP_RENAME] = { sizeof(struct gofer_rename_req), true, handle_rename },
 	[GOFER_OP_SETATTR] = { sizeof(struct gofer_setattr_req), false, handle_setattr },
 	[GOFER_OP_FSYNC] = { sizeof(struct gofer_fid_req), false, handle_fsync },
+	[GOFER_OP_XATTRS] = { sizeof(struct gofer_fid_req), false, handle_xattrs },
 };
 
 static int dispatch(struct gofer_server *s, const struct gofer_hdr *hdr, struct reply_fds *reply_fds)

@@ -4,12 +4,17 @@
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
+#include "common/cleanup.h"
+#include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 static size_t iov_total(const struct iovec *iov, int iovcnt)
@@ -100,9 +105,50 @@ static int64_t dev_llseek_nop(struct file *f, int64_t offset, int whence)
 static const struct file_operations null_fops = {
 	.read = dev_read_eof, .write = dev_write_sink, .llseek = dev_llseek_nop,
 };
+/* /dev/zero's data is the sentry's, but its mappings are the host's: each open gets a host
+   /dev/zero description of its access mode, mirrored into the guest, which the host maps as
+   Linux does (private: anonymous memory; shared: new shared anonymous memory each time) and
+   checks the mapping against the open's access mode. */
 static const struct file_operations zero_fops = {
-	.read = dev_read_zero, .write = dev_write_sink, .llseek = dev_llseek_nop,
+	.host_io = true, .read = dev_read_zero, .write = dev_write_sink, .llseek = dev_llseek_nop,
 };
+static int zero_host_fds[3] = { -1, -1, -1 };	/* by access mode */
+
+static int zero_open(struct inode *inode, struct file *f, int flags)
+{
+	(void)inode;
+	int host = zero_host_fds[flags & O_ACCMODE];
+	if (host >= 0 && (f->host_fd = fcntl(host, F_DUPFD_CLOEXEC, 3)) < 0)
+		return -errno;
+	return 0;
+}
+
+static const struct inode_operations zero_iops = {
+	.open = zero_open,
+};
+
+/* The host descriptions come from a device node on a tmpfs of the sentry's that is mounted
+   nowhere (fsmount without move_mount): they hold nothing of the host's or the container's
+   file systems open (a host /dev/zero kept Docker's rootfs mount busy). At boot, with
+   CAP_SYS_ADMIN and CAP_MKNOD; without them /dev/zero cannot be mapped (ENODEV). */
+static void zero_open_host(void)
+{
+	static const int modes[3] = { O_RDONLY, O_WRONLY, O_RDWR };
+	if (zero_host_fds[O_RDONLY] >= 0)
+		return;
+	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		log_warn("a tmpfs for /dev/zero's mappings: %m");
+		return;
+	}
+	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID);
+	if (mnt < 0 || mknodat(mnt, "zero", S_IFCHR | 0600, makedev(1, 5)) < 0) {
+		log_warn("a /dev/zero node for its mappings: %m");
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		zero_host_fds[modes[i]] = openat(mnt, "zero", modes[i] | O_CLOEXEC);
+}
 static const struct file_operations full_fops = {
 	.read = dev_read_zero, .write = dev_write_full, .llseek = dev_llseek_nop,
 };
@@ -114,6 +160,15 @@ static int devfs_add_chr(struct super_block *sb, struct inode *dir, const char *
 			 unsigned major, unsigned minor, const struct file_operations *fops)
 {
 	return synth_dir_add(dir, name, synth_chardev_new(sb, 0666, makedev(major, minor), fops));
+}
+
+static int devfs_add_zero(struct super_block *sb, struct inode *dir)
+{
+	zero_open_host();
+	struct inode *zero = synth_chardev_new(sb, 0666, makedev(1, 5), &zero_fops);
+	if (zero)
+		zero->iops = &zero_iops;
+	return synth_dir_add(dir, "zero", zero);
 }
 
 /* /dev/pts: the guest's terminals, numbered as a devpts instance numbers them (the lowest
@@ -203,7 +258,7 @@ int devfs_new(struct dentry **out)
 	if (!root)
 		return -ENOMEM;
 	r = r ?: devfs_add_chr(sb, root, "null", 1, 3, &null_fops);
-	r = r ?: devfs_add_chr(sb, root, "zero", 1, 5, &zero_fops);
+	r = r ?: devfs_add_zero(sb, root);
 	r = r ?: devfs_add_chr(sb, root, "full", 1, 7, &full_fops);
 	r = r ?: devfs_add_chr(sb, root, "random", 1, 8, &random_fops);
 	r = r ?: devfs_add_chr(sb, root, "urandom", 1, 9, &random_fops);

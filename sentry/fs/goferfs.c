@@ -50,6 +50,7 @@ struct gofer_inode {
 	unsigned opens;
 	struct fifo *fifo;		/* a FIFO's pipe, the sentry's (never the host's) */
 	bool copying;			/* a thread copies it up, without the kernel lock */
+	bool xattrs_loaded;		/* the image's attributes are on the inode */
 };
 
 /* The inode operations of one kind of tree, by file type (sb->priv). */
@@ -312,12 +313,35 @@ static void goferfs_evict(struct inode *inode)
 		gofer_inode_free(GI(inode));
 }
 
+static int goferfs_add_xattr(void *ctx, const char *name, size_t name_len, const void *value,
+			     size_t size)
+{
+	return vfs_xattr_add(ctx, name, name_len, value, size);
+}
+
+/* The image's user.* attributes and security.capability, onto the sentry's inode, where a
+   copy-up keeps them. */
+static int goferfs_load_xattrs(struct inode *inode)
+{
+	struct gofer_inode *gi = GI(inode);
+	if (gi->xattrs_loaded)
+		return 0;
+	int r = gofer_xattrs(&kernel.gofer, gi->fid, goferfs_add_xattr, inode);
+	if (r < 0)
+		return log_errno(r, "the extended attributes of an image file");
+	gi->xattrs_loaded = true;
+	return 0;
+}
+
 /* The directory becomes a complete memfs directory; a hidden inode keeps the gofer's fid to
    look up the names it listed (the image never changes, so what it listed stays true). */
 static int goferfs_dir_copy_up(struct inode *dir, int64_t keep)
 {
 	struct gofer_inode *gi = GI(dir);
 	(void)keep;
+	int loaded = goferfs_load_xattrs(dir);
+	if (loaded < 0)
+		return loaded;
 	struct inode *lower = inode_new(dir->sb, dir->mode);
 	if (!lower)
 		return -ENOMEM;
@@ -357,13 +381,16 @@ static int goferfs_file_copy_up(struct inode *inode, int64_t keep)
 	struct gofer_inode *gi = GI(inode);
 	int64_t size = inode->size < keep ? inode->size : keep;
 	int fd = -1;
+	int r = goferfs_load_xattrs(inode);
+	if (r < 0)
+		return r;
 	if (size > 0) {
 		fd = gofer_file_description(inode);
 		if (fd < 0)
 			return log_errno(fd, "opening an image file to copy it up");
 	}
 	struct memfile *mf = NULL;
-	int r, dead = 0;
+	int dead = 0;
 	if (size < COPY_UP_UNLOCKED_MIN) {
 		r = memfs_file_copy(fd, size, &mf);
 	} else {
@@ -389,6 +416,7 @@ static const struct inode_operations gofer_dir_iops = {
 	.open = goferfs_open,
 	.evict = goferfs_evict,
 	.copy_up = goferfs_dir_copy_up,
+	.load_xattrs = goferfs_load_xattrs,
 	.setattr = memfs_setattr_attrs,
 };
 
@@ -396,6 +424,7 @@ static const struct inode_operations gofer_file_iops = {
 	.open = goferfs_open,
 	.evict = goferfs_evict,
 	.copy_up = goferfs_file_copy_up,
+	.load_xattrs = goferfs_load_xattrs,
 	.setattr = memfs_setattr_attrs,
 };
 

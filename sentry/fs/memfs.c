@@ -455,8 +455,6 @@ int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry 
 
 struct memfile {
 	int fd;				/* the memfd; -1 until the file is opened or sized */
-	int mode_fd[2];			/* its read-only and write-only descriptions, or -1 */
-	int write_only_opens;		/* files holding the write-only one */
 	struct timespec host_mtime;	/* the memfd's mtime when the sentry last looked */
 	uint64_t charged;		/* bytes counted in sb->bytes_used (the memfd's blocks) */
 };
@@ -561,7 +559,7 @@ static struct memfile *memfile_alloc(void)
 {
 	struct memfile *mf = calloc(1, sizeof(*mf));
 	if (mf)
-		mf->fd = mf->mode_fd[O_RDONLY] = mf->mode_fd[O_WRONLY] = -1;
+		mf->fd = -1;
 	return mf;
 }
 
@@ -577,36 +575,20 @@ static struct inode *memfile_new(struct super_block *sb, const struct inode_init
 	return inode;
 }
 
-/* The guest's mirror, for mmap and exec: a description of the memfd with the open's access
-   mode, shared by the file's opens with that mode. The write-only one lives only as long
-   as such an open (memfile_release): the host refuses to exec a file while a description
-   writing it exists (the memfd's own does not count: it was not opened by path). */
+/* The guest's mirror, for mmap, record locks and exec: a description of the memfd of the
+   open's own, with its access mode, so that the host checks mappings against it, OFD locks
+   tell opens apart, and exec is refused (ETXTBSY) while a description writing the file
+   exists, as on Linux. */
 static int memfile_open(struct inode *inode, struct file *f, int flags)
 {
-	struct memfile *mf = MF(inode);
-	int acc = flags & O_ACCMODE;
 	int fd = memfile_fd(inode);
-	if (fd >= 0 && acc != O_RDWR) {
-		if (mf->mode_fd[acc] < 0)
-			mf->mode_fd[acc] = reopener_reopen(fd, acc);
-		fd = mf->mode_fd[acc];
-	}
 	if (fd < 0)
 		return fd;
-	f->host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (f->host_fd < 0)
-		return -errno;
-	mf->write_only_opens += acc == O_WRONLY;
+	fd = reopener_reopen(fd, flags & O_ACCMODE);
+	if (fd < 0)
+		return fd;
+	f->host_fd = fd;
 	return 0;
-}
-
-static void memfile_release(struct file *f)
-{
-	struct memfile *mf = MF(f->inode);
-	if (f->host_fd < 0 || (f->flags & O_ACCMODE) != O_WRONLY || --mf->write_only_opens > 0)
-		return;
-	close(mf->mode_fd[O_WRONLY]);
-	mf->mode_fd[O_WRONLY] = -1;
 }
 
 static int memfile_setattr(struct inode *inode, const struct iattr *ia)
@@ -634,9 +616,6 @@ static void memfile_evict(struct inode *inode)
 	memfile_charge(inode, 0);
 	if (mf->fd >= 0)
 		close(mf->fd);
-	for (int acc = O_RDONLY; acc <= O_WRONLY; acc++)
-		if (mf->mode_fd[acc] >= 0)
-			close(mf->mode_fd[acc]);
 	free(mf);
 }
 
@@ -742,6 +721,7 @@ static long memfile_transfer(struct file *f, const struct iovec *iov, int iovcnt
 	free(buf);
 	if (write && done > 0) {
 		memfile_refresh(inode);
+		vfs_xattr_kill_priv(inode);
 		/* Writing clears the set-id bits of a program (file_remove_privs), unless the
 		   writer holds CAP_FSETID. */
 		mode_t m = inode->mode;
@@ -785,7 +765,6 @@ static const struct file_operations memfile_fops = {
 	.read = memfile_read,
 	.write = memfile_write,
 	.llseek = memfile_llseek,
-	.release = memfile_release,
 };
 
 /* Copies [0, size) of src to dst, skipping src's holes (dst is sized already). */

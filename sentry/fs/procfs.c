@@ -115,6 +115,24 @@ enum proc_kind {
 	PROC_P_STATM,
 	PROC_P_STATUS,
 	PROC_P_WCHAN,
+	PROC_P_SMAPS,
+	PROC_P_SMAPS_ROLLUP,
+	PROC_P_COREDUMP_FILTER,
+	PROC_P_IO,
+	PROC_P_OOM_SCORE,
+	PROC_P_OOM_SCORE_ADJ,
+	PROC_P_NS,
+	PROC_NS_CGROUP,
+	PROC_NS_IPC,
+	PROC_NS_MNT,
+	PROC_NS_NET,
+	PROC_NS_PID,
+	PROC_NS_PID_CHILDREN,
+	PROC_NS_TIME,
+	PROC_NS_TIME_CHILDREN,
+	PROC_NS_USER,
+	PROC_NS_UTS,
+	PROC_K_TAINTED,
 	PROC_KIND_COUNT,
 };
 
@@ -164,6 +182,7 @@ static const struct proc_entry proc_sys_kernel_entries[] = {
 	FILE_ENTRY("shmall", PROC_K_SHMALL, 0644, proc_fill_kernel_shmall),
 	FILE_ENTRY("shmmax", PROC_K_SHMMAX, 0644, proc_fill_kernel_shmmax),
 	FILE_ENTRY("shmmni", PROC_K_SHMMNI, 0644, proc_fill_kernel_shmmni),
+	FILE_ENTRY("tainted", PROC_K_TAINTED, 0644, proc_fill_zero),
 };
 
 static const struct proc_entry proc_sysvipc_entries[] = {
@@ -239,22 +258,46 @@ static const struct proc_entry proc_root_entries[] = {
 	DIR_ENTRY("sysvipc", PROC_SYSVIPC, 0555, proc_sysvipc_entries),
 };
 
+/* The sandbox's namespaces, the same for every process (its own pid, mount, IPC, UTS,
+   network and cgroup namespaces; the initial user and time namespaces, as under runc). The
+   links name them only: opening one (setns) is ENOENT. */
+#define NS_LINK(n, k, to) { .name = n, .kind = k, .mode = S_IFLNK | 0777, .target = to }
+static const struct proc_entry proc_ns_entries[] = {
+	NS_LINK("cgroup", PROC_NS_CGROUP, "cgroup:[4026532316]"),
+	NS_LINK("ipc", PROC_NS_IPC, "ipc:[4026532313]"),
+	NS_LINK("mnt", PROC_NS_MNT, "mnt:[4026532311]"),
+	NS_LINK("net", PROC_NS_NET, "net:[4026532317]"),
+	NS_LINK("pid", PROC_NS_PID, "pid:[4026532314]"),
+	NS_LINK("pid_for_children", PROC_NS_PID_CHILDREN, "pid:[4026532314]"),
+	NS_LINK("time", PROC_NS_TIME, "time:[4026531834]"),
+	NS_LINK("time_for_children", PROC_NS_TIME_CHILDREN, "time:[4026531834]"),
+	NS_LINK("user", PROC_NS_USER, "user:[4026531837]"),
+	NS_LINK("uts", PROC_NS_UTS, "uts:[4026532312]"),
+};
+
 /* A process's directory; task/TID directories have the same but task/. */
 static const struct proc_entry proc_pid_entries[] = {
 	FILE_ENTRY("cgroup", PROC_P_CGROUP, 0444, proc_fill_cgroup),
 	FILE_ENTRY("cmdline", PROC_P_CMDLINE, 0444, proc_fill_cmdline),
 	FILE_ENTRY("comm", PROC_P_COMM, 0644, proc_fill_comm),
+	FILE_ENTRY("coredump_filter", PROC_P_COREDUMP_FILTER, 0644, proc_fill_coredump_filter),
 	LINK_ENTRY("cwd", PROC_CWD),
 	FILE_ENTRY("environ", PROC_P_ENVIRON, 0400, proc_fill_environ),
 	LINK_ENTRY("exe", PROC_EXE),
 	{ .name = "fd", .kind = PROC_FD, .mode = S_IFDIR | 0500 },
 	{ .name = "fdinfo", .kind = PROC_FDINFO, .mode = S_IFDIR | 0500 },
+	FILE_ENTRY("io", PROC_P_IO, 0400, proc_fill_io),
 	FILE_ENTRY("limits", PROC_P_LIMITS, 0444, proc_fill_limits),
 	FILE_ENTRY("maps", PROC_P_MAPS, 0444, proc_fill_maps),
 	FILE_ENTRY("mountinfo", PROC_P_MOUNTINFO, 0444, proc_fill_pid_mountinfo),
 	FILE_ENTRY("mounts", PROC_P_MOUNTS, 0444, proc_fill_pid_mounts),
 	DIR_ENTRY("net", PROC_NET, 0555, proc_net_entries),
+	DIR_ENTRY("ns", PROC_P_NS, 0511, proc_ns_entries),
+	FILE_ENTRY("oom_score", PROC_P_OOM_SCORE, 0444, proc_fill_zero),
+	FILE_ENTRY("oom_score_adj", PROC_P_OOM_SCORE_ADJ, 0644, proc_fill_zero),
 	LINK_ENTRY("root", PROC_ROOT_LINK),
+	FILE_ENTRY("smaps", PROC_P_SMAPS, 0444, proc_fill_maps),
+	FILE_ENTRY("smaps_rollup", PROC_P_SMAPS_ROLLUP, 0444, proc_fill_smaps_rollup),
 	FILE_ENTRY("stat", PROC_P_STAT, 0444, proc_fill_stat),
 	FILE_ENTRY("statm", PROC_P_STATM, 0444, proc_fill_statm),
 	FILE_ENTRY("status", PROC_P_STATUS, 0444, proc_fill_status),

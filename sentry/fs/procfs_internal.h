@@ -41,6 +41,8 @@ struct proc_host_info {
 	int nr_cpu_ids;			/* CPU numbers the host may have (mask widths) */
 	int64_t btime;			/* wall-clock second the sandbox booted */
 	char boot_id[37];
+	uint64_t memory_limit;		/* bytes the sandbox's memory cgroup allows; 0: none */
+	int memory_usage_fd;		/* that cgroup's usage file, or -1 */
 };
 extern struct proc_host_info proc_host;
 
@@ -67,6 +69,10 @@ int proc_fill_pid_mountinfo(const struct proc_target *t, FILE *m);
 int proc_fill_cgroup(const struct proc_target *t, FILE *m);
 int proc_fill_fdinfo(const struct proc_target *t, FILE *m);
 int proc_fill_wchan(const struct proc_target *t, FILE *m);
+int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m);
+int proc_fill_coredump_filter(const struct proc_target *t, FILE *m);
+int proc_fill_io(const struct proc_target *t, FILE *m);
+int proc_fill_zero(const struct proc_target *t, FILE *m);
 
 /* System-wide (procfs_sys.c). */
 int proc_fill_sys_stat(const struct proc_target *t, FILE *m);

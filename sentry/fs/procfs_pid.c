@@ -21,8 +21,6 @@
 #define PF_EXITING 0x00000004
 #define PF_FORKNOEXEC 0x00000040
 #define PF_RANDOMIZE 0x00400000
-/* open(2) on 64-bit Linux always adds O_LARGEFILE (glibc defines it as 0 there). */
-#define PROC_O_LARGEFILE 0100000
 
 static uint64_t ns_to_ticks(uint64_t ns)
 {
@@ -305,10 +303,52 @@ int proc_fill_limits(const struct proc_target *t, FILE *m)
 	return 0;
 }
 
-/* The host holds the address space: the sentry has no map of it. */
+/* The host holds the address space: the sentry has no map of it (maps and smaps are
+   empty, smaps_rollup all zeros). */
 int proc_fill_maps(const struct proc_target *t, FILE *m)
 {
 	(void)t, (void)m;
+	return 0;
+}
+
+int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m)
+{
+	static const char *const fields[] = { "Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File",
+		"Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty",
+		"Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped",
+		"FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked" };
+	(void)t;
+	fprintf(m, "%08x-%08x ---p 00000000 00:00 0%*s[rollup]\n", 0, 0, 26, "");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		fprintf(m, "%s:%*d kB\n", fields[i], (int)(19 - strlen(fields[i])), 0);
+	return 0;
+}
+
+/* Linux's default filter (anonymous private and shared memory, ELF headers, private huge
+   pages); cores are the host's. */
+int proc_fill_coredump_filter(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fputs("00000033\n", m);
+	return 0;
+}
+
+/* The host does the I/O: the sentry counts none of it. */
+int proc_fill_io(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fputs("rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\n"
+	      "cancelled_write_bytes: 0\n", m);
+	return 0;
+}
+
+/* "0": a guest's OOM score and adjustment, as a container's process has them by default
+   (the host's score of guest processes is raised so that they, not the sentry, are
+   chosen); the kernel's taint flags (the sandbox's kernel taints nothing). */
+int proc_fill_zero(const struct proc_target *t, FILE *m)
+{
+	(void)t;
+	fputs("0\n", m);
 	return 0;
 }
 
@@ -349,14 +389,12 @@ int proc_fill_fdinfo(const struct proc_target *t, FILE *m)
 		return -ENOENT;
 	int64_t pos = f->pos;
 	/* The flags as the guest opened and changed them (F_SETFL updates them). */
-	int flags = f->flags;
+	int flags = file_status_flags(f);
 	if (f->host_fd >= 0) {
 		/* The sentry's copy shares the guest's open file description, and its offset. */
 		off_t hpos = lseek(f->host_fd, 0, SEEK_CUR);
 		pos = hpos >= 0 ? hpos : 0;
 	}
-	if (f->path.dentry)
-		flags |= PROC_O_LARGEFILE;
 	if (fd_get_cloexec(t->task, t->fd) > 0)
 		flags |= O_CLOEXEC;
 	fprintf(m, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)pos,

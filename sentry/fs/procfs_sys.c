@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -69,6 +70,49 @@ static void format_uuid(char out[37], const unsigned char b[16])
 		 b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/* The memory cgroup the sentry (and so the sandbox) is in: its limit, and its usage file
+   kept open for /proc/meminfo. cgroup v1's memory controller, else the unified hierarchy. */
+static void capture_memory_cgroup(void)
+{
+	size_t len;
+	char *cg = read_small_file("/proc/self/cgroup", 65536, &len);
+	char path[PATH_MAX], *save = NULL;
+	proc_host.memory_usage_fd = -1;
+	if (!cg)
+		return;
+	cg[len] = '\0';
+	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':'), *rel = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!rel)
+			continue;
+		*rel++ = '\0';
+		ctrl++;
+		char *limit = NULL;
+		size_t limit_len;
+		if (strstr(ctrl, "memory") && strlen(ctrl) >= 6) {
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", rel);
+			limit = read_small_file(path, 64, &limit_len);
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", rel);
+		} else if (!*ctrl && proc_host.memory_usage_fd < 0) {
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", rel);
+			limit = read_small_file(path, 64, &limit_len);
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current", rel);
+		}
+		if (!limit)
+			continue;
+		limit[limit_len < 64 ? limit_len : 63] = '\0';
+		/* "max" (v2) reads as 0: no limit. */
+		proc_host.memory_limit = strtoull(limit, NULL, 10);
+		free(limit);
+		if (proc_host.memory_usage_fd >= 0)
+			close(proc_host.memory_usage_fd);
+		proc_host.memory_usage_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (strstr(ctrl, "memory"))
+			break;
+	}
+	free(cg);
+}
+
 void procfs_capture_host(void)
 {
 	struct timespec real;
@@ -93,6 +137,7 @@ void procfs_capture_host(void)
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memcpy(rnd, &real, sizeof(real) < sizeof(rnd) ? sizeof(real) : sizeof(rnd));
 	format_uuid(proc_host.boot_id, rnd);
+	capture_memory_cgroup();
 }
 
 uint64_t proc_uptime_ns(void)
@@ -224,6 +269,17 @@ int proc_fill_loadavg(const struct proc_target *t, FILE *m)
 	return 0;
 }
 
+/* A decimal number at the start of what fd holds (a cgroup file kept from boot); 0 if none. */
+static uint64_t pread_number(int fd)
+{
+	char buf[32];
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
 int proc_fill_meminfo(const struct proc_target *t, FILE *m)
 {
 	struct sysinfo si;
@@ -231,12 +287,19 @@ int proc_fill_meminfo(const struct proc_target *t, FILE *m)
 	if (sysinfo(&si) < 0)
 		memset(&si, 0, sizeof(si));
 	unsigned long long unit = si.mem_unit ? si.mem_unit : 1;
+	uint64_t total = si.totalram * unit, free = si.freeram * unit;
+	/* The sandbox's memory limit, when it has one below the host's memory, is its total. */
+	if (proc_host.memory_limit > 0 && proc_host.memory_limit < total) {
+		uint64_t used = pread_number(proc_host.memory_usage_fd);
+		total = proc_host.memory_limit;
+		free = used < total ? total - used : 0;
+	}
 	fprintf(m, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"
 		"Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
 		"SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\nShmem:                 0 kB\n"
 		"SReclaimable:          0 kB\n",
-		si.totalram * unit / 1024, si.freeram * unit / 1024, si.freeram * unit / 1024,
-		si.totalswap * unit / 1024, si.freeswap * unit / 1024);
+		(unsigned long long)total / 1024, (unsigned long long)free / 1024,
+		(unsigned long long)free / 1024, si.totalswap * unit / 1024, si.freeswap * unit / 1024);
 	return 0;
 }
 

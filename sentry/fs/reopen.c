@@ -5,8 +5,9 @@
    the confined sentry cannot open. A small process forked before confinement does it: in a
    pid and mount namespace of its own, with the procfs of that pid namespace (where it is
    the only process: /proc/N/root reaches nothing but its own empty root), as an
-   unprivileged user without capabilities, under a seccomp list of five calls, openat
-   limited to that procfs and to the three access modes. */
+   unprivileged user without capabilities, under a seccomp list of six calls, openat
+   limited to that procfs and to the three access modes. It also makes the pipes of FIFOs
+   (pipe2): a pipe is its maker's, mode 0600, and its later opens by path are reopens. */
 #define _GNU_SOURCE
 #include "sentry/fs/reopen.h"
 #include "common/confine.h"
@@ -28,6 +29,8 @@
 #include <sys/syscall.h>
 
 #define REOPENER_UID 65534
+/* A request without an fd: a new pipe. */
+#define REOPENER_MAKE_PIPE (-1)
 
 static struct {
 	int sock;
@@ -43,6 +46,9 @@ static int helper_filter(int procfd)
 	int r = ctx ? 0 : -ENOMEM;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && r == 0; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pipe2), 1,
+				     SCMP_A1_32(SCMP_CMP_EQ, O_CLOEXEC));
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]) && r == 0; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
 				     SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)procfd),
@@ -89,6 +95,18 @@ static void __attribute__((noreturn)) helper_main(int sock)
 		if (n <= 0)
 			_exit(0);
 		int reply = -EINVAL, newfd = -1;
+		if (n == sizeof(acc) && nfds == 0 && acc == REOPENER_MAKE_PIPE) {
+			int p[2];
+			reply = pipe2(p, O_CLOEXEC) < 0 ? -errno : 0;
+			n = sock_send_fds(sock, &reply, sizeof(reply), p, reply == 0 ? 2 : 0);
+			if (reply == 0) {
+				close(p[0]);
+				close(p[1]);
+			}
+			if (n < 0)
+				_exit(1);
+			continue;
+		}
 		if (n == sizeof(acc) && nfds == 1) {
 			char path[32];
 			snprintf(path, sizeof(path), "self/fd/%d", fd);
@@ -142,4 +160,22 @@ int reopener_reopen(int fd, int acc)
 		return log_errno(-EIO, "reopener: a malformed answer");
 	}
 	return reply < 0 ? reply : newfd;
+}
+
+int reopener_pipe(int fds[2])
+{
+	int reply, request = REOPENER_MAKE_PIPE, nfds = 2;
+	pthread_mutex_lock(&reopener.lock);
+	ssize_t n = sock_send_fds(reopener.sock, &request, sizeof(request), NULL, 0);
+	if (n >= 0)
+		n = sock_recv_fds(reopener.sock, &reply, sizeof(reply), fds, &nfds);
+	pthread_mutex_unlock(&reopener.lock);
+	if (n < 0)
+		return log_errno((int)n, "reopener");
+	if (n != sizeof(reply) || (reply == 0) != (nfds == 2)) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return log_errno(-EIO, "reopener: a malformed answer");
+	}
+	return reply;
 }

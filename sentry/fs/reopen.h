@@ -10,4 +10,7 @@ int reopener_start(void);
    or O_RDWR) and O_CLOEXEC; -errno if it cannot be had. */
 int reopener_reopen(int fd, int acc);
 
+/* A new pipe (O_CLOEXEC) the reopener can reopen later (FIFOs): 0 or -errno. */
+int reopener_pipe(int fds[2]);
+
 #endif

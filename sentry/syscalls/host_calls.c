@@ -55,8 +55,8 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 	/* the fd table */
 	C(SYS_close, "fd has a host mirror", "the number stays reserved until the thread's next syscall"),
 	C(SYS_close_range, "a mirror in the range", "as close"),
-	C(SYS_fcntl, "F_SETFD, F_GETFL/F_SETFL (objects shared as they are), record locks, pipe "
-		     "sizes and seals of host objects",
+	C(SYS_fcntl, "F_SETFD, F_GETFL/F_SETFL, F_GETSIG/F_SETSIG (objects shared as they "
+		     "are), record locks, pipe sizes and seals of host objects",
 	  FD_MODES ": the host checks a lock's type (struct flock) and F_ADD_SEALS against it"),
 	C(SYS_ioctl, "FIOCLEX/FIONCLEX of a mirror, FIONREAD of a native object, TCGETS/TIOCGWINSZ of "
 		     "a host terminal, TIOCSPTLCK/TIOCGPTLCK/TIOCPKT/TIOCGPKT of a guest pty's master",

@@ -39,14 +39,20 @@ static long set_cwd(struct task *t, const struct path *p)
 	return 0;
 }
 
-SYSCALL(chdir)
+/* The directory named by the guest's string at upath (chdir, chroot). */
+static long resolve_dir(struct task *t, uint64_t upath, struct path *p)
 {
 	char path[VFS_PATH_MAX];
-	struct path p;
-	long r = guest_read_string(t, ev->args[0], path, sizeof(path));
+	long r = guest_read_string(t, upath, path, sizeof(path));
 	if (r < 0)
 		return r;
-	r = vfs_resolve(t, &t->fs->cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p, NULL);
+	return vfs_resolve(t, &t->fs->cwd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, p, NULL);
+}
+
+SYSCALL(chdir)
+{
+	struct path p;
+	long r = resolve_dir(t, ev->args[0], &p);
 	if (r < 0)
 		return r;
 	r = set_cwd(t, &p);
@@ -62,6 +68,24 @@ SYSCALL(fchdir)
 	if (!f->path.dentry)
 		return -ENOTDIR;
 	return set_cwd(t, &f->path);
+}
+
+/* The new root is the process's (its fs context's) for every later walk: absolute paths and
+   symlinks start there, ".." stops there; fork and exec keep it. The working directory
+   stays where it is, as Linux leaves it (outside the root, getcwd says "(unreachable)"). */
+SYSCALL(chroot)
+{
+	struct path p;
+	long r = resolve_dir(t, ev->args[0], &p);
+	if (r < 0)
+		return r;
+	r = vfs_permission(t, p.dentry->inode, MAY_EXEC);
+	if (r == 0 && !task_capable(t, CAP_SYS_CHROOT))
+		r = -EPERM;
+	if (r == 0)
+		path_set(&t->fs->root, &p);
+	path_put(&p);
+	return r;
 }
 
 SYSCALL(umask)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -20,24 +21,38 @@
 	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
 	 O_PATH | O_SYNC | __O_TMPFILE)
 
+struct lease_request {
+	struct inode *inode;
+	int flags;
+};
+
+/* An open waits while a lease it conflicts with is being broken (lease_break). */
+static long lease_attempt(struct task *t, struct syscall_event *ev, void *arg)
+{
+	const struct lease_request *req = arg;
+	(void)t;
+	(void)ev;
+	long r = lease_break(req->inode, req->flags);
+	return r == LEASE_WAIT ? SYSCALL_NOT_YET : r;
+}
+
+#define O_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* flags are checked (openat2) or filtered (open, openat) by the caller; lookup holds the
+   RESOLVE_* restrictions as LOOKUP_* bits. */
 static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint64_t upath,
-		      int flags, mode_t mode)
+		      int flags, mode_t mode, int lookup)
 {
 	char path[VFS_PATH_MAX];
 	struct path p;
 	struct file *f;
-	int lookup = 0;
 	long r;
 
-	/* Like open(2) and openat(2) (not openat2): unknown flags are ignored. */
-	flags &= VALID_OPEN_FLAGS;
 	if ((flags & __O_TMPFILE) == __O_TMPFILE)
 		return -EOPNOTSUPP;
 	/* Since Linux 6.4: what would this even create? */
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
-	if (flags & O_PATH)
-		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	r = guest_read_string(t, upath, path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -52,7 +67,7 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 		/* "name/" with O_CREAT asks for a directory, which open never creates: EISDIR,
 		   once the parent is found. */
 		struct nameidata_last last;
-		r = vfs_resolve_at(t, dirfd, path, LOOKUP_PARENT, &p, &last);
+		r = vfs_resolve_at(t, dirfd, path, LOOKUP_PARENT | (lookup & LOOKUP_RESOLVE_MASK), &p, &last);
 		if (r < 0)
 			return r;
 		path_put(&p);
@@ -83,6 +98,12 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 		r = -ELOOP;
 		goto out;
 	}
+	if (inode->leases && !(flags & O_PATH)) {
+		struct lease_request req = { inode, flags };
+		r = syscall_wait_until(t, ev, lease_attempt, &req);
+		if (r != 0)
+			goto out;
+	}
 	r = vfs_open(t, &p, flags, &f);
 	if (r < 0)
 		goto out;
@@ -94,20 +115,95 @@ out:
 	return r;
 }
 
+/* open(2) and openat(2) ignore unknown flags, and those O_PATH does not use. */
+static long do_open_lax(struct task *t, struct syscall_event *ev, int dirfd, uint64_t upath,
+			int flags, mode_t mode)
+{
+	flags &= VALID_OPEN_FLAGS;
+	if (flags & O_PATH)
+		flags &= O_PATH_FLAGS;
+	return do_openat(t, ev, dirfd, upath, flags, mode, 0);
+}
+
 SYSCALL(openat)
 {
-	return do_openat(t, ev, (int)ev->args[0], ev->args[1], (int)ev->args[2], (mode_t)ev->args[3]);
+	return do_open_lax(t, ev, (int)ev->args[0], ev->args[1], (int)ev->args[2], (mode_t)ev->args[3]);
 }
 
 SYSCALL(open)
 {
-	return do_openat(t, ev, AT_FDCWD, ev->args[0], (int)ev->args[1], (mode_t)ev->args[2]);
+	return do_open_lax(t, ev, AT_FDCWD, ev->args[0], (int)ev->args[1], (mode_t)ev->args[2]);
 }
 
 SYSCALL(creat)
 {
-	return do_openat(t, ev, AT_FDCWD, ev->args[0], O_CREAT | O_WRONLY | O_TRUNC,
-			 (mode_t)ev->args[1]);
+	return do_open_lax(t, ev, AT_FDCWD, ev->args[0], O_CREAT | O_WRONLY | O_TRUNC,
+			   (mode_t)ev->args[1]);
+}
+
+#define VALID_RESOLVE_FLAGS                                                                    \
+	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |        \
+	 RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* struct open_how as Linux copies an extensible struct: shorter than the first version is
+   EINVAL, longer than a page or with non-zero bytes past what is known E2BIG. */
+static long read_open_how(struct task *t, uint64_t uhow, uint64_t size, struct open_how *how)
+{
+	unsigned char tail[256];
+
+	if (size < 24)	/* the first version: flags, mode, resolve */
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	memset(how, 0, sizeof(*how));
+	long r = guest_read(t, uhow, how, sizeof(*how));
+	if (r < 0)
+		return r;
+	for (uint64_t off = sizeof(*how); off < size; off += sizeof(tail)) {
+		size_t n = size - off < sizeof(tail) ? (size_t)(size - off) : sizeof(tail);
+		r = guest_read(t, uhow + off, tail, n);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* openat2: every flag known or EINVAL, a mode only with O_CREAT (Linux's build_open_flags),
+   and the RESOLVE_* restrictions on the walk. */
+SYSCALL(openat2)
+{
+	struct open_how how;
+	int lookup = 0;
+	long r = read_open_how(t, ev->args[2], ev->args[3], &how);
+	if (r < 0)
+		return r;
+	if ((how.flags & ~(uint64_t)VALID_OPEN_FLAGS) || (how.resolve & ~(uint64_t)VALID_RESOLVE_FLAGS))
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	int flags = (int)how.flags;
+	bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
+	if (creates ? (how.mode & ~(uint64_t)07777) : how.mode)
+		return -EINVAL;
+	if ((flags & O_PATH) && (flags & ~O_PATH_FLAGS))
+		return -EINVAL;
+	/* Nothing is tried from a cached lookup alone that would create or truncate. */
+	if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	static const struct { uint64_t resolve; int lookup; } map[] = {
+		{ RESOLVE_NO_XDEV, LOOKUP_NO_XDEV },
+		{ RESOLVE_NO_MAGICLINKS, LOOKUP_NO_MAGICLINKS },
+		{ RESOLVE_NO_SYMLINKS, LOOKUP_NO_SYMLINKS },
+		{ RESOLVE_BENEATH, LOOKUP_BENEATH },
+		{ RESOLVE_IN_ROOT, LOOKUP_IN_ROOT },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (how.resolve & map[i].resolve)
+			lookup |= map[i].lookup;
+	return do_openat(t, ev, (int)ev->args[0], ev->args[1], flags, (mode_t)how.mode, lookup);
 }
 
 SYSCALL(close)
@@ -204,6 +300,20 @@ static long getlk_exit(struct task *t, long host_result)
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* A file whose data path the host runs on its mirror but whose flags are the sentry's (a
+   FIFO, a bind mount's file): the host description gets the flags that change that path,
+   set by the sentry, whatever the guest's memory says later. */
+static long sync_host_flags(struct file *f)
+{
+	if (f->host_fd < 0 || !file_native_read(f))
+		return 0;
+	int fl = fcntl(f->host_fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	fl = (fl & ~(O_NONBLOCK | O_APPEND)) | (f->flags & (O_NONBLOCK | O_APPEND));
+	return fcntl(f->host_fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
 SYSCALL(fcntl)
 {
 	int fd = (int)ev->args[0], cmd = (int)ev->args[1];
@@ -233,10 +343,10 @@ SYSCALL(fcntl)
 	case F_GETFL:
 		if (native_flags)
 			return SYSCALL_CONTINUE;
-		return f->flags | O_LARGEFILE;
+		return file_status_flags(f);
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
-		return native_flags ? SYSCALL_CONTINUE : 0;
+		return native_flags ? SYSCALL_CONTINUE : sync_host_flags(f);
 	case F_GETLK:
 	case F_OFD_GETLK:
 		if (host)
@@ -250,6 +360,21 @@ SYSCALL(fcntl)
 		   the mirror's access mode (the open's own, see fd_place); sentry-made files have
 		   no other user. */
 		return host ? SYSCALL_CONTINUE : 0;
+	case F_SETLEASE:
+		if (f->flags & O_PATH)
+			return -EBADF;
+		return f->inode ? lease_set(t, f, fd, (int)arg) : -EINVAL;
+	case F_GETLEASE:
+		return f->flags & O_PATH ? -EBADF : lease_get(f);
+	case F_SETSIG:
+		if (arg > TASK_NSIG - 1)
+			return -EINVAL;
+		/* A sentry file's signal is the sentry's to send (leases); a host object's the
+		   host's (O_ASYNC). */
+		f->sig = (int)arg;
+		return native_flags ? SYSCALL_CONTINUE : 0;
+	case F_GETSIG:
+		return native_flags ? SYSCALL_CONTINUE : f->sig;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 	case F_ADD_SEALS:
@@ -318,12 +443,7 @@ SYSCALL(ioctl)
 		if (r < 0)
 			return r;
 		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		if (f->host_fd >= 0 && file_native_io(f)) {
-			int fl = fcntl(f->host_fd, F_GETFL);
-			if (fl < 0 || fcntl(f->host_fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0)
-				return -errno;
-		}
-		return 0;
+		return sync_host_flags(f);
 	}
 	case FIONREAD:
 		if (file_native_io(f))

@@ -130,6 +130,7 @@ SYSCALL(ioctl);
 SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir);
 SYSCALL(umask); SYSCALL(statfs); SYSCALL(fstatfs); SYSCALL(fadvise64); SYSCALL(sendfile);
 SYSCALL(copy_file_range);
+SYSCALL(chroot); SYSCALL(openat2);
 /* file: changing names and attributes (sys_namei.c) */
 SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(mknod); SYSCALL(mknodat); SYSCALL(rmdir);
 SYSCALL(unlink); SYSCALL(unlinkat); SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);

@@ -34,6 +34,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	/* file: names and descriptors */
 	S(SYS_open, open, 3, A_PATH, A_OFLAGS, A_MODE),
 	S(SYS_openat, openat, 4, A_DIRFD, A_PATH, A_OFLAGS, A_MODE),
+	S(SYS_openat2, openat2, 4, A_DIRFD, A_PATH, A_PTR, A_UINT),
 	S(SYS_creat, creat, 2, A_PATH, A_MODE),
 	S(SYS_close, close, 1, A_FD),
 	S(SYS_close_range, close_range, 3, A_UINT, A_UINT, A_HEX),
@@ -58,6 +59,7 @@ static const struct syscall_def syscall_table[SYSCALL_TABLE_SIZE] = {
 	S(SYS_getcwd, getcwd, 2, A_PTR, A_UINT),
 	S(SYS_chdir, chdir, 1, A_PATH),
 	S(SYS_fchdir, fchdir, 1, A_FD),
+	S(SYS_chroot, chroot, 1, A_PATH),
 	S(SYS_umask, umask, 1, A_MODE),
 	S(SYS_statfs, statfs, 2, A_PATH, A_PTR),
 	S(SYS_fstatfs, fstatfs, 2, A_FD, A_PTR),

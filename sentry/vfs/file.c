@@ -68,6 +68,13 @@ void file_put(struct file *f)
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	flock_release(f);
+	if (f->open_counted) {
+		lease_release(f);
+		if ((f->flags & O_ACCMODE) == O_RDONLY)
+			f->inode->open_readers--;
+		else
+			f->inode->open_writers--;
+	}
 	if (f->host_fd >= 0)
 		close(f->host_fd);
 	inode_put(f->inode);
@@ -126,6 +133,11 @@ static int vfs_open_common(struct task *t, const struct path *p, int flags, bool
 	if (!(flags & O_PATH)) {
 		fsnotify_file(f, IN_OPEN);
 		f->notify_close = true;
+		f->open_counted = true;
+		if (acc == O_RDONLY)
+			inode->open_readers++;
+		else
+			inode->open_writers++;
 	}
 	/* Truncation follows the open, as Linux's handle_truncate (IN_OPEN, then IN_MODIFY). */
 	if ((flags & O_TRUNC) && !(flags & O_PATH) && !created && (mask & MAY_WRITE) &&

@@ -827,8 +827,9 @@ int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t u
 		ia.gid = gid;
 	}
 	/* A new owner of a program does not inherit the old owner's set-id bits (root's
-	   chown included, as on Linux since 2.2.13). */
+	   chown included, as on Linux since 2.2.13), nor its file capabilities. */
 	if (!S_ISDIR(inode->mode)) {
+		vfs_xattr_kill_priv(inode);
 		mode_t m = inode->mode & ~S_IFMT;
 		mode_t kept = m & ~S_ISUID;
 		if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
@@ -905,6 +906,7 @@ int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int6
 		ia.valid |= VFS_ATTR_MTIME;
 		clock_gettime(CLOCK_REALTIME, &ia.mtime);
 	}
+	vfs_xattr_kill_priv(inode);
 	/* Writing clears the set-id bits of someone else's program (file_remove_privs). */
 	mode_t m = inode->mode & ~S_IFMT;
 	if (!task_capable(t, CAP_FSETID) &&

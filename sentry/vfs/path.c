@@ -13,8 +13,10 @@
 
 struct walker {
 	struct task *task;
-	struct path root;
+	struct path root;		/* where "/" and ".." stop: the task's, or the start's */
 	int nlinks;
+	int resolve;			/* LOOKUP_RESOLVE_MASK bits */
+	bool root_used;			/* an absolute path or ".." met the root (see walk) */
 };
 
 static bool path_equal(const struct path *a, const struct path *b)
@@ -65,13 +67,23 @@ static int walk_symlink(struct walker *w, struct path *cur, struct inode *link, 
 	char *target;
 	int r;
 
+	if (w->resolve & LOOKUP_NO_SYMLINKS)
+		return -ELOOP;
 	if (++w->nlinks > VFS_MAX_SYMLINKS)
 		return -ELOOP;
 	if (link->iops && link->iops->get_link) {
 		struct path to;
+		if (w->resolve & LOOKUP_NO_MAGICLINKS)
+			return -ELOOP;
 		r = link->iops->get_link(link, &to);
 		if (r < 0)
 			return r;
+		/* A jump can leave any scope (Linux refuses it in scoped lookups). */
+		if ((w->resolve & (LOOKUP_BENEATH | LOOKUP_IN_ROOT)) ||
+		    ((w->resolve & LOOKUP_NO_XDEV) && to.mnt != cur->mnt)) {
+			path_put(&to);
+			return -EXDEV;
+		}
 		path_put(cur);
 		*cur = to;
 		if ((flags & LOOKUP_DIRECTORY) && cur->dentry->inode && !S_ISDIR(cur->dentry->inode->mode))
@@ -100,6 +112,12 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 	int r;
 
 	if (*p == '/') {
+		/* An absolute symlink target (the path's own first jump is vfs_resolve's). With
+		   RESOLVE_NO_XDEV Linux compares the mount with a root it looks up only for an
+		   absolute path or "..": before either, any absolute symlink is EXDEV. */
+		if ((w->resolve & LOOKUP_BENEATH) ||
+		    ((w->resolve & LOOKUP_NO_XDEV) && (!w->root_used || cur->mnt != w->root.mnt)))
+			return -EXDEV;
 		path_set(cur, &w->root);
 		while (*p == '/')
 			p++;
@@ -134,7 +152,13 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
+			struct mount *from = cur->mnt;
+			w->root_used = true;
+			if ((w->resolve & LOOKUP_BENEATH) && path_equal(cur, &w->root))
+				return -EXDEV;
 			vfs_path_up(cur, &w->root);
+			if ((w->resolve & LOOKUP_NO_XDEV) && cur->mnt != from)
+				return -EXDEV;
 			continue;
 		}
 		struct dentry *child;
@@ -152,6 +176,10 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 			return -ENOENT;
 		}
 		vfs_follow_mounts(&next);
+		if ((w->resolve & LOOKUP_NO_XDEV) && next.mnt != cur->mnt) {
+			path_put(&next);
+			return -EXDEV;
+		}
 		struct inode *inode = next.dentry->inode;
 		if (S_ISLNK(inode->mode) && (!is_last || trailing_slash || (flags & LOOKUP_FOLLOW))) {
 			int lflags = is_last ? (flags & (LOOKUP_DIRECTORY | LOOKUP_ALLOW_NEGATIVE)) : 0;
@@ -188,7 +216,9 @@ static int walk(struct walker *w, struct path *cur, const char *p, int flags,
 int vfs_resolve(struct task *t, const struct path *start, const char *path, int flags,
 		struct path *out, struct nameidata_last *last)
 {
-	struct walker w = { .task = t, .root = t->fs->root };
+	bool scoped = flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT);
+	struct walker w = { .task = t, .root = scoped ? *start : t->fs->root,
+			    .resolve = flags & LOOKUP_RESOLVE_MASK, .root_used = scoped };
 	struct path cur = *start;
 	int r;
 
@@ -196,6 +226,14 @@ int vfs_resolve(struct task *t, const struct path *start, const char *path, int 
 		return -ENOENT;
 	if (strlen(path) >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
+	/* An absolute path starts at the root, from any mount (RESOLVE_NO_XDEV allows that
+	   first jump; RESOLVE_BENEATH refuses it, in walk). */
+	if (*path == '/' && !(flags & LOOKUP_BENEATH)) {
+		cur = w.root;
+		w.root_used = true;
+		while (*path == '/')
+			path++;
+	}
 	path_get(&cur);
 	r = walk(&w, &cur, path, flags, last);
 	if (r < 0) {
@@ -211,7 +249,9 @@ int vfs_resolve_at(struct task *t, int dirfd, const char *path, int flags, struc
 {
 	const struct path *start = &t->fs->cwd;
 
-	if (path[0] != '/' && dirfd != AT_FDCWD) {
+	/* A scoped lookup starts at dirfd even for an absolute path (RESOLVE_IN_ROOT). */
+	bool scoped = flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT);
+	if ((path[0] != '/' || scoped) && dirfd != AT_FDCWD) {
 		struct file *f = fd_get(t, dirfd);
 		if (!f)
 			return -EBADF;

@@ -83,6 +83,9 @@ struct inode_operations {
 	/* Refreshes attributes that change outside the sentry's view (a host fd's size). */
 	void (*refresh)(struct inode *inode);
 	void (*evict)(struct inode *inode);
+	/* Adds the attributes the file has below the sentry (the image's, through the gofer) to
+	   inode->xattrs, the first time (vfs_xattr_add). */
+	int (*load_xattrs)(struct inode *inode);
 
 	/* Writing. An operation a file system does not support is NULL: the VFS answers EPERM
 	   (EROFS on a read-only mount or super block, checked first). The VFS has checked
@@ -169,6 +172,8 @@ struct inode {
 	struct flock_holder *flocks;	/* flock(2) locks on it (sentry/vfs/flock.c) */
 	struct inode_xattr *xattrs;	/* extended attributes (sentry/vfs/xattr.c) */
 	struct inotify_mark *inotify_marks;	/* inotify watches on it (sentry/vfs/inotify.c) */
+	struct lease *leases;		/* fcntl leases on it (sentry/vfs/lease.c) */
+	int open_readers, open_writers;	/* its open files, read-only and writable (not O_PATH) */
 	void *priv;
 };
 
@@ -210,8 +215,17 @@ struct file {
 	bool notify_close;		/* an open of a name: inotify reports its close */
 	bool native_writer;		/* writes run natively: IN_MODIFY at close if mtime moved */
 	struct timespec open_mtime;	/* the host file's at open, for native_writer */
+	bool open_counted;		/* in its inode's open_readers/open_writers */
+	int sig;			/* F_SETSIG's signal (0: SIGIO) for a sentry file */
 	void *priv;
 };
+
+/* The status flags F_GETFL shows: an open by name on 64-bit Linux always adds O_LARGEFILE
+   (which glibc defines as 0 there). */
+static inline int file_status_flags(const struct file *f)
+{
+	return f->flags | (f->path.dentry ? 0100000 : 0);
+}
 
 /* Does the host run this file's data path (read, write, lseek) on the guest's mirror? */
 static inline bool file_native_io(const struct file *f)
@@ -232,6 +246,14 @@ static inline bool file_native_read(const struct file *f)
 #define LOOKUP_PARENT 0x4		/* stop at the parent; return the last name */
 #define LOOKUP_EMPTY 0x8		/* "" names the start directory (AT_EMPTY_PATH) */
 #define LOOKUP_ALLOW_NEGATIVE 0x10	/* a missing last component is not an error */
+/* openat2's RESOLVE_* restrictions, for the whole walk (symlinks included). */
+#define LOOKUP_NO_SYMLINKS 0x20		/* any symlink: ELOOP */
+#define LOOKUP_NO_MAGICLINKS 0x40	/* a /proc magic link: ELOOP */
+#define LOOKUP_NO_XDEV 0x80		/* leaving the start's mount: EXDEV */
+#define LOOKUP_BENEATH 0x100		/* leaving the start directory: EXDEV */
+#define LOOKUP_IN_ROOT 0x200		/* the start directory is the root ("/" and ".." stay in it) */
+#define LOOKUP_RESOLVE_MASK \
+	(LOOKUP_NO_SYMLINKS | LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV | LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 /* Permission bits for vfs_permission. */
 #define MAY_EXEC 1
@@ -310,9 +332,27 @@ void file_put(struct file *f);
 int flock_set(struct file *f, int type);
 void flock_release(struct file *f);
 
+/* fcntl leases (lease.c). lease_set: F_SETLEASE of type by t's process on f, its fd number
+   (0 or -errno). lease_get: F_GETLEASE (the type a break is taking it to, during one).
+   lease_break: what an open with open_flags of inode may do: 0 go on, -EWOULDBLOCK
+   (O_NONBLOCK) or LEASE_WAIT while a conflicting lease's holder has time to give way (the
+   first call signals it). lease_release: f's last reference went. Kernel lock held; lease
+   changes wake kernel.task_event. */
+#define LEASE_WAIT 1
+long lease_set(struct task *t, struct file *f, int fd, int type);
+long lease_get(const struct file *f);
+long lease_break(struct inode *inode, int open_flags);
+void lease_release(struct file *f);
+
 /* Extended attributes (xattr.c): user.* and trusted.* of in-memory files. Lengths, or
    -errno with Linux's precedence; size 0 asks for the length. */
 long vfs_getxattr(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
+/* A write, truncate or chown of a file drops its file capabilities (security.capability),
+   whoever makes it, as Linux's file_remove_privs. */
+void vfs_xattr_kill_priv(struct inode *inode);
+/* An attribute of inode as its file system has it (load_xattrs): 0 or -ENOMEM. */
+int vfs_xattr_add(struct inode *inode, const char *name, size_t name_len, const void *value,
+		  size_t size);
 long vfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size);
 long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, const char *name,
 		  const void *value, size_t size, int flags);

@@ -1,8 +1,10 @@
 /* Extended attributes of the sandbox's in-memory files (the overlay's upper layer, which a
    change copies up first, and tmpfs mounts): user.* (regular files and directories, by
    their permissions) and trusted.* (root, for CAP_SYS_ADMIN), kept on the sentry's inode.
-   Other name spaces (security.*, system.*) and other file systems (the image below the
-   overlay, binds, /proc) have none: EOPNOTSUPP to set. */
+   The image's own user.* attributes and security.capability come through the gofer
+   (load_xattrs) onto the same list, where a copy-up keeps them; security.capability can be
+   read, not set. Other name spaces (security.*, system.*) and other file systems (binds,
+   /proc) have none: EOPNOTSUPP to set. */
 #define _GNU_SOURCE
 #include "sentry/vfs/vfs.h"
 #include "sentry/kernel.h"
@@ -51,6 +53,16 @@ static bool is_trusted(const char *name)
 	return !strncmp(name, "trusted.", 8);
 }
 
+#define XATTR_CAPS "security.capability"
+
+/* The file system's own attributes (the image's), on the list before it is used. */
+static int xattrs_load(struct inode *inode)
+{
+	if (!sb_has_xattrs(inode->sb) || !inode->iops || !inode->iops->load_xattrs)
+		return 0;
+	return inode->iops->load_xattrs(inode);
+}
+
 /* xattr_permission: MAY_READ or MAY_WRITE on name. */
 static int xattr_permission(struct task *t, struct inode *inode, const char *name, int mask)
 {
@@ -86,10 +98,14 @@ long vfs_getxattr(struct task *t, struct inode *inode, const char *name, void *b
 	int r = xattr_name_ok(name);
 	if (r < 0)
 		return r;
-	if (!is_user(name) && !is_trusted(name))
+	bool caps = !strcmp(name, XATTR_CAPS) && sb_has_xattrs(inode->sb);
+	if (!is_user(name) && !is_trusted(name) && !caps)
 		return sb_has_xattrs(inode->sb) && (!strncmp(name, "security.", 9) ||
 						    !strncmp(name, "system.", 7)) ? -ENODATA : -EOPNOTSUPP;
-	if ((r = xattr_permission(t, inode, name, MAY_READ)) < 0)
+	/* security.* is readable by anyone, as Linux's. */
+	if (!caps && (r = xattr_permission(t, inode, name, MAY_READ)) < 0)
+		return r;
+	if ((r = xattrs_load(inode)) < 0)
 		return r;
 	struct inode_xattr *x = xattr_find(inode, name);
 	if (!x)
@@ -106,6 +122,9 @@ long vfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size)
 {
 	size_t total = 0;
 	bool admin = task_capable(t, CAP_SYS_ADMIN);
+	int r = xattrs_load(inode);
+	if (r < 0)
+		return r;
 	for (struct inode_xattr *x = inode->xattrs; x; x = x->next) {
 		if (is_trusted(x->name) && !admin)
 			continue;
@@ -134,6 +153,8 @@ static int xattr_may_change(struct task *t, const struct path *p, struct inode *
 		return -EOPNOTSUPP;
 	if ((r = xattr_permission(t, inode, name, MAY_WRITE)) < 0)
 		return r;
+	if ((r = xattrs_load(inode)) < 0)
+		return r;
 	return vfs_copy_up(inode, INT64_MAX);
 }
 
@@ -152,32 +173,47 @@ long vfs_setxattr(struct task *t, const struct path *p, struct inode *inode, con
 		return -EEXIST;
 	if (!x && (flags & XATTR_REPLACE))
 		return -ENODATA;
+	r = vfs_xattr_add(inode, name, strlen(name), value, size);
+	if (r == 0) {
+		clock_gettime(CLOCK_REALTIME, &inode->ctime);
+		fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
+	}
+	return r;
+}
+
+int vfs_xattr_add(struct inode *inode, const char *name, size_t name_len, const void *value,
+		  size_t size)
+{
+	char *key = strndup(name, name_len);
 	void *copy = malloc(size ? size : 1);
-	if (!copy)
+	if (!key || !copy) {
+		free(key);
+		free(copy);
 		return -ENOMEM;
+	}
 	memcpy(copy, value, size);
+	struct inode_xattr *x = xattr_find(inode, key);
 	if (!x) {
-		if (!(x = calloc(1, sizeof(*x))) || !(x->name = strdup(name))) {
-			free(x);
+		if (!(x = calloc(1, sizeof(*x)))) {
+			free(key);
 			free(copy);
 			return -ENOMEM;
 		}
+		x->name = key;
 		x->next = inode->xattrs;
 		inode->xattrs = x;
+	} else {
+		free(key);
 	}
 	free(x->value);
 	x->value = copy;
 	x->size = size;
-	clock_gettime(CLOCK_REALTIME, &inode->ctime);
-	fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
 	return 0;
 }
 
-long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, const char *name)
+/* Removes name from inode's list: whether it was there. */
+static bool xattr_unlink(struct inode *inode, const char *name)
 {
-	int r = xattr_may_change(t, p, inode, name);
-	if (r < 0)
-		return r;
 	for (struct inode_xattr **pp = &inode->xattrs; *pp; pp = &(*pp)->next) {
 		struct inode_xattr *x = *pp;
 		if (strcmp(x->name, name))
@@ -186,9 +222,25 @@ long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, 
 		free(x->name);
 		free(x->value);
 		free(x);
-		clock_gettime(CLOCK_REALTIME, &inode->ctime);
-		fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
-		return 0;
+		return true;
 	}
-	return -ENODATA;
+	return false;
+}
+
+void vfs_xattr_kill_priv(struct inode *inode)
+{
+	if (xattrs_load(inode) == 0)
+		xattr_unlink(inode, XATTR_CAPS);
+}
+
+long vfs_removexattr(struct task *t, const struct path *p, struct inode *inode, const char *name)
+{
+	int r = xattr_may_change(t, p, inode, name);
+	if (r < 0)
+		return r;
+	if (!xattr_unlink(inode, name))
+		return -ENODATA;
+	clock_gettime(CLOCK_REALTIME, &inode->ctime);
+	fsnotify_dentry(p ? p->dentry : NULL, inode, IN_ATTRIB);
+	return 0;
 }

@@ -12,6 +12,11 @@
 #   checks.
 # - mqcheck: POSIX message queues, /dev/mqueue and /proc/sys/fs/mqueue. Natively in a new
 #   IPC namespace with its own mqueue mounted on the root's /dev/mqueue.
+# - rootcheck: chroot (the process's root for every walk, "..", fork, exec,
+#   /proc/PID/root, CAP_SYS_CHROOT) and openat2 (struct open_how checks, RESOLVE_*).
+# - filecheck: mappings of /dev/zero, leases, OFD locks, named pipes, RLIMIT_NOFILE, /proc
+#   files by shape, the extended attributes of a file of the image.
+# - /proc/meminfo under --memory (the sandbox's own behaviour, no native run).
 # Needs root (chroot and namespaces for the native runs).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -41,4 +46,23 @@ mkdir -p "$ROOT/dev/mqueue"
 # shellcheck disable=SC2016 # expanded by the native run's shells
 NATIVE_SETUP='exec unshare --ipc sh -ec "mount -t mqueue mqueue '"$ROOT"'/dev/mqueue; exec \"\$@\"" sh "$@"' \
 	check_prog mqcheck
+check_prog rootcheck
+# A file of the image with extended attributes, read through the gofer (where the host's
+# file system keeps user.* attributes). The native run writes the file: it gets a copy of
+# the root (the sandbox's writes stay in its overlay).
+echo image >"$ROOT/imgxattr"
+if setfattr -n user.image -v hello "$ROOT/imgxattr" 2>/dev/null &&
+	setcap cap_net_raw+ep "$ROOT/imgxattr"; then
+	cp "${BUILD_DIR:-}/tests/progs/filecheck" "$ROOT/filecheck"
+	cp -a "$ROOT" "$WORK/native-root"
+	NATIVE_ROOT="$WORK/native-root" check_prog filecheck /tmp /imgxattr
+else
+	echo "note: no user.* attributes on $ROOT's file system: the image's attributes are not checked"
+	check_prog filecheck /tmp
+fi
+# /proc/meminfo of a sandbox with a memory limit: the limit is its MemTotal (a native run
+# shows the host's memory: nothing to compare with).
+# shellcheck disable=SC2016 # awk's fields
+DO_OPTS="--memory 256m" expect_sandbox meminfo "262144 free within the limit" "$ROOT" /bin/sh -c \
+	'awk "/^MemTotal:/ {t=\$2} /^MemFree:/ {f=\$2} END {print t, (f > 0 && f <= t) ? \"free within the limit\" : \"free \" f}" /proc/meminfo'
 finish
