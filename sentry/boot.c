@@ -32,7 +32,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/filter.h>
@@ -43,12 +42,6 @@ struct kernel kernel = {
 	.task_event = PTHREAD_COND_INITIALIZER,
 	.placeholder_fd = -1,
 };
-
-dev_t kernel_new_anon_dev(void)
-{
-	static unsigned next_minor = 16;
-	return makedev(0, next_minor++);
-}
 
 static int kernel_init(struct boot_config *cfg)
 {

@@ -154,6 +154,5 @@ void sentry_fault_injection_start(void);
 int sentry_print_syscalls(FILE *out);
 
 /* Guest-visible identity of a host object: sentry-made devices get minor numbers here. */
-dev_t kernel_new_anon_dev(void);
 
 #endif

@@ -436,7 +436,7 @@ int memfs_new(const char *fstype, mode_t mode, uint64_t size_max, struct dentry 
 		return -ENOMEM;
 	sb->fstype = fstype;
 	sb->bytes_max = size_max;
-	sb->dev = kernel_new_anon_dev();
+	sb->dev = vfs_new_anon_dev();
 	struct inode_init init = { .mode = S_IFDIR | (mode & ~S_IFMT) };
 	struct inode *root = memdir_new(sb, &init);
 	if (!root) {

@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include "sentry/fs/synth.h"
-#include "sentry/kernel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +17,7 @@ struct super_block *synth_sb_new(const char *fstype, bool uncached)
 	if (!sb)
 		return NULL;
 	sb->fstype = fstype;
-	sb->dev = kernel_new_anon_dev();
+	sb->dev = vfs_new_anon_dev();
 	sb->uncached = uncached;
 	return sb;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 static struct mount *mount_list;
 static int mount_next_id = 1;
@@ -84,4 +85,11 @@ int vfs_anon_path(struct inode *inode, struct path *out)
 	out->mnt = &anon_mount;
 	out->dentry = d;
 	return 0;
+}
+
+dev_t vfs_new_anon_dev(void)
+{
+	/* Major 0 as Linux's anonymous super blocks; the first minors are left to the host's. */
+	static unsigned next_minor = 16;
+	return makedev(0, __atomic_fetch_add(&next_minor, 1, __ATOMIC_RELAXED));
 }

@@ -294,6 +294,8 @@ void vfs_path_up(struct path *cur, const struct path *root);
 struct mount *vfs_mount_first(void);
 /* A path for a nameless object (a pipe reached through /proc/PID/fd/N). */
 int vfs_anon_path(struct inode *inode, struct path *out);
+/* A device number for a new super block (major 0, as Linux's anonymous ones). */
+dev_t vfs_new_anon_dev(void);
 
 /* Path resolution, from `start` (or the task root for absolute paths): the whole path
    (LOOKUP_PARENT: all but the last component, whose name goes to last/lastlen). Symlinks,
