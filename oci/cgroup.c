@@ -252,7 +252,8 @@ static struct oci_device_rule *device_rules(const struct oci_resources *res, siz
 	if (!all)
 		return NULL;
 	all[0] = deny_all;
-	memcpy(all + 1, res->devices, res->ndevices * sizeof(*all));
+	if (res->ndevices)
+		memcpy(all + 1, res->devices, res->ndevices * sizeof(*all));
 	memcpy(all + 1 + res->ndevices, default_devices, sizeof(default_devices));
 	*n = 1 + res->ndevices + ARRAY_SIZE(default_devices);
 	return all;

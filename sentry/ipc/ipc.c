@@ -186,6 +186,26 @@ void ipc_wake(void)
 	pthread_cond_broadcast(&kernel.task_event);
 }
 
+void ipc_deadline_after(const struct timespec *rel, struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	time_t sec = rel->tv_sec;
+	long nsec = now.tv_nsec + rel->tv_nsec;
+	if (nsec >= 1000000000) {
+		nsec -= 1000000000;
+		if (sec < INT64_MAX)
+			sec++;
+	}
+	if (sec > INT64_MAX - now.tv_sec) {
+		deadline->tv_sec = INT64_MAX;
+		deadline->tv_nsec = 0;
+		return;
+	}
+	deadline->tv_sec = now.tv_sec + sec;
+	deadline->tv_nsec = nsec;
+}
+
 bool ipc_deadline_passed(const struct timespec *deadline)
 {
 	struct timespec now;
@@ -200,7 +220,8 @@ static void ipc_wait_event(const struct timespec *deadline)
 	struct timespec now, until;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t ns = 1000000000;
-	if (deadline) {
+	/* Only a deadline within a second shortens the wait (a far one cannot overflow). */
+	if (deadline && deadline->tv_sec - now.tv_sec <= 1) {
 		int64_t left = (deadline->tv_sec - now.tv_sec) * 1000000000 + (deadline->tv_nsec - now.tv_nsec);
 		if (left < ns)
 			ns = left < 0 ? 0 : left;

@@ -117,6 +117,9 @@ long ipc_wait(struct task *t, struct syscall_event *ev, ipc_attempt_fn attempt, 
 	      const struct timespec *deadline, long interrupted);
 /* Something waiters may wait for changed. */
 void ipc_wake(void);
+/* The CLOCK_MONOTONIC deadline rel (a valid, non-negative timespec) from now; one past what
+   time_t holds saturates (it never comes). */
+void ipc_deadline_after(const struct timespec *rel, struct timespec *deadline);
 /* Has the monotonic deadline passed? */
 bool ipc_deadline_passed(const struct timespec *deadline);
 

@@ -51,20 +51,22 @@ SYSCALL(mq_unlink)
 /* The absolute CLOCK_REALTIME timeout at uaddr as a CLOCK_MONOTONIC deadline. */
 static int read_timeout(struct task *t, uint64_t uaddr, struct timespec *deadline)
 {
-	struct timespec abs, now_rt, now_mono;
+	struct timespec abs, now_rt;
 	int r = guest_read(t, uaddr, &abs, sizeof(abs));
 	if (r < 0)
 		return r;
 	if (abs.tv_sec < 0 || abs.tv_nsec < 0 || abs.tv_nsec >= 1000000000)
 		return -EINVAL;
 	clock_gettime(CLOCK_REALTIME, &now_rt);
-	clock_gettime(CLOCK_MONOTONIC, &now_mono);
-	int64_t left = (abs.tv_sec - now_rt.tv_sec) * INT64_C(1000000000) + (abs.tv_nsec - now_rt.tv_nsec);
-	if (left < 0)
-		left = 0;
-	int64_t at = now_mono.tv_nsec + left % 1000000000;
-	deadline->tv_sec = now_mono.tv_sec + (time_t)(left / 1000000000) + (time_t)(at / 1000000000);
-	deadline->tv_nsec = (long)(at % 1000000000);
+	/* Seconds and nanoseconds apart, so that a guest's huge tv_sec cannot overflow. */
+	struct timespec rel = { abs.tv_sec - now_rt.tv_sec, abs.tv_nsec - now_rt.tv_nsec };
+	if (rel.tv_nsec < 0) {
+		rel.tv_nsec += 1000000000;
+		rel.tv_sec--;
+	}
+	if (rel.tv_sec < 0)
+		rel.tv_sec = rel.tv_nsec = 0;
+	ipc_deadline_after(&rel, deadline);
 	return 0;
 }
 

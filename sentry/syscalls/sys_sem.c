@@ -279,13 +279,7 @@ static long do_semtimedop(struct task *t, struct syscall_event *ev, uint64_t tim
 			return r;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += ts.tv_sec;
-		deadline.tv_nsec += ts.tv_nsec;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
+		ipc_deadline_after(&ts, &deadline);
 	}
 	unsigned max = 0;
 	bool alter = false;

@@ -340,7 +340,7 @@ static long shmat_mapped(struct task *t, long host_result)
 		if (attach_add(t->tg, p->seg, (uint64_t)host_result))
 			p->counted = false;
 		else
-			log_warn("shmat: out of memory recording an attachment");
+			log_warn("out of memory recording a shmat attachment");
 		p->seg->atime = ipc_now();
 		p->seg->lpid = t->tg->tgid;
 		p->result = host_result;
