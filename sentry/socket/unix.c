@@ -1098,8 +1098,9 @@ static int unix_setsockopt(struct task *t, struct socket *sk, int level, int nam
 	case SO_RCVBUF:
 		if (unix_host_socket(u))
 			return setsockopt(sk->file->host_fd, SOL_SOCKET, name, &v, sizeof(v)) < 0 ? -errno : 0;
-		/* As Linux: doubled for bookkeeping, within its floor. */
-		v = v > INT32_MAX / 2 ? INT32_MAX : 2 * v;
+		/* As Linux: the value taken as unsigned (a negative one is huge), doubled for
+		   bookkeeping, within its floor. */
+		v = (unsigned)v > INT32_MAX / 2 ? INT32_MAX : 2 * v;
 		if (name == SO_SNDBUF)
 			u->sndbuf = v < 4608 ? 4608 : v;
 		else
