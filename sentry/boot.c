@@ -241,9 +241,6 @@ int sentry_boot(struct boot_config *cfg)
 	}
 	log_debug("confined; guest pid 1 is host pid %d, platform %s", pid,
 		  platform_name(kernel.platform.kind));
-#ifdef RUNSCC_FAULT_INJECTION
-	sentry_fault_injection_start();
-#endif
 	/* Fault injection (test_faults.sh): the sentry short of host fds, as under a low limit. */
 	const char *nofile = getenv("RUNSCC_DEBUG_SENTRY_NOFILE");
 	if (nofile) {

@@ -1,7 +1,7 @@
 /* Fault injection for tests (cmake -DRUNSCC_FAULT_INJECTION=ON only): with
    RUNSCC_DEBUG_MALLOC_FAIL=N in its environment, the confined sentry's malloc, calloc and
-   realloc fail (NULL, ENOMEM) about once in N calls, so that a fuzzer run reaches the
-   allocation failure paths of the handlers. The linker sends the sentry's calls here
+   realloc fail (NULL, ENOMEM) about once in N calls from init's first exec on, so that a
+   fuzzer run reaches the allocation failure paths of the handlers. The linker sends the sentry's calls here
    (--wrap); allocations inside libraries are not affected. */
 #ifdef RUNSCC_FAULT_INJECTION
 #define _GNU_SOURCE

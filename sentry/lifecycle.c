@@ -59,6 +59,12 @@ void sentry_thread_execed(pid_t tid, pid_t former_tid)
 		task_rekey(t, tid, tg->tgid);
 		tg->leader = t;
 	}
+#ifdef RUNSCC_FAULT_INJECTION
+	/* Allocations start failing once init's first program runs: a boot or first exec that
+	   fails is the run's end, not a handler's failure path. */
+	if (tg->tgid == 1 && !tg->did_exec)
+		sentry_fault_injection_start();
+#endif
 	tg->did_exec = true;
 	task_exec_complete(t);
 	kernel_unlock();

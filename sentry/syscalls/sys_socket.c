@@ -644,7 +644,7 @@ SYSCALL(recvmmsg)
 	unsigned vlen = (unsigned)ev->args[2];
 	int flags = (int)ev->args[3];
 	uint64_t utimeout = ev->args[4];
-	struct timespec timeout, start, now;
+	struct timespec timeout = { 0 }, start, now;
 	if (flags & MSG_CMSG_COMPAT)
 		return -EINVAL;
 	long r = socket_fd(t, (int)ev->args[0], &sk);
@@ -660,7 +660,7 @@ SYSCALL(recvmmsg)
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	unsigned got = 0;
-	int64_t left = 0;
+	struct timespec rem = timeout;
 	while (got < vlen) {
 		uint64_t umsg = ev->args[1] + got * sizeof(struct mmsghdr);
 		int oflags;
@@ -675,10 +675,17 @@ SYSCALL(recvmmsg)
 			break;
 		got++;
 		if (utimeout) {
+			/* In seconds and nanoseconds: a guest's huge tv_sec would overflow as ns. */
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			left = timespec_ns(&timeout) - (timespec_ns(&now) - timespec_ns(&start));
-			if (left <= 0) {
-				left = 0;
+			int64_t elapsed = timespec_ns(&now) - timespec_ns(&start);
+			rem.tv_sec = timeout.tv_sec - elapsed / 1000000000;
+			rem.tv_nsec = timeout.tv_nsec - elapsed % 1000000000;
+			if (rem.tv_nsec < 0) {
+				rem.tv_nsec += 1000000000;
+				rem.tv_sec--;
+			}
+			if (rem.tv_sec < 0 || (rem.tv_sec == 0 && rem.tv_nsec == 0)) {
+				rem.tv_sec = rem.tv_nsec = 0;
 				break;
 			}
 		}
@@ -688,7 +695,6 @@ SYSCALL(recvmmsg)
 	if (!got)
 		return r;
 	if (utimeout) {
-		struct timespec rem = { left / 1000000000, left % 1000000000 };
 		if (guest_write(t, utimeout, &rem, sizeof(rem)) < 0)
 			return -EFAULT;
 	}
