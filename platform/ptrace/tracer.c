@@ -580,7 +580,8 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 	   The sentry never saw it, so it restarts, unless it is one that could have been
 	   waiting natively: those keep Linux's rule. */
 	struct user_regs_struct regs;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) == 0 && (long)regs.rax == -ERESTARTSYS_CODE &&
+	bool have_regs = ptrace(PTRACE_GETREGS, tid, 0, &regs) == 0;
+	if (have_regs && (long)regs.rax == -ERESTARTSYS_CODE &&
 	    (long)regs.orig_rax >= 0) {
 		const uint64_t args[6] = { regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9 };
 		if (!sentry_syscall_interruptible(tid, (long)regs.orig_rax, args)) {
@@ -592,6 +593,11 @@ static void handle_stop(pid_t tid, int status, const struct rusage *ru)
 	siginfo_t si = { 0 }, host_si;
 	bool have_si = ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0;
 	host_si = si;
+	/* A fault the host raised in a guest thread: where, for the log (the guest may die). */
+	if (have_si && have_regs && si.si_code > 0 &&
+	    (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE))
+		log_info("host thread %d: %s at ip %#llx, address %p (si_code %d)", tid, strsignal(sig),
+			 (unsigned long long)regs.rip, si.si_addr, si.si_code);
 	int deliver = sentry_signal_delivery(tid, sig, have_si ? &si : NULL);
 	if (have_si && deliver == sig && memcmp(&si, &host_si, sizeof(si)) &&
 	    ptrace(PTRACE_SETSIGINFO, tid, 0, &si) < 0 && errno != ESRCH)

@@ -99,10 +99,13 @@ struct task *task_get(struct task *t)
 	return t;
 }
 
+static void thread_group_put(struct thread_group *tg);
+
 void task_put(struct task *t)
 {
 	if (--t->refs > 0)
 		return;
+	thread_group_put(t->tg);
 	exec_pending_free(t->exec);
 	if (t->wake_fd > 0)
 		close(t->wake_fd);
@@ -225,6 +228,7 @@ int task_create_process(pid_t host_pid, uid_t uid, gid_t gid, const struct path 
 	/* The guest sees the conventional defaults, whatever the sentry raised for itself. */
 	tg->rlimits[RLIMIT_NOFILE].rlim_cur = 1024;
 	tg->rlimits[RLIMIT_NOFILE].rlim_max = 1048576;
+	tg->refs = 2;
 	t->tg = tg;
 	LL_APPEND2(tg->threads, t, group_next);
 	tg->nthreads = 1;
@@ -243,8 +247,10 @@ nomem:
 	return -ENOMEM;
 }
 
-static void thread_group_free(struct thread_group *tg)
+static void thread_group_put(struct thread_group *tg)
 {
+	if (!tg || --tg->refs > 0)
+		return;
 	free(tg->exe_path);
 	free(tg->cmdline);
 	free(tg->environ);
@@ -268,6 +274,7 @@ static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pi
 	struct thread_group *tg = calloc(1, sizeof(*tg));
 	if (!tg)
 		return NULL;
+	tg->refs = 1;
 	tg->tgid = pid;
 	tg->host_pid = host_pid;
 	tg->pidfd = -1;
@@ -361,6 +368,7 @@ int task_clone(struct task *parent, pid_t host_tid, struct task **out)
 		ipc_process_fork(tg, parent->tg, flags & CLONE_VM);
 	}
 	t->tg = tg;
+	tg->refs++;
 	LL_APPEND2(tg->threads, t, group_next);
 	tg->nthreads++;
 	task_hash(t);
@@ -441,10 +449,11 @@ void thread_group_reap(struct thread_group *tg)
 		acc->ru_nivcsw += tg->rusage.ru_nivcsw;
 		DL_DELETE2(parent->children, tg, sibling_prev, sibling_next);
 	}
+	tg->parent = NULL;
 	HASH_DEL(groups_by_tgid, tg);
 	if (tg->exited)
 		kernel.nzombies--;
-	thread_group_free(tg);
+	thread_group_put(tg);
 }
 
 /* Who adopts tg's children: the nearest live ancestor that is a child subreaper

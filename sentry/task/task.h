@@ -98,6 +98,9 @@ struct thread_group {
 	struct rusage rusage;		/* the group's own use, once exited */
 	struct rusage children_rusage;	/* reaped children's, for RUSAGE_CHILDREN */
 	struct sent_signal *sent_signals;	/* what the sentry sent, until delivered (siginfo.c) */
+	/* One for the kernel table, until reaped, and one per task struct naming it: a handler
+	   still running for a dead thread reads its group after the parent reaped it. */
+	int refs;
 	UT_hash_handle hh;		/* kernel table by tgid */
 };
 

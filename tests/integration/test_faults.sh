@@ -12,7 +12,9 @@
 # - the sentry short of host fds (RUNSCC_DEBUG_SENTRY_NOFILE lowers its own RLIMIT_NOFILE
 #   after boot): a guest that opens fds of every kind gets EMFILE or ENFILE, never anything
 #   else, can open again once it closed them, and a fuzzer run there ends normally;
-# - regressions of the sentry crashes the fuzzer found (hostile_races, fallocate).
+# - regressions of the sentry crashes the fuzzer found (hostile_races, fallocate), and
+#   hostile_races again with the sanitizer build when there is one (RUNSCC_SAN): its races
+#   end in a use after free that only ASan sees.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/security.sh"
@@ -166,6 +168,17 @@ done
 # does not handle, a socket closed under a waiting recvfrom, a ppoll timeout of 2^62 s.
 cp "$(guest_prog hostile_races)" "$ROOT/hostile_races"
 compare hostile_races "$ROOT" /hostile_races
+if [ -n "${RUNSCC_SAN:-}" ]; then
+	for platform in $PLATFORMS; do
+		out="$WORK/hostile_races.sanitized.$platform"
+		mkdir -p "$out"
+		RUNSCC=$RUNSCC_SAN ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
+			run_sandbox "$out" "$platform" "$ROOT" /hostile_races
+		cmp -s "$WORK/hostile_races.native/stdout" "$out/stdout" && pass ||
+			fail "hostile_races [$platform, sanitizer build]: stdout differs from the native run: $(tr '\n' ';' <"$out/stdout")"
+		sentry_healthy "hostile_races [$platform, sanitizer build]" "$out" && pass
+	done
+fi
 # fallocate past the memory layer's bound (half of --memory): ENOSPC, not the cgroup's OOM.
 for platform in $PLATFORMS; do
 	out="$WORK/fallocate.$platform"

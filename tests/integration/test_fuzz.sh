@@ -68,12 +68,12 @@ fuzz_run() {
 	else
 		fail "$name: exit status $status (124: hung), ${summary:-no summary from the fuzzer}"
 		echo "    replay: $runscc do --platform=$platform --memory 1G --pids-max 256 --rootfs ROOT -- /fuzz --seed $SEED --calls $CALLS --procs 1 --threads 1 --trace"
-		grep -v '^fuzz: seed' "$out/stderr" | head -20 | sed 's/^/    /'
+		grep -v '^fuzz: seed' "$out/stderr" | head -20 | symbolize | sed 's/^/    /'
 	fi
 	grep -A 40 'made no progress' "$out/stderr" | head -40 | sed 's/^/    /'
 	if grep -E -q 'Sanitizer|runtime error:' "$out/stderr"; then
 		fail "$name: sanitizer report"
-		grep -E -A 30 'Sanitizer|runtime error:' "$out/stderr" | head -60 | sed 's/^/    /'
+		grep -E -A 30 'Sanitizer|runtime error:' "$out/stderr" | head -60 | symbolize | sed 's/^/    /'
 	fi
 	sentry_healthy "$name" "$out" && pass
 	[ "$(tree_hash "$ROOT")" = "$before_root" ] && pass || fail "$name: the rootfs changed on the host"

@@ -55,6 +55,7 @@ hostile_ok() {
 		fail "$name: exit status $status, ${done_line:-no 'hostile: done' line}${calls:+ (expected $calls calls)}"
 		grep -E '^[CF][0-9]+ ' "$out/stderr" | tail -2 | sed 's/^/    last: /'
 		grep -v -E '^[CF][0-9]+ |^hostile: ' "$out/stderr" | head -10 | sed 's/^/    /'
+		[ -f "$out/log" ] && log_msgs "$out/log" | tail -5 | sed 's/^/    log: /'
 	fi
 	sentry_healthy "$name" "$out" && pass
 	# hostile never forges the sentry's marker syscall: one the sentry did not ask for is a

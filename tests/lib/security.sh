@@ -110,6 +110,20 @@ sentry_healthy() {
 	return $ok
 }
 
+# symbolize: a sanitizer report on stdin, with each frame of a binary of ours, `(PATH+0xOFF)`,
+# followed by the function and line addr2line finds there (the runs keep ASan's own
+# symbolizer off, for speed).
+symbolize() {
+	local line bin off
+	while IFS= read -r line; do
+		if [[ $line =~ \((/[^+]*runsc-c)\+(0x[0-9a-f]+)\) ]]; then
+			bin=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]}
+			line="$line $(addr2line -f -i -e "$bin" "$off" 2>/dev/null | paste -sd' ')"
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
 # children_of PID: the host pids whose parent is PID.
 children_of() {
 	[ -n "$1" ] && ps -o pid= --ppid "$1" | tr -d ' '

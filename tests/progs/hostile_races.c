@@ -6,9 +6,14 @@
      closes the socket's fd; the wait ends when data comes (the sentry freed the socket
      under the waiting call and crashed);
    - ppoll: a timeout of 2^62 seconds waits (until a signal), not returns at once (the
-     deadline's arithmetic overflowed). */
+     deadline's arithmetic overflowed);
+   - reapblocked: a child blocked in mq_timedreceive is killed and reaped at once; the
+     sentry's handler, still waiting for it, ends after the reap (it read the freed process
+     under ASan). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -92,10 +97,48 @@ static void ppoll_huge(void)
 	say("ppoll huge timeout: %s", res(r));
 }
 
+static void reapblocked(void)
+{
+	char name[32];
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+	int reaped = 0;
+
+	snprintf(name, sizeof(name), "/reapblocked-%d", getpid());
+	for (int i = 0; i < 50; i++) {
+		int ready[2];
+		if (pipe(ready) < 0)
+			break;
+		pid_t child = xfork();
+		if (child == 0) {
+			char buf[8];
+			mqd_t q = mq_open(name, O_RDONLY | O_CREAT, 0600, &attr);
+			if (write(ready[1], "r", 1) < 0 || q == (mqd_t)-1)
+				_exit(1);
+			mq_receive(q, buf, sizeof(buf), NULL);
+			_exit(2);
+		}
+		char c;
+		if (read(ready[0], &c, 1) == 1) {
+			/* Some of the kills come before the receive waits, most after. */
+			for (int k = 0; k < i * 20; k++)
+				sched_yield();
+		}
+		kill(child, SIGKILL);
+		int status;
+		if (waitpid(child, &status, 0) == child && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			reaped++;
+		close(ready[0]);
+		close(ready[1]);
+	}
+	mq_unlink(name);
+	say("reapblocked: %d of 50 killed and reaped", reaped);
+}
+
 int main(void)
 {
 	exitsig();
 	closerecv();
 	ppoll_huge();
+	reapblocked();
 	return 0;
 }
