@@ -31,23 +31,10 @@ mkdir -p "$ROOTFS/bench"
 cp "$PROG" "$ROOTFS/bench/concurrency"
 head -c 4096 /dev/urandom >"$ROOTFS/bench/file"
 
-RUNSC=0
-if command -v runsc >/dev/null; then
-	RUNSC=1
-else
-	bench_skip runsc "not installed (apt-get install runsc)"
-fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((round = 1; round <= ROUNDS; round++)); do
 	bench_run native chroot "$ROOTFS" /bench/concurrency "${ARGS[@]}"
-	for platform in unotify ptrace; do
-		bench_run "runsc-c $platform" "$RUNSCC" "do" --rootfs "$ROOTFS" \
-			--platform="$platform" -- /bench/concurrency "${ARGS[@]}"
-	done
-	if [ "$RUNSC" = 1 ]; then
-		bench_run runsc runsc --network=none "do" -root "$ROOTFS" -cwd / \
-			-- /bench/concurrency "${ARGS[@]}"
-	fi
+	bench_run_sandboxes "unotify ptrace" "$ROOTFS" /bench/concurrency "${ARGS[@]}"
 done
 
 echo "bench/concurrency: operations per second, all processes together (higher is better);"

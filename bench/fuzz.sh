@@ -70,7 +70,7 @@ until done_yet; do
 	status=0
 	timeout -k 5 $((secs + 90)) \
 		env ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:symbolize=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$RUNSCC" --log "$out/log" do --platform="$PLATFORM" --memory 1G --pids-max 256 --rootfs "$ROOT" \
+		"$RUNSCC" --log "$out/log" "do" --platform="$PLATFORM" --memory 1G --pids-max 256 --rootfs "$ROOT" \
 		-- /fuzz --seed "$seed" --calls "$left" --seconds "$secs" >"$out/stdout" 2>"$out/stderr" </dev/null ||
 		status=$?
 	summary=$(grep '^fuzz: seed' "$out/stdout" || true)

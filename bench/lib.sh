@@ -142,6 +142,25 @@ bench_run() {
 	rm -f "$out" "$err"
 }
 
+# bench_run_sandboxes PLATFORMS ROOTFS CMD [ARGS...]: CMD in ROOTFS under runsc-c on each
+# platform named (columns "runsc-c PLATFORM"), then under gVisor's runsc with its loopback-only
+# network (column "runsc"), or that column skipped when runsc is not installed or
+# RUNSC_SKIP says why not.
+bench_run_sandboxes() {
+	local platforms=$1 rootfs=$2 platform
+	shift 2
+	for platform in $platforms; do
+		bench_run "runsc-c $platform" "$RUNSCC" "do" --rootfs "$rootfs" --platform="$platform" -- "$@"
+	done
+	if [ -n "${RUNSC_SKIP:-}" ]; then
+		bench_skip runsc "$RUNSC_SKIP"
+	elif command -v runsc >/dev/null; then
+		bench_run runsc runsc --network=none "do" -root "$rootfs" -cwd / -- "$@"
+	else
+		bench_skip runsc "not installed (apt-get install runsc)"
+	fi
+}
+
 # bench_reset: forget every column and value, for a second table.
 bench_reset() {
 	BENCH_COLUMNS=() BENCH_OPS=()

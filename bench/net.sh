@@ -33,13 +33,8 @@ cp "$PROG" "$ROOTFS/bench/net"
 # Native in a new network namespace with only lo up, as the sandbox's (the host's own may
 # have netfilter rules that every loopback packet passes).
 bench_run native unshare --net sh -c 'ip link set lo up && exec chroot "$@"' sh "$ROOTFS" /bench/net "${ARGS[@]}"
-bench_run "runsc-c unotify" "$RUNSCC" "do" --rootfs "$ROOTFS" -- /bench/net "${ARGS[@]}"
-if command -v runsc >/dev/null; then
-	# runsc's --network=none is a netstack with loopback only, as runsc-c's default.
-	bench_run runsc runsc --network=none "do" -root "$ROOTFS" -cwd / -- /bench/net "${ARGS[@]}"
-else
-	bench_skip runsc "not installed (apt-get install runsc)"
-fi
+# runsc's --network=none is a netstack with loopback only, as runsc-c's default.
+bench_run_sandboxes unotify "$ROOTFS" /bench/net "${ARGS[@]}"
 
 echo "bench/net: loopback sockets; *_us: microseconds per 1-byte round trip (lower is better),"
 echo "*_MBps: 10^6 bytes per second over one TCP connection (higher is better); (Nx) = / native"
@@ -76,12 +71,7 @@ if (
 	cp "$BENCH_TMP/redis.sh" "$REDIS_ROOT/redis.sh"
 	N=${REDIS_REQUESTS:-100000}
 	bench_run native unshare --net sh -c 'ip link set lo up && exec chroot "$@"' sh "$REDIS_ROOT" /bin/sh /redis.sh "$N"
-	bench_run "runsc-c unotify" "$RUNSCC" "do" --rootfs "$REDIS_ROOT" -- /bin/sh /redis.sh "$N"
-	if command -v runsc >/dev/null; then
-		bench_run runsc runsc --network=none "do" -root "$REDIS_ROOT" -cwd / -- /bin/sh /redis.sh "$N"
-	else
-		bench_skip runsc "not installed (apt-get install runsc)"
-	fi
+	bench_run_sandboxes unotify "$REDIS_ROOT" /bin/sh /redis.sh "$N"
 else
 	bench_skip native "no Debian root with redis: $(tail -1 "$BENCH_TMP/redis-root.err")"
 fi

@@ -24,14 +24,7 @@ mkdir -p "$ROOTFS/bench" "$ROOTFS/tmp"
 cp "$PROG" "$ROOTFS/bench/signal"
 
 bench_run native chroot "$ROOTFS" /bench/signal
-for platform in unotify ptrace; do
-	bench_run "runsc-c $platform" "$RUNSCC" "do" --rootfs "$ROOTFS" --platform="$platform" -- /bench/signal
-done
-if command -v runsc >/dev/null; then
-	bench_run runsc runsc --network=none "do" -root "$ROOTFS" -cwd / -- /bench/signal
-else
-	bench_skip runsc "not installed (apt-get install runsc)"
-fi
+bench_run_sandboxes "unotify ptrace" "$ROOTFS" /bench/signal
 
 echo "bench/signal: microseconds from kill() to the waiter's handler (lower is better); (Nx) = / native"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(bench_machine)"

@@ -44,13 +44,10 @@ head -c 65536 /dev/urandom >"$ROOTFS/bench/file"
 # the do subcommand, not the global --root state directory) names another one; the host
 # root is then not visible at all and /bench/file is the rootfs's. Its platform is ptrace
 # (the default of the Debian package).
-RUNSC=0 RUNSC_VERSION=""
-if ! command -v runsc >/dev/null; then
-	bench_skip runsc "not installed (apt-get install runsc)"
-elif [ "$ROOT_USER" != 1 ]; then
-	bench_skip runsc "skipped, runsc do needs root"
-else
-	RUNSC=1
+RUNSC_VERSION=""
+if [ "$ROOT_USER" != 1 ]; then
+	RUNSC_SKIP="skipped, runsc do needs root"
+elif command -v runsc >/dev/null; then
 	RUNSC_VERSION=$(runsc --version 2>/dev/null | head -n 1 || true)
 fi
 
@@ -70,15 +67,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		bench_run native "$ROOTFS/bench/syscall" --file "$ROOTFS/bench/file" "${ARGS[@]}"
 	fi
 
-	for platform in unotify ptrace; do
-		bench_run "runsc-c $platform" "$RUNSCC" "do" --rootfs "$ROOTFS" \
-			--platform="$platform" -- /bench/syscall "${ARGS[@]}"
-	done
-
-	if [ "$RUNSC" = 1 ]; then
-		bench_run runsc runsc --network=none "do" -root "$ROOTFS" -cwd / \
-			-- /bench/syscall "${ARGS[@]}"
-	fi
+	bench_run_sandboxes "unotify ptrace" "$ROOTFS" /bench/syscall "${ARGS[@]}"
 done
 
 echo "bench/syscall: ns per op (lower is better); (Nx) = that platform's time / native"

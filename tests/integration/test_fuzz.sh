@@ -10,7 +10,8 @@
 # RUNSCC_SAN=PATH (test.sh sets it: a runsc-c built with -DRUNSCC_SANITIZE=ON) runs the same
 # against that build, with ASan and UBSan halting at the first report; with
 # RUNSCC_SAN_FAULT_INJECTION=1 (that build also has -DRUNSCC_FAULT_INJECTION=ON) once more with
-# about one allocation in 300 of the sentry failing (RUNSCC_DEBUG_MALLOC_FAIL). FUZZ_SEED, FUZZ_CALLS
+# about one allocation in 300 of the sentry failing (RUNSCC_DEBUG_MALLOC_FAIL). FUZZ_SEED (by
+# default the commit's hash, or the time outside a git checkout), FUZZ_CALLS
 # and FUZZ_SECONDS (per run) change the defaults. On a failure the seed is printed with the
 # command that replays it one thread at a time, printing each call (--trace).
 # shellcheck source-path=SCRIPTDIR
@@ -18,7 +19,10 @@
 . "$(dirname "$0")/../lib/security.sh"
 need_root
 
-SEED=${FUZZ_SEED:-$(date +%s)}
+# The default seed comes from the commit under test: a run on a clean clone replays what CI
+# will run at that commit, and each new commit fuzzes other sequences.
+commit=$(git -C "$SRC_DIR" rev-parse --short=8 HEAD 2>/dev/null) || commit=""
+SEED=${FUZZ_SEED:-$([ -n "$commit" ] && echo $((16#$commit)) || date +%s)}
 CALLS=${FUZZ_CALLS:-2000000}
 SECONDS_PER_RUN=${FUZZ_SECONDS:-25}
 FUZZ=${BUILD_DIR:+$BUILD_DIR/tests/fuzz/fuzz}
