@@ -44,6 +44,14 @@ static void exitsig(void)
 	say("exitsig: init alive, reaped %d", reaped);
 }
 
+/* A delay that grows with n, made of instructions, not sched_yield: on a loaded machine
+   each yield can give the CPU away for a whole slice (thousands of them took minutes). */
+static void spin(int n)
+{
+	for (volatile long k = 0; k < n * 20000L; k++)
+		;
+}
+
 static int recv_fd;
 
 static void *receiver(void *arg)
@@ -66,8 +74,7 @@ static void closerecv(void)
 		recv_fd = sv[0];
 		pthread_create(&th, NULL, receiver, NULL);
 		/* Let the receiver reach its wait some of the times. */
-		for (int k = 0; k < i * 10; k++)
-			sched_yield();
+		spin(i);
 		close(sv[0]);
 		/* EPIPE when the receiver's call came after the close (and found no fd). */
 		send(sv[1], "x", 1, MSG_NOSIGNAL);
@@ -120,8 +127,7 @@ static void reapblocked(void)
 		char c;
 		if (read(ready[0], &c, 1) == 1) {
 			/* Some of the kills come before the receive waits, most after. */
-			for (int k = 0; k < i * 20; k++)
-				sched_yield();
+			spin(i);
 		}
 		kill(child, SIGKILL);
 		int status;
