@@ -408,6 +408,12 @@ SYSCALL(truncate)
 	if (length < 0)
 		return -EINVAL;
 	long r = upath_target(t, AT_FDCWD, ev->args[0], 0, &a);
+	/* As Linux's vfs_truncate: once permitted, leases are broken as for an open for
+	   writing. */
+	if (r == 0)
+		r = vfs_truncate_permitted(t, attr_path(&a), a.inode, length, true);
+	if (r == 0)
+		r = lease_break_wait(t, ev, a.inode, O_WRONLY);
 	if (r == 0)
 		r = vfs_truncate(t, attr_path(&a), a.inode, length, true);
 	attr_target_release(&a);

@@ -26,7 +26,6 @@ struct lease_request {
 	int flags;
 };
 
-/* An open waits while a lease it conflicts with is being broken (lease_break). */
 static long lease_attempt(struct task *t, struct syscall_event *ev, void *arg)
 {
 	const struct lease_request *req = arg;
@@ -34,6 +33,14 @@ static long lease_attempt(struct task *t, struct syscall_event *ev, void *arg)
 	(void)ev;
 	long r = lease_break(req->inode, req->flags);
 	return r == LEASE_WAIT ? SYSCALL_NOT_YET : r;
+}
+
+long lease_break_wait(struct task *t, struct syscall_event *ev, struct inode *inode, int flags)
+{
+	if (!inode->leases)
+		return 0;
+	struct lease_request req = { inode, flags };
+	return syscall_wait_until(t, ev, lease_attempt, &req);
 }
 
 #define O_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -98,12 +105,8 @@ static long do_openat(struct task *t, struct syscall_event *ev, int dirfd, uint6
 		r = -ELOOP;
 		goto out;
 	}
-	if (inode->leases && !(flags & O_PATH)) {
-		struct lease_request req = { inode, flags };
-		r = syscall_wait_until(t, ev, lease_attempt, &req);
-		if (r != 0)
-			goto out;
-	}
+	if (!(flags & O_PATH) && (r = lease_break_wait(t, ev, inode, flags)) != 0)
+		goto out;
 	r = vfs_open(t, &p, flags, &f);
 	if (r < 0)
 		goto out;

@@ -10,6 +10,7 @@
 #include "platform/platform.h"
 
 struct task;
+struct inode;
 
 typedef long (*syscall_handler)(struct task *t, struct syscall_event *ev);
 
@@ -83,6 +84,9 @@ typedef long (*syscall_attempt_fn)(struct task *t, struct syscall_event *ev, voi
 int syscall_wake_fd(struct task *t);
 void syscall_wake_drain(struct task *t);
 long syscall_wait_until(struct task *t, struct syscall_event *ev, syscall_attempt_fn attempt, void *arg);
+/* Breaks the leases on inode that an open with these flags conflicts with, waiting until
+   their holders give way or the break time runs out (an open, truncate(2)). */
+long lease_break_wait(struct task *t, struct syscall_event *ev, struct inode *inode, int flags);
 
 /* The host runs the call as issued, through the tracer; at its syscall-exit stop at_exit
    gives the guest's result (the host's answer in memory at addr names host ids). */

@@ -879,8 +879,8 @@ int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
 	return setattr(p, inode, &ia);
 }
 
-int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int64_t size,
-		 bool check_perm)
+int vfs_truncate_permitted(struct task *t, const struct path *p, struct inode *inode, int64_t size,
+			   bool check_perm)
 {
 	if (size < 0)
 		return -EINVAL;
@@ -889,9 +889,16 @@ int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int6
 	if (!S_ISREG(inode->mode))
 		return -EINVAL;
 	int r = attr_target_writable(p, inode);
+	if (r == 0 && check_perm)
+		r = vfs_permission(t, inode, MAY_WRITE);
+	return r;
+}
+
+int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int64_t size,
+		 bool check_perm)
+{
+	int r = vfs_truncate_permitted(t, p, inode, size, check_perm);
 	if (r < 0)
-		return r;
-	if (check_perm && (r = vfs_permission(t, inode, MAY_WRITE)) < 0)
 		return r;
 	if (inode->iops && inode->iops->refresh)
 		inode->iops->refresh(inode);

@@ -426,6 +426,8 @@ int vfs_chown(struct task *t, const struct path *p, struct inode *inode, uid_t u
 int vfs_utimens(struct task *t, const struct path *p, struct inode *inode,
 		const struct timespec times[2]);
 /* truncate(2) (check_perm) and ftruncate(2) (the fd's write access is the permission). */
+int vfs_truncate_permitted(struct task *t, const struct path *p, struct inode *inode, int64_t size,
+			   bool check_perm);
 int vfs_truncate(struct task *t, const struct path *p, struct inode *inode, int64_t size,
 		 bool check_perm);
 /* Copies inode up if its file system wants that before a change (vfs_copy_up). */

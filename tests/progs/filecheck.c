@@ -180,6 +180,20 @@ static void check_leases(void)
 	int got = read_int(p[0]);
 	say("blocked writer's open: %s, get %s", got == 1 ? "ok" : en(-got), lease_name(fcntl(ro, F_GETLEASE)));
 	wait_status(c);
+
+	/* truncate(2) by path breaks a read lease as a writer's open does, and waits for it. */
+	say("read lease again: %s", res(fcntl(ro, F_SETLEASE, F_RDLCK)));
+	c = xfork();
+	if (c == 0) {
+		write_int(p[1], truncate("lease", 0) < 0 ? -errno : 1);
+		_exit(0);
+	}
+	await_break(ro);
+	say("get while truncate breaks it: %s", lease_name(fcntl(ro, F_GETLEASE)));
+	say("unlock: %s", res(fcntl(ro, F_SETLEASE, F_UNLCK)));
+	got = read_int(p[0]);
+	say("blocked truncate: %s, get %s", got == 1 ? "ok" : en(-got), lease_name(fcntl(ro, F_GETLEASE)));
+	wait_status(c);
 	close(p[0]);
 	close(p[1]);
 
