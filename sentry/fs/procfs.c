@@ -12,6 +12,7 @@
 #include "sentry/fs/procfs_internal.h"
 #include "sentry/fs/synth.h"
 #include "sentry/kernel.h"
+#include "sentry/mm/guest_mem.h"
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 
@@ -146,6 +147,7 @@ struct proc_entry {
 	enum proc_kind kind;
 	mode_t mode;
 	proc_fill_fn fill;			/* regular files */
+	proc_store_fn store;			/* writable ones */
 	const char *target;			/* fixed symlinks */
 	const struct proc_entry *children;	/* directories: fixed entries */
 	size_t nchildren;
@@ -154,6 +156,8 @@ struct proc_entry {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define FILE_ENTRY(n, k, perm, fn) { .name = n, .kind = k, .mode = S_IFREG | (perm), .fill = fn }
+#define STORE_ENTRY(n, k, perm, fn, st) \
+	{ .name = n, .kind = k, .mode = S_IFREG | (perm), .fill = fn, .store = st }
 #define LINK_ENTRY(n, k) { .name = n, .kind = k, .mode = S_IFLNK | 0777 }
 #define DIR_ENTRY(n, k, perm, tab) \
 	{ .name = n, .kind = k, .mode = S_IFDIR | (perm), .children = tab, .nchildren = ARRAY_LEN(tab) }
@@ -279,8 +283,9 @@ static const struct proc_entry proc_ns_entries[] = {
 static const struct proc_entry proc_pid_entries[] = {
 	FILE_ENTRY("cgroup", PROC_P_CGROUP, 0444, proc_fill_cgroup),
 	FILE_ENTRY("cmdline", PROC_P_CMDLINE, 0444, proc_fill_cmdline),
-	FILE_ENTRY("comm", PROC_P_COMM, 0644, proc_fill_comm),
-	FILE_ENTRY("coredump_filter", PROC_P_COREDUMP_FILTER, 0644, proc_fill_coredump_filter),
+	STORE_ENTRY("comm", PROC_P_COMM, 0644, proc_fill_comm, proc_store_comm),
+	STORE_ENTRY("coredump_filter", PROC_P_COREDUMP_FILTER, 0644, proc_fill_coredump_filter,
+		    proc_store_coredump_filter),
 	LINK_ENTRY("cwd", PROC_CWD),
 	FILE_ENTRY("environ", PROC_P_ENVIRON, 0400, proc_fill_environ),
 	LINK_ENTRY("exe", PROC_EXE),
@@ -294,7 +299,8 @@ static const struct proc_entry proc_pid_entries[] = {
 	DIR_ENTRY("net", PROC_NET, 0555, proc_net_entries),
 	DIR_ENTRY("ns", PROC_P_NS, 0511, proc_ns_entries),
 	FILE_ENTRY("oom_score", PROC_P_OOM_SCORE, 0444, proc_fill_zero),
-	FILE_ENTRY("oom_score_adj", PROC_P_OOM_SCORE_ADJ, 0644, proc_fill_zero),
+	STORE_ENTRY("oom_score_adj", PROC_P_OOM_SCORE_ADJ, 0644, proc_fill_oom_score_adj,
+		    proc_store_oom_score_adj),
 	LINK_ENTRY("root", PROC_ROOT_LINK),
 	FILE_ENTRY("smaps", PROC_P_SMAPS, 0444, proc_fill_maps),
 	FILE_ENTRY("smaps_rollup", PROC_P_SMAPS_ROLLUP, 0444, proc_fill_smaps_rollup),
@@ -747,8 +753,8 @@ static int proc_open(struct inode *inode, struct file *f, int flags)
 		return proc_resolve(n, &t) < 0 ? -ENOENT : 0;
 	if (!n->e->fill)
 		return -ENXIO;
-	/* Nothing under /proc is writable here. */
-	if ((flags & O_ACCMODE) != O_RDONLY)
+	/* The others are read-only whatever their mode says (sysctls are the sandbox's). */
+	if ((flags & O_ACCMODE) != O_RDONLY && !n->e->store)
 		return -EACCES;
 	int r = proc_resolve(n, &t);
 	if (r < 0)
@@ -779,10 +785,30 @@ static long proc_file_read(struct file *f, const struct iovec *iov, int iovcnt, 
 	return file_read_buffer(iov, iovcnt, pos, c->buf, c->len);
 }
 
+/* As Linux's writes of these files: each write is taken whole, its first bytes parsed, and
+   the count answered in full. */
 static long proc_file_write(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
 {
-	(void)f, (void)iov, (void)iovcnt, (void)pos;
-	return -EACCES;
+	const struct proc_node *n = PN(f->inode);
+	char buf[64];
+	size_t len = 0, count = 0;
+	struct proc_target t;
+	(void)pos;
+
+	if (!n->e->store)
+		return -EACCES;
+	for (int i = 0; i < iovcnt; i++) {
+		size_t take = iov[i].iov_len < sizeof(buf) - 1 - len ? iov[i].iov_len : sizeof(buf) - 1 - len;
+		if (take && guest_read(current, (uint64_t)(uintptr_t)iov[i].iov_base, buf + len, take) < 0)
+			return -EFAULT;
+		len += take;
+		count += iov[i].iov_len;
+	}
+	buf[len] = '\0';
+	int r = proc_resolve(n, &t);
+	if (r == 0)
+		r = n->e->store(&t, buf);
+	return r < 0 ? r : (long)count;
 }
 
 static void proc_file_release(struct file *f)
@@ -812,8 +838,17 @@ static const struct inode_operations proc_magic_link_iops = {
 	.evict = proc_evict,
 };
 
+/* As Linux's proc_setattr: no mode or owner change; O_TRUNC's size and times are
+   accepted and change nothing (the content is made at each open). */
+static int proc_setattr(struct inode *inode, const struct iattr *ia)
+{
+	(void)inode;
+	return ia->valid & (VFS_ATTR_MODE | VFS_ATTR_UID | VFS_ATTR_GID) ? -EPERM : 0;
+}
+
 static const struct inode_operations proc_iops = {
 	.lookup = proc_lookup,
+	.setattr = proc_setattr,
 	.readlink = proc_readlink,
 	.iterate = proc_iterate,
 	.open = proc_open,

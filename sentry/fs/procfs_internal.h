@@ -31,6 +31,9 @@ struct proc_target {
 
 /* Writes a file's content to m. Returns 0 or -errno. */
 typedef int (*proc_fill_fn)(const struct proc_target *t, FILE *m);
+/* Takes one write(2) to a writable file (buf holds its first bytes, NUL-terminated; as
+   Linux, each write is taken whole, at any offset). Returns 0 or -errno. */
+typedef int (*proc_store_fn)(const struct proc_target *t, const char *buf);
 
 /* What the sentry captured from the host at boot, before it confined itself. */
 struct proc_host_info {
@@ -71,6 +74,10 @@ int proc_fill_fdinfo(const struct proc_target *t, FILE *m);
 int proc_fill_wchan(const struct proc_target *t, FILE *m);
 int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m);
 int proc_fill_coredump_filter(const struct proc_target *t, FILE *m);
+int proc_store_coredump_filter(const struct proc_target *t, const char *buf);
+int proc_store_comm(const struct proc_target *t, const char *buf);
+int proc_fill_oom_score_adj(const struct proc_target *t, FILE *m);
+int proc_store_oom_score_adj(const struct proc_target *t, const char *buf);
 int proc_fill_io(const struct proc_target *t, FILE *m);
 int proc_fill_zero(const struct proc_target *t, FILE *m);
 

@@ -9,7 +9,9 @@
 #include "sentry/task/task.h"
 #include "sentry/task/fdtable.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -324,12 +326,85 @@ int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m)
 	return 0;
 }
 
-/* Linux's default filter (anonymous private and shared memory, ELF headers, private huge
-   pages); cores are the host's. */
 int proc_fill_coredump_filter(const struct proc_target *t, FILE *m)
 {
-	(void)t;
-	fputs("00000033\n", m);
+	fprintf(m, "%08x\n", t->tg->coredump_filter);
+	return 0;
+}
+
+/* Linux's kstrtoint/kstrtouint (base 0, an optional sign for the signed, one trailing
+   newline): the number in [lo, hi], else ERANGE; anything else is EINVAL. */
+static int proc_parse_number(const char *buf, long long lo, long long hi, long long *out)
+{
+	char *end;
+	if (isspace((unsigned char)buf[0]) || (lo >= 0 && buf[0] == '-'))
+		return -EINVAL;
+	errno = 0;
+	long long v = strtoll(buf, &end, 0);
+	if (end == buf)
+		return -EINVAL;
+	if (*end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < lo || v > hi)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int proc_store_coredump_filter(const struct proc_target *t, const char *buf)
+{
+	long long v;
+	int r = proc_parse_number(buf, 0, UINT32_MAX, &v);
+	if (r == 0)
+		t->tg->coredump_filter = (unsigned)v;
+	return r;
+}
+
+/* A thread's own process only (Linux: EINVAL for another's); the name is the process's
+   here, as the sentry keeps one, with the bytes as written (a trailing newline too). */
+int proc_store_comm(const struct proc_target *t, const char *buf)
+{
+	if (!current || current->tg != t->tg)
+		return -EINVAL;
+	memset(t->tg->comm, 0, sizeof(t->tg->comm));
+	strncpy(t->tg->comm, buf, sizeof(t->tg->comm) - 1);
+	/* ps on the host keeps the old name until the next prctl(PR_SET_NAME). */
+	return 0;
+}
+
+int proc_fill_oom_score_adj(const struct proc_target *t, FILE *m)
+{
+	fprintf(m, "%d\n", t->tg->oom_score_adj);
+	return 0;
+}
+
+/* As Linux's __set_oom_adj: -1000..1000; below the process's floor only with
+   CAP_SYS_RESOURCE, whose writes also set the floor. */
+int proc_store_oom_score_adj(const struct proc_target *t, const char *buf)
+{
+	char num[64];
+	long long v;
+	/* Linux strips white space around it first (strstrip). */
+	while (isspace((unsigned char)*buf))
+		buf++;
+	size_t n = strlen(buf);
+	while (n && isspace((unsigned char)buf[n - 1]))
+		n--;
+	memcpy(num, buf, n);
+	num[n] = '\0';
+	int r = proc_parse_number(num, INT_MIN, INT_MAX, &v);
+	if (r < 0)
+		return r;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	bool privileged = current && task_capable(current, CAP_SYS_RESOURCE);
+	if (v < t->tg->oom_score_adj_min && !privileged)
+		return -EACCES;
+	t->tg->oom_score_adj = (int)v;
+	if (privileged)
+		t->tg->oom_score_adj_min = (int)v;
 	return 0;
 }
 

@@ -222,6 +222,7 @@ int task_create_process(pid_t host_pid, uid_t uid, gid_t gid, const struct path 
 	tg->pgid = tg->sid = pid;
 	tg->exit_signal = SIGCHLD;
 	tg->start_ns = sandbox_now_ns();
+	tg->coredump_filter = PROC_DEFAULT_COREDUMP_FILTER;
 	creds_init(&tg->creds, uid, gid);
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit(r, &tg->rlimits[r]);
@@ -279,6 +280,9 @@ static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pi
 	tg->host_pid = host_pid;
 	tg->pidfd = -1;
 	tg->pgid = src->pgid;
+	tg->oom_score_adj = src->oom_score_adj;
+	tg->oom_score_adj_min = src->oom_score_adj_min;
+	tg->coredump_filter = src->coredump_filter;
 	tg->sid = src->sid;
 	tg->creds = src->creds;
 	memcpy(tg->rlimits, src->rlimits, sizeof(tg->rlimits));

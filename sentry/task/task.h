@@ -16,6 +16,8 @@
 #define TASK_COMM_LEN 16
 #define TASK_NGROUPS_MAX 64
 #define TASK_NSIG 65
+/* Linux's default: anonymous private and shared memory, ELF headers, private huge pages. */
+#define PROC_DEFAULT_COREDUMP_FILTER 0x33
 
 struct fd_table;
 struct sent_signal;
@@ -82,6 +84,10 @@ struct thread_group {
 	bool killed;			/* SIGKILL sent: threads it is creating die with it */
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	bool nondumpable;		/* PR_SET_DUMPABLE 0, until the next exec */
+	/* /proc/PID/oom_score_adj (recorded: the host's OOM killer keeps its own view of the
+	   process) and the lowest value a writer without CAP_SYS_RESOURCE may set; inherited. */
+	int oom_score_adj, oom_score_adj_min;
+	unsigned coredump_filter;	/* /proc/PID/coredump_filter, inherited (cores are the host's) */
 	pid_t parent_tid;		/* the parent's thread that made it (its exit is the
 					   parent's death for PR_SET_PDEATHSIG); 0: none */
 	bool exit_watched;		/* entered by control "exec": a zombie until its exit code

@@ -14,6 +14,7 @@
 #   IPC namespace with its own mqueue mounted on the root's /dev/mqueue.
 # - rootcheck: chroot (the process's root for every walk, "..", fork, exec,
 #   /proc/PID/root, CAP_SYS_CHROOT) and openat2 (struct open_how checks, RESOLVE_*).
+# - procwrite.sh: writes to /proc/PID/{comm,oom_score_adj,coredump_filter}, as root and a user.
 # - filecheck: mappings of /dev/zero, leases, OFD locks, named pipes, RLIMIT_NOFILE, /proc
 #   files by shape, the extended attributes of a file of the image.
 # - /proc/meminfo under --memory (the sandbox's own behaviour, no native run).
@@ -60,6 +61,28 @@ else
 	echo "note: no user.* attributes on $ROOT's file system: the image's attributes are not checked"
 	check_prog filecheck /tmp
 fi
+# Writes to /proc/PID files (comm, oom_score_adj, coredump_filter): the values taken, the
+# errors for the refused ones, what a child inherits; as root (without CAP_SYS_RESOURCE, as
+# Docker's default set) and as a user.
+cat >"$ROOT/procwrite.sh" <<'EOF'
+for v in 500 100 " 7 " 0 -100 2000 3000000000 abc 1000; do
+	echo "$v" >/proc/self/oom_score_adj 2>/dev/null
+	echo "oom_score_adj '$v': $? $(cat /proc/$$/oom_score_adj)"
+done
+for v in 7f 0x7f " 5" 0 0x1ff 0x1ffffffff -1 017; do
+	echo "$v" >/proc/self/coredump_filter 2>/dev/null
+	echo "coredump_filter '$v': $? $(cat /proc/$$/coredump_filter)"
+done
+sh -c 'echo "child: $(cat /proc/self/oom_score_adj) $(cat /proc/self/coredump_filter)"'
+echo abcdefghijklmnopqrstuvwxyz >/proc/self/comm
+echo "comm: $? $(od -c /proc/$$/comm | head -2 | tr -s ' ')"
+sleep 100 &
+echo x >/proc/$!/comm 2>/dev/null
+echo "another's comm: $?"
+kill $!
+EOF
+compare procwrite "$ROOT" /bin/sh /procwrite.sh
+RUN_AS=1000:1000 compare procwrite-user "$ROOT" /bin/sh /procwrite.sh
 # /proc/meminfo of a sandbox with a memory limit: the limit is its MemTotal (a native run
 # shows the host's memory: nothing to compare with).
 # shellcheck disable=SC2016 # awk's fields
