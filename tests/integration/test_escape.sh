@@ -7,7 +7,9 @@
 # through any fd the guest holds (tests/progs/hostile fdscan), not through the sentry's /proc
 # (hostile procscan). From outside, the guest's host process has an empty root and cwd, holds
 # no directory fd, and runs unprivileged under seccomp (hostile hold); the sentry's reopener
-# has an empty root, no capabilities, seccomp, and no directory but its own procfs.
+# has an empty root, no capabilities, seccomp, and no directory but its own procfs; every
+# thread of the sentry and of the gofer is under its filter, with no capability more than
+# its process's first thread.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/security.sh"
@@ -175,6 +177,30 @@ confined() {
 	return $problems
 }
 
+# Every thread of the sentry and the gofer runs under its seccomp filter with no_new_privs,
+# and none holds a capability its process's first thread dropped (filters and capabilities
+# are per thread: one started before the confinement kept neither).
+inspect_confined_threads() {
+	local what=$1 pid=$2 problems=0 task caps
+	if [ -z "$pid" ] || [ ! -d "/proc/$pid/task" ]; then
+		fail "$what: no process found"
+		return 1
+	fi
+	caps=$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")
+	for task in /proc/"$pid"/task/*; do
+		local status="$task/status" tid
+		tid=$(basename "$task")
+		[ -f "$status" ] || continue
+		grep -q '^Seccomp:[[:space:]]*2' "$status" ||
+			{ fail "$what: thread $tid is not under the seccomp filter"; problems=1; }
+		grep -q '^NoNewPrivs:[[:space:]]*1' "$status" ||
+			{ fail "$what: thread $tid has no no_new_privs"; problems=1; }
+		awk -v caps="$caps" '/^Cap(Eff|Prm):/ && $2 != caps { bad = 1 } END { exit bad }' "$status" ||
+			{ fail "$what: thread $tid holds other capabilities than the process: $(grep -E '^Cap(Eff|Prm):' "$status" | tr '\n' ' ')"; problems=1; }
+	done
+	return $problems
+}
+
 # The sentry's reopener (sentry/fs/reopen.c) holds one directory: the procfs of its own pid
 # namespace, where it is the only process. Otherwise it is confined as a guest is, and runs
 # as no root.
@@ -226,6 +252,12 @@ for platform in $PLATFORMS; do
 			inspect_guest "$platform" "$pid" && pass
 		done
 		inspect_reopener "$platform" "$(sentry_children "$rpid" OTHER)" && pass
+		for c in $(children_of "$rpid"); do
+			case "$(tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null)" in
+			*" boot "*) inspect_confined_threads "[$platform] sentry" "$c" && pass ;;
+			*" gofer "*) inspect_confined_threads "[$platform] gofer" "$c" && pass ;;
+			esac
+		done
 	fi
 	exec 9>&-
 	for _ in $(seq 1 300); do
