@@ -1,6 +1,7 @@
 /* A process's memory in /proc as programs read it: /proc/self/maps names each of this
    program's own mappings (a file of the root file system with an offset, anonymous memory
-   partly mprotected, a shared memfd, shared anonymous memory, a file unlinked while mapped)
+   partly mprotected, a shared memfd, shared anonymous memory, System V shared memory, a file
+   unlinked while mapped)
    with the perms, offset, name, device and inode Linux gives (the last two compared with
    stat(2) of the file); [stack] holds a local variable, as does the stack pthread_getattr_np
    finds for the main thread (glibc reads maps for it); VmRSS grows by what the program
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -165,6 +167,24 @@ static void check_files(const char *path)
 		else
 			say("shared anon: not in maps");
 	}
+
+	/* System V shared memory: /SYSV<key> (deleted) on the shm mount, the id as inode. */
+	int id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+	void *seg = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+	if (seg == (void *)-1) {
+		say("shm: %s", en(errno));
+	} else {
+		struct vma v;
+		read_proc("/proc/self/maps");
+		if (find_vma((uintptr_t)seg, false, &v))
+			say("shm: %s %08llx %s device %02x:%02x inode is the id: %s", v.perms, v.offset,
+			    v.name, v.maj, v.min, yesno(v.ino == (unsigned long long)id));
+		else
+			say("shm: not in maps");
+		shmdt(seg);
+	}
+	if (id >= 0)
+		shmctl(id, IPC_RMID, NULL);
 
 	/* A file of our own, mapped shared, then unlinked: "(deleted)". */
 	const char *tmp = "/tmp/mapscheck.data";
