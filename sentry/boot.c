@@ -152,6 +152,10 @@ int sentry_boot(struct boot_config *cfg)
 	ssize_t n = oom_fd >= 0 ? pread(oom_fd, own_oom_score, sizeof(own_oom_score) - 1, 0) : -1;
 	if (n > 0)
 		own_oom_score[n] = '\0';
+	/* The host's /proc, for the spawner: the guests' maps and memory figures. */
+	_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host_proc < 0)
+		return log_errno(-errno, "opening /proc"), 125;
 	r = confine_enter_empty_root();
 	if (r < 0)
 		return 125;
@@ -175,9 +179,11 @@ int sentry_boot(struct boot_config *cfg)
 		signal(SIGTTIN, SIG_IGN);
 		signal(SIGTTOU, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
-		if (spawner_start(cfg->platform) < 0)
-			return 125;
 	}
+	if (spawner_start(cfg->platform, host_proc) < 0)
+		return 125;
+	close(host_proc);
+	host_proc = -1;
 	if (pipe2(go, O_CLOEXEC) < 0 || (cfg->wait_for_start && pipe2(start, O_CLOEXEC) < 0))
 		return log_errno(-errno, "pipe"), 125;
 	int preserved[cfg->preserved_fds + 1];

@@ -302,7 +302,7 @@ static const struct proc_entry proc_pid_entries[] = {
 	STORE_ENTRY("oom_score_adj", PROC_P_OOM_SCORE_ADJ, 0644, proc_fill_oom_score_adj,
 		    proc_store_oom_score_adj),
 	LINK_ENTRY("root", PROC_ROOT_LINK),
-	FILE_ENTRY("smaps", PROC_P_SMAPS, 0444, proc_fill_maps),
+	FILE_ENTRY("smaps", PROC_P_SMAPS, 0444, proc_fill_smaps),
 	FILE_ENTRY("smaps_rollup", PROC_P_SMAPS_ROLLUP, 0444, proc_fill_smaps_rollup),
 	FILE_ENTRY("stat", PROC_P_STAT, 0444, proc_fill_stat),
 	FILE_ENTRY("statm", PROC_P_STATM, 0444, proc_fill_statm),

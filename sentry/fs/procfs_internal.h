@@ -60,19 +60,16 @@ int proc_write_mounts(struct task *t, FILE *m, bool mountinfo);
 
 /* Per process (procfs_pid.c). */
 int proc_fill_stat(const struct proc_target *t, FILE *m);
-int proc_fill_statm(const struct proc_target *t, FILE *m);
 int proc_fill_status(const struct proc_target *t, FILE *m);
 int proc_fill_cmdline(const struct proc_target *t, FILE *m);
 int proc_fill_environ(const struct proc_target *t, FILE *m);
 int proc_fill_comm(const struct proc_target *t, FILE *m);
 int proc_fill_limits(const struct proc_target *t, FILE *m);
-int proc_fill_maps(const struct proc_target *t, FILE *m);
 int proc_fill_pid_mounts(const struct proc_target *t, FILE *m);
 int proc_fill_pid_mountinfo(const struct proc_target *t, FILE *m);
 int proc_fill_cgroup(const struct proc_target *t, FILE *m);
 int proc_fill_fdinfo(const struct proc_target *t, FILE *m);
 int proc_fill_wchan(const struct proc_target *t, FILE *m);
-int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m);
 int proc_fill_coredump_filter(const struct proc_target *t, FILE *m);
 int proc_store_coredump_filter(const struct proc_target *t, const char *buf);
 int proc_store_comm(const struct proc_target *t, const char *buf);
@@ -80,6 +77,16 @@ int proc_fill_oom_score_adj(const struct proc_target *t, FILE *m);
 int proc_store_oom_score_adj(const struct proc_target *t, const char *buf);
 int proc_fill_io(const struct proc_target *t, FILE *m);
 int proc_fill_zero(const struct proc_target *t, FILE *m);
+
+/* Memory, from the host's files of the process (procfs_mem.c). */
+int proc_fill_maps(const struct proc_target *t, FILE *m);
+int proc_fill_smaps(const struct proc_target *t, FILE *m);
+int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m);
+int proc_fill_statm(const struct proc_target *t, FILE *m);
+/* stat's vsize (bytes) and rss (pages); 0 for a zombie. */
+void proc_stat_memory(const struct proc_target *t, unsigned long long *vsize, unsigned long long *rss);
+/* status's Vm and Rss lines (and HugetlbPages); none for a zombie. */
+void proc_put_status_memory(const struct proc_target *t, FILE *m);
 
 /* System-wide (procfs_sys.c). */
 int proc_fill_sys_stat(const struct proc_target *t, FILE *m);

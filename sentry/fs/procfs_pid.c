@@ -1,7 +1,7 @@
 /* /proc/PID/...: a process's files, made from the sentry's task state in the formats of
    Linux's fs/proc/array.c and base.c. What the sentry cannot know, because the host holds
-   it (memory maps and sizes, pending and blocked signals, per-thread CPU time), shows as
-   zero or empty. Guest-supplied strings (comm, argv, environment) are copied bounded, raw
+   it (pending and blocked signals, per-thread CPU time), shows as zero or empty; memory
+   figures and maps are the host's, translated (procfs_mem.c). Guest-supplied strings (comm, argv, environment) are copied bounded, raw
    where Linux prints them raw. */
 #define _GNU_SOURCE
 #include "sentry/fs/procfs_internal.h"
@@ -104,6 +104,7 @@ int proc_fill_stat(const struct proc_target *t, FILE *m)
 	struct thread_group *tg = t->tg;
 	bool zombie = !t->task;
 	uint64_t utime, stime, ign, cgt;
+	unsigned long long vsize, rss;
 	char state = proc_state(t);
 	unsigned long flags = PF_RANDOMIZE | (tg->did_exec ? 0 : PF_FORKNOEXEC) | (zombie ? PF_EXITING : 0);
 	const struct rusage *cru = &tg->children_rusage;
@@ -118,30 +119,24 @@ int proc_fill_stat(const struct proc_target *t, FILE *m)
 
 	proc_cpu_of(t, &utime, &stime);
 	proc_sig_masks(t->task, &ign, &cgt);
+	proc_stat_memory(t, &vsize, &rss);
 	fprintf(m, "%d (", t->id);
 	fwrite(tg->comm, 1, comm_len(tg), m);	/* raw, as Linux prints it */
 	fprintf(m, ") %c %d %d %d 0 -1 %lu %lu %lu %lu %lu %llu %llu %llu %llu %d %d %d 0 %llu "
-		"0 0 %llu %lu %lu 0 0 0 0 0 %llu %llu 0 0 0 %d 0 %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
+		"%llu %llu %llu %lu %lu 0 0 0 0 0 %llu %llu 0 0 0 %d 0 %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
 		state, proc_ppid(tg), tg->pgid, tg->sid, flags,
 		ru ? (unsigned long)ru->ru_minflt : 0, (unsigned long)cru->ru_minflt,
 		ru ? (unsigned long)ru->ru_majflt : 0, (unsigned long)cru->ru_majflt,
 		(unsigned long long)ns_to_ticks(utime), (unsigned long long)ns_to_ticks(stime),
 		(unsigned long long)ns_to_ticks(timeval_ns(&cru->ru_utime)),
 		(unsigned long long)ns_to_ticks(timeval_ns(&cru->ru_stime)), priority, sched.nice,
-		proc_nthreads(tg), (unsigned long long)ns_to_ticks(tg->start_ns),
+		proc_nthreads(tg), (unsigned long long)ns_to_ticks(tg->start_ns), vsize, rss,
 		(unsigned long long)rsslim,
 		/* startcode, endcode: Linux shows 1 when it hides them, 0 without memory. */
 		zombie ? 0UL : 1UL, zombie ? 0UL : 1UL,
 		(unsigned long long)(ign & 0x7fffffffULL), (unsigned long long)(cgt & 0x7fffffffULL),
 		t->thread && t->id != tg->tgid ? -1 : tg->exit_signal, sched.rt_priority, sched.policy,
 		zombie ? tg->exit_status : 0);
-	return 0;
-}
-
-int proc_fill_statm(const struct proc_target *t, FILE *m)
-{
-	(void)t;
-	fputs("0 0 0 0 0 0 0\n", m);
 	return 0;
 }
 
@@ -212,13 +207,8 @@ int proc_fill_status(const struct proc_target *t, FILE *m)
 	fprintf(m, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->tgid, t->id,
 		tg->pgid, tg->sid);
 	if (task) {
-		/* The host holds the address space: sizes are not known here. */
-		static const char *const vm[] = { "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM",
-			"VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe",
-			"VmLib", "VmPTE", "VmSwap" };
-		for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++)
-			fprintf(m, "%s:\t%8d kB\n", vm[i], 0);
-		fputs("HugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t1\n", m);
+		proc_put_status_memory(t, m);
+		fputs("CoreDumping:\t0\nTHP_enabled:\t1\n", m);
 	}
 	proc_sig_masks(task, &ign, &cgt);
 	fprintf(m, "Threads:\t%d\nSigQ:\t0/%llu\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\n"
@@ -302,27 +292,6 @@ int proc_fill_limits(const struct proc_target *t, FILE *m)
 		else
 			fputc('\n', m);
 	}
-	return 0;
-}
-
-/* The host holds the address space: the sentry has no map of it (maps and smaps are
-   empty, smaps_rollup all zeros). */
-int proc_fill_maps(const struct proc_target *t, FILE *m)
-{
-	(void)t, (void)m;
-	return 0;
-}
-
-int proc_fill_smaps_rollup(const struct proc_target *t, FILE *m)
-{
-	static const char *const fields[] = { "Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File",
-		"Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty",
-		"Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped",
-		"FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked" };
-	(void)t;
-	fprintf(m, "%08x-%08x ---p 00000000 00:00 0%*s[rollup]\n", 0, 0, 26, "");
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		fprintf(m, "%s:%*d kB\n", fields[i], (int)(19 - strlen(fields[i])), 0);
 	return 0;
 }
 

@@ -27,9 +27,10 @@
 /* Marks the files of signalfds (f->priv). */
 static const char signalfd_tag[] = "signalfd";
 
-/* Installs a new host object (the sentry's copy: fd) for the guest; priv: the file's. */
+/* Installs a new host object (the sentry's copy: fd) for the guest; priv: the file's;
+   mapped_name: what /proc/PID/maps calls its mappings (NULL: no name). */
 static long install_host_object(struct task *t, struct syscall_event *ev, int fd, bool cloexec,
-				void *priv)
+				void *priv, const char *mapped_name)
 {
 	if (fd < 0)
 		return -errno;
@@ -41,6 +42,8 @@ static long install_host_object(struct task *t, struct syscall_event *ev, int fd
 		return e == EMFILE || e == ENFILE ? -ENFILE : -ENOMEM;
 	}
 	f->priv = priv;
+	if (mapped_name)
+		vfs_mapped_note(t, f, mapped_name);
 	long r = fd_install(t, ev, f, cloexec, 0);
 	file_put(f);
 	return r;
@@ -57,7 +60,7 @@ static long do_epoll_create(struct task *t, struct syscall_event *ev, int flags)
 {
 	if (flags & ~EPOLL_CLOEXEC)
 		return -EINVAL;
-	return install_host_object(t, ev, epoll_create1(EPOLL_CLOEXEC), flags & EPOLL_CLOEXEC, NULL);
+	return install_host_object(t, ev, epoll_create1(EPOLL_CLOEXEC), flags & EPOLL_CLOEXEC, NULL, NULL);
 }
 
 SYSCALL(epoll_create)
@@ -81,8 +84,11 @@ SYSCALL(memfd_create)
 	int r = guest_read_string(t, ev->args[0], name, sizeof(name));
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -EINVAL : r;
+	/* The host's memfd has the guest's name: its mappings are called what Linux calls them. */
+	char mapped_name[sizeof(name) + 32];
+	snprintf(mapped_name, sizeof(mapped_name), "/memfd:%s (deleted)", name);
 	return install_host_object(t, ev, memfd_create(name, flags | MFD_CLOEXEC), flags & MFD_CLOEXEC,
-				   NULL);
+				   NULL, mapped_name);
 }
 
 /* Both fds must be host objects: the host's epoll watches the guest's mirror. Files the
@@ -112,7 +118,7 @@ static long do_eventfd(struct task *t, struct syscall_event *ev, unsigned count,
 	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	return install_host_object(t, ev, eventfd(count, (flags & ~EFD_CLOEXEC) | EFD_CLOEXEC),
-				   flags & EFD_CLOEXEC, NULL);
+				   flags & EFD_CLOEXEC, NULL, NULL);
 }
 
 SYSCALL(eventfd)
@@ -131,7 +137,7 @@ SYSCALL(timerfd_create)
 	if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
 		return -EINVAL;
 	return install_host_object(t, ev, timerfd_create(clockid, (flags & ~TFD_CLOEXEC) | TFD_CLOEXEC),
-				   flags & TFD_CLOEXEC, NULL);
+				   flags & TFD_CLOEXEC, NULL, NULL);
 }
 
 /* timerfd_settime/gettime: on a host timerfd the host does it. */
@@ -162,7 +168,7 @@ static long do_signalfd(struct task *t, struct syscall_event *ev, int fd, uint64
 		return signalfd(host, &mask, 0) < 0 ? -errno : fd;
 	}
 	return install_host_object(t, ev, signalfd(-1, &mask, (flags & ~SFD_CLOEXEC) | SFD_CLOEXEC),
-				   flags & SFD_CLOEXEC, (void *)signalfd_tag);
+				   flags & SFD_CLOEXEC, (void *)signalfd_tag, NULL);
 }
 
 /* The host reads the caller's own signals; the records it wrote become the guest's at the

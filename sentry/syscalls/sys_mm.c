@@ -34,6 +34,7 @@ SYSCALL(mmap)
 	/* The access mode is the host description's own (it allows no more than the open, see
 	   fd_place): the host refuses a shared writable mapping of a read-only open, whatever
 	   the mapping type, and a later mprotect(PROT_WRITE) of it, as Linux does. */
+	vfs_mapped_note(t, f, NULL);	/* /proc/PID/maps names the mapping by it */
 	return SYSCALL_CONTINUE;
 }
 

@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <utlist.h>
 
@@ -99,6 +100,7 @@ static void seg_destroy(struct shm_seg *seg)
 	ipc_remove(&shm_ids, &seg->obj);
 	shm_pages -= pages_of(seg->size);
 	memfs_budget_give(pages_of(seg->size) * PAGE);
+	vfs_mapped_forget(seg);
 	close(seg->memfd);
 	free(seg);
 }
@@ -169,6 +171,10 @@ static int seg_fill(struct task *t, const struct ipc_get_params *p, uint64_t siz
 		return r;
 	}
 	shm_pages += pages;
+	/* Its mappings in /proc/PID/maps, as Linux names them (the shm mount, the id as inode). */
+	char mapped_name[40];
+	snprintf(mapped_name, sizeof(mapped_name), "/SYSV%08x (deleted)", (unsigned)p->key);
+	vfs_mapped_note_object(seg, fd, mapped_name, makedev(0, 1), (uint64_t)seg->obj.id);
 	*out = &seg->obj;
 	return 0;
 }

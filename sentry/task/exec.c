@@ -431,6 +431,7 @@ long exec_prepare(struct task *t, struct syscall_event *ev, int dirfd, uint64_t 
 	if (r < 0)
 		goto out;
 	task_reserve_closing(t, fd, fd);
+	vfs_mapped_note(t, plan.file, NULL);	/* the host maps it: /proc/PID/maps names it */
 	ev->rewrite_nr = SYS_execveat;
 	ev->args[0] = (uint64_t)fd;
 	ev->args[1] = empty_addr;

@@ -217,7 +217,7 @@ int task_create_process(pid_t host_pid, uid_t uid, gid_t gid, const struct path 
 	t->sighand->refs = 1;
 	tg->tgid = t->tid = pid;
 	tg->host_pid = t->host_tid = host_pid;
-	tg->pidfd = -1;
+	tg->pidfd = (int)syscall(SYS_pidfd_open, host_pid, 0);
 	tg->leader = t;
 	tg->pgid = tg->sid = pid;
 	tg->exit_signal = SIGCHLD;
@@ -252,6 +252,8 @@ static void thread_group_put(struct thread_group *tg)
 {
 	if (!tg || --tg->refs > 0)
 		return;
+	if (tg->pidfd >= 0)
+		close(tg->pidfd);
 	free(tg->exe_path);
 	free(tg->cmdline);
 	free(tg->environ);
@@ -278,7 +280,7 @@ static struct thread_group *thread_group_fork(struct thread_group *src, pid_t pi
 	tg->refs = 1;
 	tg->tgid = pid;
 	tg->host_pid = host_pid;
-	tg->pidfd = -1;
+	tg->pidfd = (int)syscall(SYS_pidfd_open, host_pid, 0);
 	tg->pgid = src->pgid;
 	tg->oom_score_adj = src->oom_score_adj;
 	tg->oom_score_adj_min = src->oom_score_adj_min;

@@ -58,7 +58,7 @@ struct sighand {
 struct thread_group {
 	pid_t tgid;
 	pid_t host_pid;			/* host pid of the leader */
-	int pidfd;			/* host pidfd of the leader */
+	int pidfd;			/* host pidfd of the leader, opened before it can be reaped (-1: none) */
 	struct task *leader;
 	struct task *threads;		/* utlist, linked by task.group_next */
 	int nthreads;

@@ -40,6 +40,8 @@ void inode_put(struct inode *inode)
 			fsnotify_inode_put(inode);
 		return;
 	}
+	if (inode->host_mapped)
+		vfs_mapped_forget(inode);
 	if (inode->iops && inode->iops->evict)
 		inode->iops->evict(inode);
 	inode_xattrs_free(inode);

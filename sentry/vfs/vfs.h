@@ -174,6 +174,7 @@ struct inode {
 	struct inotify_mark *inotify_marks;	/* inotify watches on it (sentry/vfs/inotify.c) */
 	struct lease *leases;		/* fcntl leases on it (sentry/vfs/lease.c) */
 	int open_readers, open_writers;	/* its open files, read-only and writable (not O_PATH) */
+	bool host_mapped;		/* named in the mapped-file table (mapped.c) */
 	void *priv;
 };
 
@@ -438,5 +439,22 @@ void inode_touch(struct inode *inode);
 void inode_apply_attr(struct inode *inode, const struct iattr *ia);
 /* Is dir empty (no names but "." and "..")? 1, 0 or -errno. */
 int vfs_dir_empty(struct inode *dir);
+
+/* Mapped files (mapped.c): the guest's name, device and inode number of each host object a
+   guest may have mapped, by the host's (device, inode), for /proc/PID/maps. name NULL: the
+   file's guest path as t sees it (a file without one is not noted, but keeps a name given
+   before); device and inode are its inode's. Entries go with their inode. */
+int vfs_mapped_note(struct task *t, struct file *f, const char *name);
+/* The same for a host object of the sentry's that is no file (a System V segment), with a
+   fixed name, device and inode, until vfs_mapped_forget(owner). */
+int vfs_mapped_note_object(const void *owner, int host_fd, const char *name, dev_t dev, uint64_t ino);
+struct mapped_name {
+	const char *name;
+	dev_t dev;
+	uint64_t ino;
+	bool deleted;			/* its last link is gone (Linux appends " (deleted)") */
+};
+bool vfs_mapped_find(dev_t host_dev, uint64_t host_ino, struct mapped_name *out);
+void vfs_mapped_forget(const void *owner);
 
 #endif

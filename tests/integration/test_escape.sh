@@ -7,9 +7,10 @@
 # through any fd the guest holds (tests/progs/hostile fdscan), not through the sentry's /proc
 # (hostile procscan). From outside, the guest's host process has an empty root and cwd, holds
 # no directory fd, and runs unprivileged under seccomp (hostile hold); the sentry's reopener
-# has an empty root, no capabilities, seccomp, and no directory but its own procfs; every
-# thread of the sentry and of the gofer is under its filter, with no capability more than
-# its process's first thread.
+# has an empty root, no capabilities, seccomp, and no directory but its own procfs; the
+# spawner an empty root, only its socket and the host's /proc, and only its capabilities;
+# every thread of the sentry and of the gofer is under its filter, with no capability more
+# than its process's first thread.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/security.sh"
@@ -230,6 +231,38 @@ inspect_reopener() {
 	return $problems
 }
 
+# The spawner (sentry/spawner.c) is unconfined by design, holding only its request socket and
+# the host's /proc (for the guests' maps), with the capabilities a launcher needs and
+# CAP_SYS_PTRACE; its root is the sentry's empty one.
+inspect_spawner() {
+	local platform=$1 pid=$2 problems=0
+	if [ -z "$pid" ] || [ "$(echo "$pid" | wc -w)" != 1 ]; then
+		fail "[$platform] the sentry has not exactly one spawner: '$pid'"
+		return 1
+	fi
+	[ -z "$(find "/proc/$pid/root/" -mindepth 1 -maxdepth 1 2>&1)" ] ||
+		{ fail "[$platform] spawner: its root is not empty"; problems=1; }
+	local fd n
+	for fd in /proc/"$pid"/fd/*; do
+		n=$(basename "$fd")
+		[ "$n" -le 2 ] && continue
+		if [ "$n" = 3 ] && [[ "$(readlink "$fd")" == socket:* ]]; then
+			continue
+		fi
+		if [ "$n" = 4 ] && [ -d "$fd" ] && [ "$(stat -f -L -c %T "$fd")" = proc ]; then
+			continue
+		fi
+		fail "[$platform] spawner: fd $n is $(readlink "$fd")"
+		problems=1
+	done
+	local caps
+	caps=$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")
+	# CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_SYS_PTRACE.
+	[ "$caps" = 00000000000801c0 ] ||
+		{ fail "[$platform] spawner: capabilities $caps"; problems=1; }
+	return $problems
+}
+
 for platform in $PLATFORMS; do
 	out="$WORK/hold.$platform"
 	mkdir -p "$out"
@@ -252,6 +285,7 @@ for platform in $PLATFORMS; do
 			inspect_guest "$platform" "$pid" && pass
 		done
 		inspect_reopener "$platform" "$(sentry_children "$rpid" OTHER)" && pass
+		inspect_spawner "$platform" "$(sentry_children "$rpid" SPAWNER)" && pass
 		for c in $(children_of "$rpid"); do
 			case "$(tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null)" in
 			*" boot "*) inspect_confined_threads "[$platform] sentry" "$c" && pass ;;

@@ -6,8 +6,11 @@
 #    environ, fd/ and fdinfo/, mounts, and the system-wide files (stat's btime, uptime, sys/);
 #  - a multithreaded process (tests/progs/procread): task/ lists its threads, each with its
 #    own stat and status; ps -L shows them; fd/ shows its file and its pipe;
+#  - a process's memory (tests/progs/mapscheck): maps names its mappings as natively, with
+#    the devices and inodes stat(2) gives, [stack] and pthread_getattr_np find the stack,
+#    status, statm, stat, smaps and smaps_rollup agree, as natively;
 #  - nothing under /proc names a host pid (the CLI's, the gofer's, the sentry's, the guests'
-#    own) or a host path.
+#    own) or a host path: not in the maps and smaps of bash, busybox sh, python3 either.
 # Needs root (the sandbox) and, once, network for debootstrap (cached).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../lib/common.sh"
@@ -23,6 +26,12 @@ if [ -n "$PROCREAD" ] && [ -x "$PROCREAD" ]; then
 	cp "$PROCREAD" "$DEB/procread"
 else
 	echo "note: tests/progs/procread is not built (BUILD_DIR unset?): the thread checks are skipped"
+fi
+MAPSCHECK="${BUILD_DIR:+$BUILD_DIR/tests/progs/mapscheck}"
+if [ -n "$MAPSCHECK" ] && [ -x "$MAPSCHECK" ]; then
+	cp "$MAPSCHECK" "$DEB/mapscheck"
+else
+	echo "note: tests/progs/mapscheck is not built (BUILD_DIR unset?): the memory checks are skipped"
 fi
 
 # --- The guest scripts. ---
@@ -167,6 +176,21 @@ if [ -x /procread ]; then
 	/procread threads 3 >/dev/null &
 	wait_comm $! procread && wait_stat $! 20 3 || exit 1
 fi
+# Their maps and smaps too: a shell of busybox, python3 with a memfd and a file of the
+# upper layer mapped.
+sleep 60 | busybox sh -c 'read -r x' &
+wait_comm $! busybox || exit 1
+python3 -c '
+import mmap, os, time
+fd = os.memfd_create("pyfd"); os.ftruncate(fd, 4096); m = mmap.mmap(fd, 4096)
+with open("/tmp/pymapped", "wb") as f: f.write(b"x" * 4096)
+f = open("/tmp/pymapped", "r+b"); m2 = mmap.mmap(f.fileno(), 4096)
+time.sleep(60)' &
+PY=$!
+for i in $(seq 600); do
+	grep -q /tmp/pymapped /proc/$PY/maps 2>/dev/null && break
+	sleep 0.1
+done
 cd /usr/share
 exec 3</etc/passwd
 echo ready
@@ -371,6 +395,7 @@ check_no_host_leaks() {
 			next
 		}
 		/^(pos|ino|mnt_id|flags):/ || / kB$/ { next }
+		/^[0-9a-f]+-[0-9a-f]+ [-r][-w][-x][ps] [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ [0-9]+/ { next }
 		/^cpu[0-9]* / || /^(intr|ctxt|btime|processes|procs_running|procs_blocked|softirq) / { next }
 		/^[a-z_]+ [0-9]+$/ { next }
 		{ print }
@@ -385,6 +410,12 @@ check_no_host_leaks() {
 		fi
 	done
 	local s
+	# (memfd: the guest's own memfd is "pyfd"; any other name is one the sentry gave.)
+	if grep -a -v -F 'memfd:pyfd' "$dump" | grep -a -q -F 'memfd:'; then
+		fail "$name: a memfd name of the sentry's appears under /proc"
+		grep -a -v -F 'memfd:pyfd' "$dump" | grep -a -n -F 'memfd:' | head -5 | cut -c1-200 | sed 's/^/    /'
+		leaked=1
+	fi
 	for s in "$WORK" "$DEB" "$(dirname "$RUNSCC")" /tmp/runscc-test; do
 		if grep -a -F -q -- "$s" "$dump"; then
 			fail "$name: host path $s appears under /proc"
@@ -396,6 +427,16 @@ check_no_host_leaks() {
 	# The dump did see what it should have: pipes, the shell's file, threads.
 	if grep -a -q -- '/fd/3 -> /etc/passwd$' "$dump"; then pass; else fail "$name: fd/3 -> /etc/passwd not in the dump"; fi
 	if grep -a -q -- '-> pipe:\[[0-9]*\]$' "$dump"; then pass; else fail "$name: no pipe:[N] link in the dump"; fi
+	# and the maps of the processes, with the guest's names.
+	local want
+	for want in ' /usr/lib/x86_64-linux-gnu/libc\.so\.6$' ' /usr/bin/python3\.[0-9]+$' ' /usr/bin/busybox$' \
+		' /tmp/pymapped$' ' /memfd:pyfd \(deleted\)$' ' \[stack\]$' ' \[heap\]$' ' \[vdso\]$'; do
+		if grep -a -E -q -- "^[0-9a-f]+-[0-9a-f]+ .*$want" "$dump"; then
+			pass
+		else
+			fail "$name: no maps line naming$want in the dump"
+		fi
+	done
 }
 
 for platform in $PLATFORMS; do
@@ -404,4 +445,7 @@ for platform in $PLATFORMS; do
 	check_threads "$platform"
 	check_no_host_leaks "$platform"
 done
+if [ -x "$DEB/mapscheck" ]; then
+	compare mapscheck "$DEB" /mapscheck /mapscheck
+fi
 finish

@@ -129,16 +129,21 @@ children_of() {
 	[ -n "$1" ] && ps -o pid= --ppid "$1" | tr -d ' '
 }
 
-# sentry_children RUNSCC_PID SAME|OTHER: children of the sentry (`runsc-c boot`) of the
-# sandbox started by the `runsc-c do` process RUNSCC_PID, in the sentry's pid namespace (the
-# guest processes) or in another one (the reopener, sentry/fs/reopen.c).
+# sentry_children RUNSCC_PID SAME|SPAWNER|OTHER: children of the sentry (`runsc-c boot`) of
+# the sandbox started by the `runsc-c do` process RUNSCC_PID, in the sentry's pid namespace
+# (the guest processes; the spawner, sentry/spawner.c, a fork of the sentry that runs its
+# program, apart) or in another one (the reopener, sentry/fs/reopen.c).
 sentry_children() {
 	local c g
 	for c in $(children_of "$1"); do
 		if tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q ' boot '; then
 			for g in $(children_of "$c"); do
 				if [ "$(readlink "/proc/$g/ns/pid")" = "$(readlink "/proc/$c/ns/pid")" ]; then
-					[ "$2" = SAME ] && echo "$g"
+					if [ "$(readlink "/proc/$g/exe")" = "$(readlink "/proc/$c/exe")" ]; then
+						[ "$2" = SPAWNER ] && echo "$g"
+					else
+						[ "$2" = SAME ] && echo "$g"
+					fi
 				else
 					[ "$2" = OTHER ] && echo "$g"
 				fi
