@@ -8,6 +8,7 @@
 #include "sentry/mm/guest_mem.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -317,6 +318,43 @@ static long sync_host_flags(struct file *f)
 	return fcntl(f->host_fd, F_SETFL, fl) < 0 ? -errno : 0;
 }
 
+/* Does the owner F_SETOWN names exist? A process group: any member. */
+static bool owner_exists(int type, pid_t pid)
+{
+	if (type == F_OWNER_TID)
+		return task_by_tid(pid) != NULL;
+	if (type == F_OWNER_PID)
+		return thread_group_by_pid(pid) != NULL;
+	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg))
+		if (tg->pgid == pid && !tg->exited)
+			return true;
+	return false;
+}
+
+/* F_SETOWN and F_SETOWN_EX, as Linux's f_setown: the owner in guest ids, ESRCH for none.
+   A host object's description (shared with the sentry's copy) gets the host's ids of a
+   thread or a process, so that the host's SIGIO and SIGURG reach it; a process group has no
+   host counterpart (the sentry keeps the groups) and gets no host owner. */
+static long file_set_owner(struct file *f, int type, pid_t pid)
+{
+	if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
+		return -EINVAL;
+	if (pid < 0 || (pid && !owner_exists(type, pid)))
+		return -ESRCH;
+	f->owner_type = type;
+	f->owner = pid;
+	if (f->host_fd < 0)
+		return 0;
+	struct f_owner_ex host = { F_OWNER_PID, 0 };
+	if (pid && type == F_OWNER_TID) {
+		host.type = F_OWNER_TID;
+		host.pid = task_by_tid(pid)->host_tid;
+	} else if (pid && type == F_OWNER_PID) {
+		host.pid = thread_group_by_pid(pid)->host_pid;
+	}
+	return fcntl(f->host_fd, F_SETOWN_EX, &host) < 0 ? -errno : 0;
+}
+
 SYSCALL(fcntl)
 {
 	int fd = (int)ev->args[0], cmd = (int)ev->args[1];
@@ -378,6 +416,24 @@ SYSCALL(fcntl)
 		return native_flags ? SYSCALL_CONTINUE : 0;
 	case F_GETSIG:
 		return native_flags ? SYSCALL_CONTINUE : f->sig;
+	case F_SETOWN: {
+		int who = (int)arg;
+		if (who == INT_MIN)
+			return -EINVAL;
+		return who < 0 ? file_set_owner(f, F_OWNER_PGRP, -who) : file_set_owner(f, F_OWNER_PID, who);
+	}
+	case F_GETOWN:
+		return f->owner_type == F_OWNER_PGRP ? -f->owner : f->owner;
+	case F_SETOWN_EX: {
+		struct f_owner_ex ex;
+		long r = guest_read(t, arg, &ex, sizeof(ex));
+		return r < 0 ? r : file_set_owner(f, ex.type, ex.pid);
+	}
+	case F_GETOWN_EX: {
+		/* A description never given an owner shows type 0 (F_OWNER_TID), as Linux's. */
+		struct f_owner_ex ex = { f->owner_type, f->owner };
+		return guest_write(t, arg, &ex, sizeof(ex));
+	}
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 	case F_ADD_SEALS:

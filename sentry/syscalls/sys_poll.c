@@ -157,6 +157,7 @@ static long deadline_from_timespec(struct task *t, uint64_t uts, struct timespec
 	return 0;
 }
 
+/* nfds is an unsigned int to Linux (the callers drop the register's upper half). */
 static long do_poll(struct task *t, struct syscall_event *ev, uint64_t ufds, uint64_t nfds,
 		    struct timespec *deadline)
 {
@@ -187,7 +188,7 @@ SYSCALL(poll)
 	if (timeout >= 0) {
 		deadline_in(&deadline, timeout / 1000, (timeout % 1000) * 1000000L);
 	}
-	return do_poll(t, ev, ev->args[0], ev->args[1], timeout >= 0 ? &deadline : NULL);
+	return do_poll(t, ev, ev->args[0], (uint32_t)ev->args[1], timeout >= 0 ? &deadline : NULL);
 }
 
 SYSCALL(ppoll)
@@ -197,7 +198,7 @@ SYSCALL(ppoll)
 	long r = deadline_from_timespec(t, ev->args[2], &deadline, &has);
 	if (r < 0)
 		return r;
-	return do_poll(t, ev, ev->args[0], ev->args[1], has ? &deadline : NULL);
+	return do_poll(t, ev, ev->args[0], (uint32_t)ev->args[1], has ? &deadline : NULL);
 }
 
 /* select: the three fd sets become a poll set and back. */

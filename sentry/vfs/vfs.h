@@ -218,6 +218,8 @@ struct file {
 	struct timespec open_mtime;	/* the host file's at open, for native_writer */
 	bool open_counted;		/* in its inode's open_readers/open_writers */
 	int sig;			/* F_SETSIG's signal (0: SIGIO) for a sentry file */
+	int owner_type;			/* F_SETOWN(_EX): F_OWNER_TID, _PID or _PGRP, in guest ids */
+	pid_t owner;			/* 0: none */
 	void *priv;
 };
 

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -481,6 +483,67 @@ static void check_image_xattrs(const char *path)
 	say("user.added: %s; attributes: %s", r, xattr_names(path));
 }
 
+static const char *owner_ex(int fd)
+{
+	struct f_owner_ex ex = { 99, 99 };
+	char *b = say_buffer();
+	if (fcntl(fd, F_GETOWN_EX, &ex) < 0)
+		return en(errno);
+	snprintf(b, SAY_BUFFER_SIZE, "type %d %s", ex.type,
+		 ex.pid == 0 ? "0" : ex.pid == getpid() ? "self" : ex.pid == gettid() ? "self-tid" : "other");
+	return b;
+}
+
+/* F_SETOWN/F_GETOWN and their _EX forms name processes, threads and groups by the caller's
+   pids; a pipe with O_ASYNC signals its owner (SIGIO from the kernel). Raw syscalls: glibc
+   turns F_GETOWN into F_GETOWN_EX. */
+static void check_owner(void)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	setpgid(0, 0);
+	long own = syscall(SYS_fcntl, p[0], F_GETOWN);
+	say("fresh: getown %ld, ex %s", own, owner_ex(p[0]));
+	const char *r = rv(syscall(SYS_fcntl, p[0], F_SETOWN, getpid()));
+	own = syscall(SYS_fcntl, p[0], F_GETOWN);
+	say("setown self: %s, getown is self: %s, ex %s", r, yesno(own == getpid()), owner_ex(p[0]));
+	r = rv(syscall(SYS_fcntl, p[0], F_SETOWN, -getpgrp()));
+	own = syscall(SYS_fcntl, p[0], F_GETOWN);
+	say("setown -pgrp: %s, getown is -pgrp: %s, ex %s", r, yesno(own == -getpgrp()), owner_ex(p[0]));
+	say("setown no such pid: %s", rv(syscall(SYS_fcntl, p[0], F_SETOWN, 99999)));
+	say("setown INT_MIN: %s", rv(syscall(SYS_fcntl, p[0], F_SETOWN, INT_MIN)));
+	struct f_owner_ex ex = { 7, getpid() };
+	say("setown_ex bad type: %s", rv(syscall(SYS_fcntl, p[0], F_SETOWN_EX, &ex)));
+	ex = (struct f_owner_ex){ F_OWNER_PID, -5 };
+	say("setown_ex negative pid: %s", rv(syscall(SYS_fcntl, p[0], F_SETOWN_EX, &ex)));
+	say("setown_ex bad pointer: %s", rv(syscall(SYS_fcntl, p[0], F_SETOWN_EX, (void *)1)));
+	ex = (struct f_owner_ex){ F_OWNER_TID, gettid() };
+	r = rv(syscall(SYS_fcntl, p[0], F_SETOWN_EX, &ex));
+	own = syscall(SYS_fcntl, p[0], F_GETOWN);
+	say("setown_ex tid: %s, ex %s, getown is the tid: %s", r, owner_ex(p[0]), yesno(own == gettid()));
+	r = rv(syscall(SYS_fcntl, p[0], F_SETOWN, 0));
+	own = syscall(SYS_fcntl, p[0], F_GETOWN);
+	say("setown 0: %s, getown %ld, ex %s", r, own, owner_ex(p[0]));
+	int d = dup(p[0]);
+	syscall(SYS_fcntl, p[0], F_SETOWN, getpid());
+	say("a dup shares the owner: %s", yesno(syscall(SYS_fcntl, d, F_GETOWN) == getpid()));
+	close(d);
+
+	struct sigaction sa = { .sa_sigaction = on_lease_break, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigaction(SIGIO, &sa, NULL);
+	fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+	lease_sig = 0;
+	if (write(p[1], "x", 1) != 1)
+		say("write failed");
+	for (int i = 0; i < 200 && !lease_sig; i++)
+		msleep(10);
+	say("O_ASYNC pipe write: %s, code %d", lease_sig ? sname(lease_sig) : "none", lease_code);
+	signal(SIGIO, SIG_DFL);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -495,6 +558,7 @@ int main(int argc, char **argv)
 	check_fifo();
 	check_nofile();
 	check_proc_files();
+	check_owner();
 	if (argc > 2)
 		check_image_xattrs(argv[2]);
 	return 0;
