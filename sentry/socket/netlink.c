@@ -128,7 +128,6 @@ int netlink_host_open(uint64_t guest_caps, bool netns_own)
 	/* Errors carry no copy of the request: the guest's own is echoed instead. */
 	int one = 1;
 	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return nl_events_start();
 }
 
@@ -458,12 +457,16 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 	*outlen = 0;
 	if (host_rtnl < 0)
 		return -EOPNOTSUPP;
-	/* The host checks and filters requests as strictly as the guest's socket asks. */
-	static int host_strict;
-	int strict = (n->flags & NLF_STRICT_CHK) != 0;
+	/* The host checks and filters requests as strictly as the guest's socket asks, and
+	   explains its errors if the guest's socket asks. */
+	static int host_strict, host_ext_ack;
+	int strict = (n->flags & NLF_STRICT_CHK) != 0, ext_ack = (n->flags & NLF_EXT_ACK) != 0;
 	if (strict != host_strict &&
 	    setsockopt(host_rtnl, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &strict, sizeof(strict)) == 0)
 		host_strict = strict;
+	if (ext_ack != host_ext_ack &&
+	    setsockopt(host_rtnl, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, sizeof(ext_ack)) == 0)
+		host_ext_ack = ext_ack;
 	uint32_t seq = ((const struct nlmsghdr *)hreq)->nlmsg_seq;
 	if (sendto(host_rtnl, hreq, hlen, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
@@ -492,8 +495,10 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 					memcpy(&done_errno, NLMSG_DATA(h), sizeof(int));
 				if (*outlen + NLMSG_ALIGN(h->nlmsg_len) > NETLINK_DUMP_MAX)
 					done_errno = -ENOBUFS;
+				/* Its extended-ack attributes are not passed on. */
 				struct { struct nlmsghdr h; int err; } d = {
-					{ NLMSG_LENGTH(sizeof(int)), NLMSG_DONE, h->nlmsg_flags,
+					{ NLMSG_LENGTH(sizeof(int)), NLMSG_DONE,
+					  h->nlmsg_flags & ~NLM_F_ACK_TLVS,
 					  req->nlmsg_seq, n->portid }, done_errno };
 				return buf_append(out, outlen, &cap, &d, sizeof(d));
 			}
