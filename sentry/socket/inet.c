@@ -599,12 +599,67 @@ static int inet_getsockopt(struct socket *sk, int level, int name, void *val, so
 	return getsockopt(sk->file->host_fd, level, name, val, len) < 0 ? -errno : 0;
 }
 
+/* The congestion controls loaded (net.ipv4.tcp_available_congestion_control) and those
+   anyone may choose (tcp_allowed_congestion_control), read at boot when the sentry keeps
+   CAP_NET_ADMIN: with it the host would let any guest choose any, and load a module for a
+   name it does not have. As " a b c ", each name between spaces. */
+static char congestion_available[512], congestion_allowed[512];
+
+static void congestion_list_read(const char *path, char *list, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, list + 1, size - 3) : -1;
+	if (n < 0)
+		n = 0;
+	list[0] = ' ';
+	for (ssize_t i = 1; i <= n; i++)
+		if (list[i] == '\n')
+			list[i] = ' ';
+	memcpy(list + n + 1, " ", 2);
+}
+
+void inet_net_admin_init(void)
+{
+	congestion_list_read("/proc/sys/net/ipv4/tcp_available_congestion_control", congestion_available,
+			     sizeof(congestion_available));
+	congestion_list_read("/proc/sys/net/ipv4/tcp_allowed_congestion_control", congestion_allowed,
+			     sizeof(congestion_allowed));
+}
+
+/* Options the host would allow the sentry, which holds CAP_NET_ADMIN for guests that have
+   it, and Linux only a caller with it (or CAP_NET_RAW): checked against the guest's. A
+   congestion control not loaded is ENOENT for every guest (no module is loaded for one). */
+static int inet_option_privileged(struct task *t, int level, int name, const void *val, socklen_t len)
+{
+	if (!netlink_net_admin_kept())
+		return 0;
+	bool admin = task_capable(t, CAP_NET_ADMIN);
+	int v;
+	if (level == SOL_SOCKET && name == SO_PRIORITY && len >= sizeof(v)) {
+		memcpy(&v, val, sizeof(v));
+		return (v < 0 || v > 6) && !admin && !task_capable(t, CAP_NET_RAW) ? -EPERM : 0;
+	}
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION && len >= 1) {
+		char want[32] = " ";
+		size_t n = len < sizeof(want) - 3 ? len : sizeof(want) - 3;
+		memcpy(want + 1, val, n);
+		want[1 + strnlen(want + 1, n)] = '\0';
+		strcat(want, " ");
+		if (!strstr(congestion_available, want))
+			return -ENOENT;
+		return admin || strstr(congestion_allowed, want) ? 0 : -EPERM;
+	}
+	return 0;
+}
+
 static int inet_setsockopt(struct task *t, struct socket *sk, int level, int name, const void *val,
 			   socklen_t len)
 {
-	(void)t;
 	if (!inet_option_allowed(level, name))
 		return -ENOPROTOOPT;
+	int r = inet_option_privileged(t, level, name, val, len);
+	if (r < 0)
+		return r;
 	return setsockopt(sk->file->host_fd, level, name, val, len) < 0 ? -errno : 0;
 }
 

@@ -117,8 +117,10 @@ bool socket_net_admin(struct task *t)
 int netlink_host_open(uint64_t guest_caps, bool netns_own)
 {
 	net_admin_kept = (guest_caps & (UINT64_C(1) << CAP_NET_ADMIN)) && netns_own;
-	if (net_admin_kept)
+	if (net_admin_kept) {
 		rtnl_change_boot_links();
+		inet_net_admin_init();
+	}
 	host_rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (host_rtnl < 0) {
 		int e = -errno;

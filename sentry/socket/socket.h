@@ -126,6 +126,9 @@ int inet_egress_hosts_start(struct task *init);
 /* After a guest's change to the namespace: sockets connected to one of its own addresses
    that is no longer its own are disconnected. */
 void inet_egress_recheck(void);
+/* When the sentry keeps CAP_NET_ADMIN: what the host would then allow the sentry that Linux
+   allows only a caller with it, read at boot (before the sentry confines itself). */
+void inet_net_admin_init(void);
 /* Host names of a policy (egress_hosts.c): the nameservers become rules of p. */
 struct egress_policy;
 int egress_hosts_start(struct task *init, struct egress_policy *p);

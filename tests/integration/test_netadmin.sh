@@ -7,6 +7,8 @@
 #   a bridge and a port of it, a neighbour entry, deleting a link; the ioctls (SIOCSIFMTU,
 #   SIOCSIFTXQLEN, SIOCSIFADDR/NETMASK for IPv4 and IPv6, SIOCSIFNAME, SIOCSIFFLAGS,
 #   SIOCADDRT for IPv4 and IPv6); then ip a, ip link, ip r, ip -6 r;
+# - as a user without the capability in such a sandbox: SO_PRIORITY above 6 and a congestion
+#   control not allowed to all refused (the sentry itself holds CAP_NET_ADMIN);
 # - the same without CAP_NET_ADMIN (Docker's default set; and every capability but it): each
 #   change EPERM, as natively with the capability dropped;
 # - by design in the sandbox: requests naming another namespace (a pid, an fd, an id),
@@ -142,6 +144,30 @@ CAP_ADD=NET_ADMIN compare netadmin "$DEB" /bin/sh /netadmin.sh
 compare netadmin-without-cap "$DEB" /bin/sh /netadmin.sh
 CAP_ADD=ALL CAP_DROP=NET_ADMIN compare netadmin-all-but-net-admin "$DEB" /bin/sh /netadmin.sh
 unset NATIVE_NETNS NATIVE_SETUP
+
+# Options Linux gives only a caller with CAP_NET_ADMIN (or CAP_NET_RAW), which the sentry
+# holds for the sandbox: a user without it is refused them as natively; a congestion control
+# that is not loaded is ENOENT (no module is loaded for it).
+cat >"$DEB/options.py" <<'EOF'
+import errno, socket
+
+
+def attempt(what, f):
+    try:
+        f()
+        print(what, "ok")
+    except OSError as e:
+        print(what, errno.errorcode[e.errno])
+
+
+t = socket.socket()
+for name in ("reno", "cubic", "bbr", "htcp", "nosuch"):
+    attempt("TCP_CONGESTION " + name, lambda: t.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, name.encode()))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for p in (6, 7, -1):
+    attempt("SO_PRIORITY %d" % p, lambda: u.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, p))
+EOF
+RUN_AS=1000:1000 CAP_ADD=NET_ADMIN compare netadmin-options "$DEB" /usr/bin/python3 /options.py
 
 CAP_ADD=NET_ADMIN expect_sandbox netadmin-refused "veth peer in pid 1's namespace: EPERM
 lo to fd 0's namespace: EPERM
