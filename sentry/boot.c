@@ -210,8 +210,6 @@ int sentry_boot(struct boot_config *cfg)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
 	if (r == 0)
 		r = guest_process_adopt_fds(init, 3, preserved, cfg->preserved_fds);
-	if (r == 0)
-		r = inet_egress_hosts_start(init);
 	for (int i = 0; i < cfg->preserved_fds; i++)
 		close(preserved[i]);	/* init has them, and the sentry its copies */
 	/* OCI create fails, as runc's does, when init's program is not there: with the exit
@@ -234,6 +232,15 @@ int sentry_boot(struct boot_config *cfg)
 		r = unotify_prepare_receivers();
 	if (r == 0)
 		r = sentry_confine();
+	if (r == 0)
+		r = netlink_events_start();
+	/* The policy's host names are resolved before init runs, by a confined sentry whose
+	   refresher thread is created with its capabilities dropped. */
+	if (r == 0) {
+		kernel_lock();
+		r = inet_egress_hosts_start(init);
+		kernel_unlock();
+	}
 	if (r == 0)
 		r = tracer_start(&kernel.platform, pid, go[1]);
 	if (r == 0 && cfg->control_fd >= 0)

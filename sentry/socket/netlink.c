@@ -95,7 +95,7 @@ static bool net_admin_kept;		/* the sentry kept CAP_NET_ADMIN for the guests' ch
 
 static const struct socket_ops netlink_ops;
 static const struct file_operations netlink_fops;
-static int nl_events_start(void);
+static int nl_events_open(void);
 
 static struct netlink_sock *nl_sk(struct socket *sk)
 {
@@ -130,7 +130,7 @@ int netlink_host_open(uint64_t guest_caps, bool netns_own)
 	/* Errors carry no copy of the request: the guest's own is echoed instead. */
 	int one = 1;
 	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	return nl_events_start();
+	return nl_events_open();
 }
 
 /* --- notifications: the namespace's multicast groups, relayed to the guest's members --- */
@@ -184,8 +184,8 @@ static void *nl_events_thread(void *arg)
 	}
 }
 
-/* A second socket of the sentry's, in every group of the namespace, and its reader. */
-static int nl_events_start(void)
+/* A second socket of the sentry's, in every group of the namespace. */
+static int nl_events_open(void)
 {
 	host_events = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (host_events < 0)
@@ -201,6 +201,15 @@ static int nl_events_start(void)
 		return log_errno(-errno, "binding the sentry's netlink notification socket");
 	for (int g = 1; g <= RTNLGRP_MAX; g++)
 		setsockopt(host_events, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g));
+	return 0;
+}
+
+/* Its reader: a thread started once the sentry has dropped its capabilities (a thread keeps
+   the ones it was created with). */
+int netlink_events_start(void)
+{
+	if (host_events < 0)
+		return 0;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

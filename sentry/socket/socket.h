@@ -140,6 +140,8 @@ int netlink_host_open(uint64_t guest_caps, bool netns_own);
 /* Did the sentry keep CAP_NET_ADMIN: guest_caps (init's sets) had it, and the namespace is
    the sandbox's own (not the host's, which the CLI's caller is in)? */
 bool netlink_net_admin_kept(void);
+/* Starts the reader of the namespace's notifications (after the sentry confined itself). */
+int netlink_events_start(void);
 /* netlink_change.c: the links present at boot (never deleted by a guest), and the checks of
    a change request (-errno to refuse it; host_fd: a socket in the namespace). */
 void rtnl_change_boot_links(void);

@@ -18,6 +18,8 @@
 # - the egress policy after a change: a UDP socket connected to an address the guest added
 #   (so the namespace's own, allowed under deny-all) is disconnected when the address goes,
 #   instead of sending to where the routes now lead; other destinations stay refused;
+# - every thread of the sentry runs under its seccomp filter with only the capabilities it
+#   keeps (CAP_NET_ADMIN among them here);
 # - the host's own namespace has none of the test's changes afterwards.
 # Needs root.
 # shellcheck source-path=SCRIPTDIR
@@ -234,6 +236,44 @@ for platform in $PLATFORMS; do
 	else
 		fail "netadmin-egress [$platform]: the disconnect is not in the sentry's log"
 	fi
+done
+
+# Every thread of the sentry is confined (its seccomp filter, and only the capabilities it
+# keeps: CAP_KILL, CAP_NET_BIND_SERVICE, CAP_SYS_PTRACE, and here CAP_NET_ADMIN), including
+# those it starts before it confines itself (standby receivers' starters) and the readers
+# of the namespace's notifications and of the policy's DNS answers (a host name in the
+# policy that does not resolve still starts its refresher).
+kept=$(((1 << 5) | (1 << 10) | (1 << 12) | (1 << 19)))
+for platform in $PLATFORMS; do
+	log="$WORK/threads.$platform.log"
+	"$RUNSCC" --debug --log "$log" do --platform="$platform" --cap-add=NET_ADMIN --egress=allow:nosuch.test:80 \
+		--rootfs "$DEB" -- sh -c 'ip monitor >/dev/null & sleep 60' >/dev/null 2>&1 </dev/null &
+	sandbox=$!
+	confined() { grep -q "confined; guest pid 1 is host pid" "$log" 2>/dev/null; }
+	if ! wait_until 60 confined; then
+		fail "threads [$platform]: the sandbox did not start"
+		kill "$sandbox"
+		wait "$sandbox" 2>/dev/null
+		continue
+	fi
+	guest=$(grep -o "confined; guest pid 1 is host pid [0-9]*" "$log" | grep -o "[0-9]*$")
+	sentry=$(awk '/^PPid/ { print $2 }' "/proc/$guest/status")
+	bad=
+	for t in /proc/"$sentry"/task/*; do
+		seccomp=$(awk '/^Seccomp:/ { print $2 }' "$t/status" 2>/dev/null)
+		caps=$(awk '/^CapEff:/ { print $2 }' "$t/status" 2>/dev/null)
+		[ -n "$seccomp" ] || continue	# the thread ended meanwhile
+		if [ "$seccomp" != 2 ] || [ $((16#$caps)) != "$kept" ]; then
+			bad+=" ${t##*/}: seccomp $seccomp, capabilities $caps;"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		pass
+	else
+		fail "threads [$platform]: threads of the sentry not confined:$bad"
+	fi
+	kill "$sentry"
+	wait "$sandbox" 2>/dev/null
 done
 
 host_view >"$WORK/host.after"
