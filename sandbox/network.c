@@ -10,7 +10,9 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int loopback_up(void)
@@ -36,6 +38,16 @@ int sandbox_netns_new(void)
 	if (ping < 0 || write(ping, "0 2147483647", 12) != 12)
 		log_warn("ping sockets stay refused in the sandbox: ping_group_range: %m");
 	return 0;
+}
+
+bool sandbox_netns_own(void)
+{
+	char parent[64];
+	struct stat own, theirs;
+	snprintf(parent, sizeof(parent), "/proc/%d/ns/net", (int)getppid());
+	if (stat("/proc/self/ns/net", &own) < 0 || stat(parent, &theirs) < 0)
+		return false;
+	return own.st_dev != theirs.st_dev || own.st_ino != theirs.st_ino;
 }
 
 int sandbox_network_enter(const char *network)

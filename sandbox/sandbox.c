@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "sandbox/sandbox.h"
 #include "sandbox/mounts.h"
+#include "sandbox/network.h"
 #include "sandbox/process_json.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -94,6 +95,7 @@ static char *spec_to_json(const struct sandbox_spec *s, bool wait_for_start, int
 	json_object_object_add(o, "wait_for_start", json_object_new_boolean(wait_for_start));
 	if (s->egress)
 		json_object_object_add(o, "egress", json_object_new_string(s->egress));
+	json_object_object_add(o, "netns_own", json_object_new_boolean(sandbox_netns_own()));
 	json_object_object_add(o, "process", init_process_json(s));
 	if (preserved_at > 0) {
 		json_object_object_add(o, "preserved_fds", json_object_new_int(s->preserve_fds));
@@ -140,6 +142,8 @@ int sandbox_read_spec(int fd, struct boot_config *cfg)
 		cfg->wait_for_start = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "egress", &v))
 		cfg->egress = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "netns_own", &v))
+		cfg->netns_own = json_object_get_boolean(v);
 	if (!json_object_object_get_ex(o, "process", &v) || guest_process_from_json(v, &cfg->init) < 0)
 		goto out;
 	if (json_object_object_get_ex(o, "preserved_fds", &v)) {

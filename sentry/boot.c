@@ -142,7 +142,8 @@ int sentry_boot(struct boot_config *cfg)
 	/* The sandbox's network namespace is the sentry's: netlink and /proc/net ask it on
 	   descriptors kept from now (after the reopener's fork, which needs none of them). */
 	if (r == 0)
-		r = netlink_host_open();
+		r = netlink_host_open(cfg->init.caps[GUEST_CAP_BOUNDING] | cfg->init.caps[GUEST_CAP_PERMITTED] |
+				      cfg->init.caps[GUEST_CAP_AMBIENT], cfg->netns_own);
 	if (r == 0)
 		procfs_net_open();
 	if (r < 0)
@@ -215,8 +216,6 @@ int sentry_boot(struct boot_config *cfg)
 		r = guest_process_apply(init, &cfg->init, (const int[]){ 0, 1, 2 }, cfg->control_fd >= 0);
 	if (r == 0)
 		r = guest_process_adopt_fds(init, 3, preserved, cfg->preserved_fds);
-	if (r == 0)
-		r = inet_egress_hosts_start(init);
 	for (int i = 0; i < cfg->preserved_fds; i++)
 		close(preserved[i]);	/* init has them, and the sentry its copies */
 	/* OCI create fails, as runc's does, when init's program is not there: with the exit
@@ -231,12 +230,23 @@ int sentry_boot(struct boot_config *cfg)
 		kill(pid, SIGKILL);
 		return found == -ENOENT ? 127 : found < 0 ? 126 : 125;
 	}
-	/* CAP_NET_BIND_SERVICE: guest root's sockets on ports below 1024 (inet.c checks). */
-	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL) | CAP_MASK(CAP_NET_BIND_SERVICE));
+	/* CAP_NET_BIND_SERVICE: guest root's sockets on ports below 1024 (inet.c checks);
+	   CAP_NET_ADMIN: changes to the sandbox's own network namespace by guests that may. */
+	r = confine_drop_caps(CAP_MASK(CAP_SYS_PTRACE) | CAP_MASK(CAP_KILL) | CAP_MASK(CAP_NET_BIND_SERVICE) |
+			      (netlink_net_admin_kept() ? CAP_MASK(CAP_NET_ADMIN) : 0));
 	if (r == 0 && kernel.platform.kind == PLATFORM_UNOTIFY)
 		r = unotify_prepare_receivers();
 	if (r == 0)
 		r = sentry_confine();
+	if (r == 0)
+		r = netlink_events_start();
+	/* The policy's host names are resolved before init runs, by a confined sentry whose
+	   refresher thread is created with its capabilities dropped. */
+	if (r == 0) {
+		kernel_lock();
+		r = inet_egress_hosts_start(init);
+		kernel_unlock();
+	}
 	if (r == 0)
 		r = tracer_start(&kernel.platform, pid, go[1]);
 	if (r == 0 && cfg->control_fd >= 0)

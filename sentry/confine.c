@@ -147,8 +147,10 @@ int sentry_confine(void)
 	}
 	if (r == 0)
 		r = add_ip_socket_rules(ctx);
+	/* TSYNC: the threads started before (standby receivers' starters, readers of the
+	   namespace's notifications and of DNS answers) get the filter too. */
 	if (r == 0)
-		r = confine_load_filter(ctx, 0);
+		r = confine_load_filter(ctx, SECCOMP_FILTER_FLAG_TSYNC);
 	seccomp_release(ctx);
 	if (r < 0)
 		log_errno(r, "loading the sentry's seccomp filter");

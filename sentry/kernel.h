@@ -67,6 +67,7 @@ struct boot_config {
 	int ready_fd;
 	bool wait_for_start;
 	char *egress;			/* egress policy text (common/egress.h); NULL: none */
+	bool netns_own;			/* the network namespace is not the CLI's caller's */
 	/* OCI create --preserve-fds: init's fds 3..3+N-1 are ours at preserved_at.. */
 	int preserved_fds;
 	int preserved_at;

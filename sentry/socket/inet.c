@@ -19,6 +19,7 @@
 #include "common/egress.h"
 #include "common/log.h"
 
+#include <utlist.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/ipv6.h>
 #include <linux/sockios.h>
+#include <net/route.h>
 #include <sys/ioctl.h>
 
 #define INET_STREAM_CHUNK (1 << 20)	/* the most one sendmsg/recvmsg through the sentry moves */
@@ -42,11 +45,18 @@ struct inet_sock {
 	struct socket sk;
 	int protocol;
 	bool connect_waiting;		/* a blocking connect waits for its handshake */
+	/* Connected under an active policy only because the peer was one of the namespace's
+	   own addresses: checked again after each change a guest makes (inet_egress_recheck). */
+	bool own_peer;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct inet_sock *own_prev, *own_next;	/* own_peers */
 };
 
 static const struct socket_ops inet_ops;
 static const struct file_operations inet_fops;
 static struct egress_policy egress;
+static struct inet_sock *own_peers;
 
 static struct inet_sock *inet_sk(struct socket *sk)
 {
@@ -106,8 +116,10 @@ static void egress_log(struct task *t, const struct sockaddr_storage *a)
 }
 
 /* May the socket send to or connect to a? ECONNREFUSED (stream) or EPERM if not. The
-   address is the sentry's copy, zero-filled past len, which is what the host gets. */
-static int egress_check(struct task *t, struct socket *sk, const struct sockaddr_storage *a, socklen_t len)
+   address is the sentry's copy, zero-filled past len, which is what the host gets. *own:
+   allowed only as one of the namespace's own addresses. */
+static int egress_check(struct task *t, struct socket *sk, const struct sockaddr_storage *a, socklen_t len,
+			bool *own)
 {
 	if (!egress.active)
 		return 0;
@@ -118,8 +130,11 @@ static int egress_check(struct task *t, struct socket *sk, const struct sockaddr
 		return 0;
 	if ((a->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 	    (a->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) {
-		if (inet_local_address(a, len))
+		if (inet_local_address(a, len)) {
+			if (own)
+				*own = true;
 			return 0;
+		}
 		egress_log(t, a);
 	}
 	return sk->type == SOCK_STREAM ? -ECONNREFUSED : -EPERM;
@@ -189,9 +204,36 @@ static void inet_file_release(struct file *f)
 	f->priv = NULL;
 }
 
+static void own_peer_forget(struct inet_sock *is)
+{
+	if (is->own_peer)
+		DL_DELETE2(own_peers, is, own_prev, own_next);
+	is->own_peer = false;
+}
+
 static void inet_release(struct socket *sk)
 {
+	own_peer_forget(inet_sk(sk));
 	free(inet_sk(sk));
+}
+
+/* After a guest changed the namespace (an address or route gone, a link down): a socket
+   connected to an address that was the namespace's own, and is not any more, would send
+   natively to wherever the routes now lead; it is disconnected (connect AF_UNSPEC: a TCP
+   connection is reset) before the guest's next call. */
+void inet_egress_recheck(void)
+{
+	struct inet_sock *is, *tmp;
+	DL_FOREACH_SAFE2(own_peers, is, tmp, own_next) {
+		if (inet_local_address(&is->peer, is->peerlen))
+			continue;
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+		if (connect(is->sk.file->host_fd, &unspec, sizeof(unspec)) < 0)
+			log_warn("disconnecting a socket whose peer is no longer the namespace's own: %m");
+		else
+			log_warn("egress: a socket's peer is no longer the namespace's own address: disconnected");
+		own_peer_forget(is);
+	}
 }
 
 /* --- control calls --- */
@@ -234,6 +276,7 @@ static int inet_bind(struct task *t, struct socket *sk, const struct sockaddr_st
 static int inet_listen(struct task *t, struct syscall_event *ev, struct socket *sk, int backlog)
 {
 	(void)t, (void)ev;
+	own_peer_forget(inet_sk(sk));
 	return listen(sk->file->host_fd, backlog) < 0 ? -errno : 0;
 }
 
@@ -242,9 +285,18 @@ static long inet_connect(struct task *t, struct syscall_event *ev, struct socket
 {
 	struct inet_sock *is = inet_sk(sk);
 	int fd = sk->file->host_fd;
-	long r = a->ss_family == AF_UNSPEC ? 0 : egress_check(t, sk, a, len);
+	bool own = false;
+	long r = a->ss_family == AF_UNSPEC ? 0 : egress_check(t, sk, a, len, &own);
 	if (r < 0)
 		return r;
+	/* Under a policy, with guests that may change the namespace, remember an own peer. */
+	own_peer_forget(is);
+	if (own && netlink_net_admin_kept()) {
+		is->own_peer = true;
+		is->peer = *a;
+		is->peerlen = len;
+		DL_APPEND2(own_peers, is, own_prev, own_next);
+	}
 	bool nonblock = socket_nonblocking(sk->file);
 	int fl = host_nonblock_begin(fd);
 	r = connect(fd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
@@ -363,7 +415,7 @@ static long inet_sendmsg(struct task *t, struct socket *sk, struct socket_msg *m
 		/* Linux's IPv4 datagram sends take AF_UNSPEC for AF_INET: check what the host gets. */
 		if (sk->family == AF_INET && sk->type == SOCK_DGRAM && m->name.ss_family == AF_UNSPEC)
 			m->name.ss_family = AF_INET;
-		long r = egress_check(t, sk, &m->name, m->namelen);
+		long r = egress_check(t, sk, &m->name, m->namelen, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -547,12 +599,67 @@ static int inet_getsockopt(struct socket *sk, int level, int name, void *val, so
 	return getsockopt(sk->file->host_fd, level, name, val, len) < 0 ? -errno : 0;
 }
 
+/* The congestion controls loaded (net.ipv4.tcp_available_congestion_control) and those
+   anyone may choose (tcp_allowed_congestion_control), read at boot when the sentry keeps
+   CAP_NET_ADMIN: with it the host would let any guest choose any, and load a module for a
+   name it does not have. As " a b c ", each name between spaces. */
+static char congestion_available[512], congestion_allowed[512];
+
+static void congestion_list_read(const char *path, char *list, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, list + 1, size - 3) : -1;
+	if (n < 0)
+		n = 0;
+	list[0] = ' ';
+	for (ssize_t i = 1; i <= n; i++)
+		if (list[i] == '\n')
+			list[i] = ' ';
+	memcpy(list + n + 1, " ", 2);
+}
+
+void inet_net_admin_init(void)
+{
+	congestion_list_read("/proc/sys/net/ipv4/tcp_available_congestion_control", congestion_available,
+			     sizeof(congestion_available));
+	congestion_list_read("/proc/sys/net/ipv4/tcp_allowed_congestion_control", congestion_allowed,
+			     sizeof(congestion_allowed));
+}
+
+/* Options the host would allow the sentry, which holds CAP_NET_ADMIN for guests that have
+   it, and Linux only a caller with it (or CAP_NET_RAW): checked against the guest's. A
+   congestion control not loaded is ENOENT for every guest (no module is loaded for one). */
+static int inet_option_privileged(struct task *t, int level, int name, const void *val, socklen_t len)
+{
+	if (!netlink_net_admin_kept())
+		return 0;
+	bool admin = task_capable(t, CAP_NET_ADMIN);
+	int v;
+	if (level == SOL_SOCKET && name == SO_PRIORITY && len >= sizeof(v)) {
+		memcpy(&v, val, sizeof(v));
+		return (v < 0 || v > 6) && !admin && !task_capable(t, CAP_NET_RAW) ? -EPERM : 0;
+	}
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION && len >= 1) {
+		char want[32] = " ";
+		size_t n = len < sizeof(want) - 3 ? len : sizeof(want) - 3;
+		memcpy(want + 1, val, n);
+		want[1 + strnlen(want + 1, n)] = '\0';
+		strcat(want, " ");
+		if (!strstr(congestion_available, want))
+			return -ENOENT;
+		return admin || strstr(congestion_allowed, want) ? 0 : -EPERM;
+	}
+	return 0;
+}
+
 static int inet_setsockopt(struct task *t, struct socket *sk, int level, int name, const void *val,
 			   socklen_t len)
 {
-	(void)t;
 	if (!inet_option_allowed(level, name))
 		return -ENOPROTOOPT;
+	int r = inet_option_privileged(t, level, name, val, len);
+	if (r < 0)
+		return r;
 	return setsockopt(sk->file->host_fd, level, name, val, len) < 0 ? -errno : 0;
 }
 
@@ -579,6 +686,64 @@ static long inet_ifconf(int fd, uint64_t arg)
 		return r;
 	ic.ifc_buf = (char *)(uintptr_t)ubuf;
 	return guest_write(current, arg, &ic, sizeof(ic));
+}
+
+/* A route of SIOCADDRT/SIOCDELRT on an IPv4 socket: its device name is a pointer into the
+   guest, read as ip_rt_ioctl reads it (15 bytes at most) and pointed at the sentry's copy. */
+static long inet_route_ioctl(int fd, unsigned int cmd, uint64_t arg)
+{
+	struct rtentry rt;
+	char dev[IFNAMSIZ] = "";
+	long r = guest_read(current, arg, &rt, sizeof(rt));
+	if (r < 0)
+		return r;
+	if (rt.rt_dev) {
+		r = guest_read_string(current, (uint64_t)(uintptr_t)rt.rt_dev, dev, sizeof(dev));
+		if (r == -EFAULT)
+			return r;
+		rt.rt_dev = dev;
+	}
+	if (ioctl(fd, cmd, &rt) < 0)
+		return -errno;
+	inet_egress_recheck();
+	return 0;
+}
+
+/* A change of IPv6 addresses or routes (in6_ifreq, in6_rtmsg: no pointers). */
+static long inet6_change_ioctl(int fd, unsigned int cmd, uint64_t arg, size_t size)
+{
+	union {
+		struct in6_ifreq ifr6;
+		struct in6_rtmsg rt6;
+	} req;
+	long r = guest_read(current, arg, &req, size);
+	if (r < 0)
+		return r;
+	if (ioctl(fd, cmd, &req) < 0)
+		return -errno;
+	inet_egress_recheck();
+	return 0;
+}
+
+/* Address and route changes (devinet_ioctl, ip_rt_ioctl, addrconf's and ipv6_route_ioctl),
+   for a guest with CAP_NET_ADMIN, on the socket's own host socket: in the namespace. */
+static long inet_change_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
+{
+	bool v6 = socket_of(f)->family == AF_INET6;
+	bool route = cmd == SIOCADDRT || cmd == SIOCDELRT;
+	/* Neither family has the others: they end in dev_ioctl, which has none either. */
+	if (v6 ? !route && cmd != SIOCSIFADDR && cmd != SIOCDIFADDR && cmd != SIOCSIFDSTADDR
+	       : cmd == SIOCDIFADDR)
+		return -ENOTTY;
+	if (!socket_net_admin(current))
+		return -EPERM;
+	if (v6 && route)
+		return inet6_change_ioctl(f->host_fd, cmd, arg, sizeof(struct in6_rtmsg));
+	if (v6 && cmd != SIOCSIFDSTADDR)
+		return inet6_change_ioctl(f->host_fd, cmd, arg, sizeof(struct in6_ifreq));
+	if (route)
+		return inet_route_ioctl(f->host_fd, cmd, arg);
+	return socket_ifreq_ioctl(f->host_fd, cmd, arg, true);
 }
 
 static long inet_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
@@ -616,20 +781,16 @@ static long inet_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 			return -errno;
 		return guest_write(current, arg, &ifr, sizeof(ifr));
 	}
-	case SIOCSIFFLAGS:
 	case SIOCSIFADDR:
+	case SIOCDIFADDR:
 	case SIOCSIFDSTADDR:
 	case SIOCSIFBRDADDR:
 	case SIOCSIFNETMASK:
-	case SIOCSIFMTU:
-	case SIOCSIFHWADDR:
-	case SIOCSIFNAME:
-	case SIOCSIFTXQLEN:
 	case SIOCADDRT:
 	case SIOCDELRT:
-		return -EPERM;
+		return inet_change_ioctl(f, cmd, arg);
 	default:
-		return -ENOTTY;
+		return socket_dev_ioctl(cmd, arg);
 	}
 }
 

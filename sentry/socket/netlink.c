@@ -5,7 +5,11 @@
    passes the guest's bytes on: each request is rebuilt from its header, its fixed part and
    the attributes the request type reads (filters), and the answer is relayed with the guest's
    port id and sequence number, packed into datagrams as Linux packs a dump for that reader.
-   Changes get EPERM (no CAP_NET_ADMIN in the sandbox; the sentry dropped it as well).
+   Changes need CAP_NET_ADMIN in the guest (of the sender, and of the socket's opener, as
+   netlink_net_capable) and in the sentry, which keeps it only for a sandbox whose processes
+   may have it and whose namespace is not the host's; they are checked (netlink_change.c)
+   and sent as the guest wrote them on the sentry's socket, and the host's answer (with its
+   extended-ack message) is the guest's.
    Notifications of the namespace's multicast groups come from a second socket of the
    sentry's, read by a thread of its own, to every guest socket in the group.
    The guest's number mirrors a host eventfd that is readable while replies are queued, so
@@ -41,6 +45,7 @@
 #define NETLINK_RECVMSG_MAX 32448	/* SKB_WITH_OVERHEAD(32768): the most a reader's size raises it */
 #define NETLINK_DUMP_MAX (16 << 20)	/* a dump's answer the sentry holds for one socket */
 #define NETLINK_AUTOBIND_FIRST (-4096)	/* Linux's rover for a process's further sockets */
+#define NETLINK_EXTACK_MSG_MAX 256	/* an extended ack's message relayed (Linux's are short) */
 
 _Static_assert(RTNLGRP_MAX <= 64, "the groups of NETLINK_ROUTE fit a uint64_t");
 
@@ -77,6 +82,7 @@ struct netlink_sock {
 	int sndbuf, rcvbuf;
 	unsigned flags;			/* NLF_* */
 	bool passcred;
+	bool opener_net_admin;		/* its opener had CAP_NET_ADMIN (the file's credentials) */
 	UT_hash_handle hh;		/* by_portid */
 };
 
@@ -85,18 +91,36 @@ static struct netlink_sock *by_portid;
 static int32_t autobind_rover = NETLINK_AUTOBIND_FIRST;
 static int host_rtnl = -1;
 static uint32_t host_seq;
+static bool net_admin_kept;		/* the sentry kept CAP_NET_ADMIN for the guests' changes */
 
 static const struct socket_ops netlink_ops;
 static const struct file_operations netlink_fops;
-static int nl_events_start(void);
+static int nl_events_open(void);
 
 static struct netlink_sock *nl_sk(struct socket *sk)
 {
 	return (struct netlink_sock *)sk;
 }
 
-int netlink_host_open(void)
+bool netlink_net_admin_kept(void)
 {
+	return net_admin_kept;
+}
+
+bool socket_net_admin(struct task *t)
+{
+	return net_admin_kept && task_capable(t, CAP_NET_ADMIN);
+}
+
+/* netns_own: not the host's namespace (--network=host, an OCI spec without one), whose
+   changes are never a sandbox's. */
+int netlink_host_open(uint64_t guest_caps, bool netns_own)
+{
+	net_admin_kept = (guest_caps & (UINT64_C(1) << CAP_NET_ADMIN)) && netns_own;
+	if (net_admin_kept) {
+		rtnl_change_boot_links();
+		inet_net_admin_init();
+	}
 	host_rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (host_rtnl < 0) {
 		int e = -errno;
@@ -106,7 +130,7 @@ int netlink_host_open(void)
 	/* Errors carry no copy of the request: the guest's own is echoed instead. */
 	int one = 1;
 	setsockopt(host_rtnl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	return nl_events_start();
+	return nl_events_open();
 }
 
 /* --- notifications: the namespace's multicast groups, relayed to the guest's members --- */
@@ -160,8 +184,8 @@ static void *nl_events_thread(void *arg)
 	}
 }
 
-/* A second socket of the sentry's, in every group of the namespace, and its reader. */
-static int nl_events_start(void)
+/* A second socket of the sentry's, in every group of the namespace. */
+static int nl_events_open(void)
 {
 	host_events = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (host_events < 0)
@@ -177,6 +201,15 @@ static int nl_events_start(void)
 		return log_errno(-errno, "binding the sentry's netlink notification socket");
 	for (int g = 1; g <= RTNLGRP_MAX; g++)
 		setsockopt(host_events, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g));
+	return 0;
+}
+
+/* Its reader: a thread started once the sentry has dropped its capabilities (a thread keeps
+   the ones it was created with). */
+int netlink_events_start(void)
+{
+	if (host_events < 0)
+		return 0;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -274,12 +307,15 @@ static int buf_append(char **buf, size_t *len, size_t *cap, const void *msg, siz
 }
 
 /* NLMSG_ERROR for req, as Linux's netlink_ack makes it (the request echoed on an error unless
-   NETLINK_CAP_ACK; no extended-ack attributes). */
-static void nl_ack(struct netlink_sock *n, const struct nlmsghdr *req, int err)
+   NETLINK_CAP_ACK; of the extended-ack attributes only the host's message, msg, when the
+   socket asked for them: offsets would be the host request's). */
+static void nl_ack(struct netlink_sock *n, const struct nlmsghdr *req, int err, const char *msg)
 {
 	bool echo = err && !(n->flags & NLF_CAP_ACK);
 	size_t payload = echo ? req->nlmsg_len - NLMSG_HDRLEN : 0;
-	size_t len = NLMSG_LENGTH(sizeof(struct nlmsgerr)) + NLMSG_ALIGN(payload);
+	size_t msglen = msg && *msg && (n->flags & NLF_EXT_ACK) ? strlen(msg) + 1 : 0;
+	size_t tlvs = msglen ? NLA_HDRLEN + NLA_ALIGN(msglen) : 0;
+	size_t len = NLMSG_LENGTH(sizeof(struct nlmsgerr)) + NLMSG_ALIGN(payload) + tlvs;
 	_cleanup_free_ char *buf = calloc(1, len);
 	if (!buf) {
 		n->pending_error = ENOBUFS;
@@ -287,12 +323,18 @@ static void nl_ack(struct netlink_sock *n, const struct nlmsghdr *req, int err)
 	}
 	struct nlmsghdr *h = (void *)buf;
 	*h = (struct nlmsghdr){ .nlmsg_len = (uint32_t)len, .nlmsg_type = NLMSG_ERROR,
-				.nlmsg_flags = echo ? 0 : NLM_F_CAPPED, .nlmsg_seq = req->nlmsg_seq,
-				.nlmsg_pid = n->portid };
+				.nlmsg_flags = (echo ? 0 : NLM_F_CAPPED) | (tlvs ? NLM_F_ACK_TLVS : 0),
+				.nlmsg_seq = req->nlmsg_seq, .nlmsg_pid = n->portid };
 	struct nlmsgerr *e = NLMSG_DATA(h);
 	e->error = err;
 	e->msg = *req;
 	memcpy(e + 1, NLMSG_DATA(req), payload);
+	if (tlvs) {
+		struct nlattr *a = (void *)((char *)(e + 1) + NLMSG_ALIGN(payload));
+		a->nla_type = NLMSGERR_ATTR_MSG;
+		a->nla_len = (uint16_t)(NLA_HDRLEN + msglen);
+		memcpy((char *)a + NLA_HDRLEN, msg, msglen);
+	}
 	nl_queue(n, buf, len, 0);
 }
 
@@ -384,12 +426,39 @@ static ssize_t host_recv(char **buf, size_t *cap)
 	return n < 0 ? -errno : n;
 }
 
+/* The message of the host's extended acknowledgement h (capped: its attributes follow the
+   nlmsgerr) into msg, NETLINK_EXTACK_MSG_MAX bytes; "" if it has none. */
+static void host_extack_msg(const struct nlmsghdr *h, char *msg)
+{
+	msg[0] = '\0';
+	size_t start = NLMSG_LENGTH(sizeof(struct nlmsgerr));
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || !(h->nlmsg_flags & NLM_F_CAPPED) || h->nlmsg_len <= start)
+		return;
+	const char *p = (const char *)h + start;
+	size_t len = h->nlmsg_len - start;
+	for (size_t off = 0; len - off >= NLA_HDRLEN;) {
+		const struct nlattr *a = (const void *)(p + off);
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len - off)
+			return;
+		if (a->nla_type == NLMSGERR_ATTR_MSG) {
+			size_t n = a->nla_len - NLA_HDRLEN;
+			n = n < NETLINK_EXTACK_MSG_MAX - 1 ? n : NETLINK_EXTACK_MSG_MAX - 1;
+			memcpy(msg, (const char *)a + NLA_HDRLEN, n);
+			msg[n] = '\0';
+			return;
+		}
+		off += NLA_ALIGN(a->nla_len);
+		if (off > len)
+			return;
+	}
+}
+
 /* Asks the host kernel and collects its answer for the guest: the data messages (seq and
    port id made the guest's) in *out, then NLMSG_DONE for a dump (*done_alone: the host sent
    it in a datagram of its own, as Linux does for some dumps and not others). Returns the
-   request's error (0, or the host's -errno). */
+   request's error (0, or the host's -errno), its extended ack's message in msg. */
 static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, const char *hreq,
-			 size_t hlen, char **out, size_t *outlen, bool *done_alone)
+			 size_t hlen, char **out, size_t *outlen, bool *done_alone, char *msg)
 {
 	size_t cap = 0, rcap = 0;
 	_cleanup_free_ char *rbuf = NULL;
@@ -399,12 +468,16 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 	*outlen = 0;
 	if (host_rtnl < 0)
 		return -EOPNOTSUPP;
-	/* The host checks and filters requests as strictly as the guest's socket asks. */
-	static int host_strict;
-	int strict = (n->flags & NLF_STRICT_CHK) != 0;
+	/* The host checks and filters requests as strictly as the guest's socket asks, and
+	   explains its errors if the guest's socket asks. */
+	static int host_strict, host_ext_ack;
+	int strict = (n->flags & NLF_STRICT_CHK) != 0, ext_ack = (n->flags & NLF_EXT_ACK) != 0;
 	if (strict != host_strict &&
 	    setsockopt(host_rtnl, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &strict, sizeof(strict)) == 0)
 		host_strict = strict;
+	if (ext_ack != host_ext_ack &&
+	    setsockopt(host_rtnl, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, sizeof(ext_ack)) == 0)
+		host_ext_ack = ext_ack;
 	uint32_t seq = ((const struct nlmsghdr *)hreq)->nlmsg_seq;
 	if (sendto(host_rtnl, hreq, hlen, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
@@ -422,7 +495,10 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 			h->nlmsg_pid = n->portid;
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EIO;
+				host_extack_msg(h, msg);
+				return e->error;
 			}
 			if (h->nlmsg_type == NLMSG_DONE) {
 				*done_alone = (char *)h == rbuf;
@@ -430,8 +506,10 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 					memcpy(&done_errno, NLMSG_DATA(h), sizeof(int));
 				if (*outlen + NLMSG_ALIGN(h->nlmsg_len) > NETLINK_DUMP_MAX)
 					done_errno = -ENOBUFS;
+				/* Its extended-ack attributes are not passed on. */
 				struct { struct nlmsghdr h; int err; } d = {
-					{ NLMSG_LENGTH(sizeof(int)), NLMSG_DONE, h->nlmsg_flags,
+					{ NLMSG_LENGTH(sizeof(int)), NLMSG_DONE,
+					  h->nlmsg_flags & ~NLM_F_ACK_TLVS,
 					  req->nlmsg_seq, n->portid }, done_errno };
 				return buf_append(out, outlen, &cap, &d, sizeof(d));
 			}
@@ -446,19 +524,49 @@ static int rtnl_ask_host(struct netlink_sock *n, const struct nlmsghdr *req, con
 	}
 }
 
+/* A change, checked, sent as the guest wrote it (its create and replace flags kept, an
+   acknowledgement always asked); a notification echoed (NLM_F_ECHO) is the guest's answer. */
+static int rtnl_change(struct netlink_sock *n, const struct nlmsghdr *req, char *msg)
+{
+	if (host_rtnl < 0)
+		return -EOPNOTSUPP;
+	int r = rtnl_change_check(host_rtnl, req);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *hreq = malloc(req->nlmsg_len);
+	if (!hreq)
+		return -ENOMEM;
+	memcpy(hreq, req, req->nlmsg_len);
+	struct nlmsghdr *h = (void *)hreq;
+	h->nlmsg_flags = (req->nlmsg_flags & (NLM_F_REQUEST | NLM_F_ECHO | 0xf00)) | NLM_F_ACK;
+	h->nlmsg_seq = ++host_seq;
+	h->nlmsg_pid = 0;
+	_cleanup_free_ char *answer = NULL;
+	size_t alen;
+	bool done_alone;
+	r = rtnl_ask_host(n, req, hreq, req->nlmsg_len, &answer, &alen, &done_alone, msg);
+	if (alen)
+		nl_queue(n, answer, alen, 0);
+	if (r == 0)
+		inet_egress_recheck();
+	return r;
+}
+
 /* One request message, as rtnetlink_rcv_msg answers it: -EINTR when a dump took over the
-   answer (no acknowledgement), else the error to acknowledge. */
-static int rtnl_request(struct netlink_sock *n, const struct nlmsghdr *req)
+   answer (no acknowledgement), else the error to acknowledge (msg: the host's extended-ack
+   message, if any). */
+static int rtnl_request(struct task *t, struct netlink_sock *n, const struct nlmsghdr *req, char *msg)
 {
 	if (req->nlmsg_type > RTM_MAX)
 		return -EOPNOTSUPP;
 	if (req->nlmsg_len - NLMSG_HDRLEN < sizeof(struct rtgenmsg))
 		return 0;
-	/* Changes need CAP_NET_ADMIN in the sandbox's namespace, which no sandbox has yet (the
-	   capabilities of issue 10 would be checked here; the sentry's host socket, without
-	   the capability, could not apply them anyway). */
-	if (((req->nlmsg_type - RTM_BASE) & 3) != 2)
-		return -EPERM;
+	/* Changes: CAP_NET_ADMIN of the sender and of the socket's opener (netlink_net_capable). */
+	if (((req->nlmsg_type - RTM_BASE) & 3) != 2) {
+		if (!n->opener_net_admin || !socket_net_admin(t))
+			return -EPERM;
+		return rtnl_change(n, req, msg);
+	}
 	const struct rtnl_request_kind *k = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(rtnl_kinds); i++)
 		if (rtnl_kinds[i].type == req->nlmsg_type)
@@ -478,7 +586,7 @@ static int rtnl_request(struct netlink_sock *n, const struct nlmsghdr *req)
 	char *answer;
 	size_t alen;
 	bool done_alone = false;
-	r = rtnl_ask_host(n, req, hreq, hlen, &answer, &alen, &done_alone);
+	r = rtnl_ask_host(n, req, hreq, hlen, &answer, &alen, &done_alone, msg);
 	if (r < 0 || !dump) {
 		/* A single get: its answer, then the acknowledgement if asked. */
 		if (r == 0 && alen)
@@ -495,17 +603,18 @@ static int rtnl_request(struct netlink_sock *n, const struct nlmsghdr *req)
 }
 
 /* The messages of one sendmsg to the kernel, as netlink_rcv_skb walks them. */
-static void nl_kernel_input(struct netlink_sock *n, const char *buf, size_t len)
+static void nl_kernel_input(struct task *t, struct netlink_sock *n, const char *buf, size_t len)
 {
 	while (len >= NLMSG_HDRLEN) {
 		const struct nlmsghdr *h = (const void *)buf;
 		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len)
 			return;
 		int err = 0;
+		char msg[NETLINK_EXTACK_MSG_MAX] = "";
 		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= NLMSG_MIN_TYPE)
-			err = rtnl_request(n, h);
+			err = rtnl_request(t, n, h, msg);
 		if (err != -EINTR && ((h->nlmsg_flags & NLM_F_ACK) || err))
-			nl_ack(n, h, err);
+			nl_ack(n, h, err, msg);
 		size_t step = NLMSG_ALIGN(h->nlmsg_len);
 		if (step > len)
 			step = len;
@@ -621,7 +730,7 @@ static long netlink_sendmsg(struct task *t, struct socket *sk, struct socket_msg
 	long got = socket_gather(t, m->iov, m->iovcnt, buf, len);
 	if (got < 0)
 		return got;
-	nl_kernel_input(n, buf, len);
+	nl_kernel_input(t, n, buf, len);
 	return (long)len;
 }
 
@@ -704,11 +813,11 @@ static const unsigned dev_get_ioctls[] = { SIOCGIFNAME, SIOCGIFINDEX, SIOCGIFFLA
 					   SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFBRDADDR,
 					   SIOCGIFDSTADDR, SIOCGIFHWADDR, SIOCGIFMETRIC,
 					   SIOCGIFTXQLEN, SIOCGIFMAP };
-static const unsigned dev_set_ioctls[] = { SIOCSIFNAME, SIOCSIFFLAGS, SIOCSIFMTU, SIOCSIFADDR,
-					   SIOCSIFNETMASK, SIOCSIFBRDADDR, SIOCSIFDSTADDR,
-					   SIOCSIFHWADDR, SIOCSIFMETRIC, SIOCSIFTXQLEN, SIOCSIFMAP,
-					   SIOCADDMULTI, SIOCDELMULTI, SIOCSIFHWBROADCAST,
-					   SIOCADDRT, SIOCDELRT };
+/* Changes dev_ioctl makes for a caller with CAP_NET_ADMIN, on an ifreq without pointers
+   (addresses and routes are the families' own: inet.c). */
+static const unsigned dev_set_ioctls[] = { SIOCSIFNAME, SIOCSIFFLAGS, SIOCSIFMTU, SIOCSIFHWADDR,
+					   SIOCSIFMETRIC, SIOCSIFTXQLEN, SIOCSIFMAP, SIOCADDMULTI,
+					   SIOCDELMULTI, SIOCSIFHWBROADCAST };
 
 #define IFCONF_MAX (64 * 1024)
 
@@ -737,25 +846,34 @@ static long dev_ifconf(uint64_t arg)
 	return guest_write(current, arg, &ifc, sizeof(ifc));
 }
 
+/* One ifreq request on the host socket fd, with the sentry's copy; a change (CAP_NET_ADMIN
+   checked by the caller) has the egress policy's own addresses checked again. */
+long socket_ifreq_ioctl(int fd, unsigned int cmd, uint64_t arg, bool change)
+{
+	struct ifreq ifr;
+	long r = guest_read(current, arg, &ifr, sizeof(ifr));
+	if (r < 0)
+		return r;
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (ioctl(fd, cmd, &ifr) < 0)
+		return -errno;
+	if (change) {
+		inet_egress_recheck();
+		return 0;	/* nothing written back, as dev_ioctl for a change */
+	}
+	return guest_write(current, arg, &ifr, sizeof(ifr));
+}
+
 long socket_dev_ioctl(unsigned int cmd, uint64_t arg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(dev_set_ioctls); i++)
 		if (dev_set_ioctls[i] == cmd)
-			return -EPERM;	/* CAP_NET_ADMIN, as for netlink changes */
+			return socket_net_admin(current) ? socket_ifreq_ioctl(host_rtnl, cmd, arg, true) : -EPERM;
 	if (cmd == SIOCGIFCONF)
 		return dev_ifconf(arg);
-	for (size_t i = 0; i < ARRAY_SIZE(dev_get_ioctls); i++) {
-		if (dev_get_ioctls[i] != cmd)
-			continue;
-		struct ifreq ifr;
-		long r = guest_read(current, arg, &ifr, sizeof(ifr));
-		if (r < 0)
-			return r;
-		ifr.ifr_name[IFNAMSIZ - 1] = '\0';
-		if (ioctl(host_rtnl, cmd, &ifr) < 0)
-			return -errno;
-		return guest_write(current, arg, &ifr, sizeof(ifr));
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(dev_get_ioctls); i++)
+		if (dev_get_ioctls[i] == cmd)
+			return socket_ifreq_ioctl(host_rtnl, cmd, arg, false);
 	return -ENOTTY;
 }
 
@@ -958,7 +1076,6 @@ static void netlink_file_release(struct file *f)
 
 int netlink_socket_create(struct task *t, int type, int protocol, int flags, struct file **out)
 {
-	(void)t;
 	if (type != SOCK_RAW && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
 	/* Only NETLINK_ROUTE is served; the others are as on a kernel without them. */
@@ -971,6 +1088,7 @@ int netlink_socket_create(struct task *t, int type, int protocol, int flags, str
 	n->sk.family = AF_NETLINK;
 	n->sk.type = type;
 	n->sndbuf = n->rcvbuf = NETLINK_DEFAULT_BUF;
+	n->opener_net_admin = task_capable(t, CAP_NET_ADMIN);
 	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (efd < 0) {
 		int e = -errno;

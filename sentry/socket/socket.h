@@ -104,6 +104,11 @@ long socket_gather(struct task *t, const struct iovec *iov, int iovcnt, char *bu
 /* The device requests every socket answers (SIOCGIFINDEX, SIOCGIFCONF...: Linux's dev_ioctl),
    from the sandbox's network namespace (netlink.c); ENOTTY for others. */
 long socket_dev_ioctl(unsigned int cmd, uint64_t arg);
+/* An ifreq request on host socket fd with the sentry's copy of the guest's; a change is not
+   written back and has the egress policy's own peers checked again. */
+long socket_ifreq_ioctl(int fd, unsigned int cmd, uint64_t arg, bool change);
+/* May t change the sandbox's network namespace? CAP_NET_ADMIN in t and kept by the sentry. */
+bool socket_net_admin(struct task *t);
 
 /* AF_UNIX. */
 int unix_socket_create(struct task *t, int type, int flags, struct file **out);
@@ -118,6 +123,12 @@ int inet_egress_init(const char *policy);
 /* Its host names, if it has any: resolved now (the nameservers of init's /etc/resolv.conf)
    and kept fresh by a thread of the sentry's. */
 int inet_egress_hosts_start(struct task *init);
+/* After a guest's change to the namespace: sockets connected to one of its own addresses
+   that is no longer its own are disconnected. */
+void inet_egress_recheck(void);
+/* When the sentry keeps CAP_NET_ADMIN: what the host would then allow the sentry that Linux
+   allows only a caller with it, read at boot (before the sentry confines itself). */
+void inet_net_admin_init(void);
 /* Host names of a policy (egress_hosts.c): the nameservers become rules of p. */
 struct egress_policy;
 int egress_hosts_start(struct task *init, struct egress_policy *p);
@@ -125,7 +136,17 @@ int egress_hosts_start(struct task *init, struct egress_policy *p);
 bool egress_hosts_allow(const struct sockaddr *a, socklen_t len);
 /* AF_NETLINK: NETLINK_ROUTE answered from the sandbox's network namespace, which the sentry
    asks on a socket netlink_host_open makes before the sentry confines itself. */
-int netlink_host_open(void);
+int netlink_host_open(uint64_t guest_caps, bool netns_own);
+/* Did the sentry keep CAP_NET_ADMIN: guest_caps (init's sets) had it, and the namespace is
+   the sandbox's own (not the host's, which the CLI's caller is in)? */
+bool netlink_net_admin_kept(void);
+/* Starts the reader of the namespace's notifications (after the sentry confined itself). */
+int netlink_events_start(void);
+/* netlink_change.c: the links present at boot (never deleted by a guest), and the checks of
+   a change request (-errno to refuse it; host_fd: a socket in the namespace). */
+void rtnl_change_boot_links(void);
+struct nlmsghdr;
+int rtnl_change_check(int host_fd, const struct nlmsghdr *req);
 int netlink_socket_create(struct task *t, int type, int protocol, int flags, struct file **out);
 
 #endif

@@ -51,10 +51,7 @@ fi
 
 . "$SRC_DIR/tests/lib/debian_rootfs.sh"
 DEB="$WORK/debian"
-debian_rootfs "$DEB"
-make_dev_nodes "$DEB"
-[ -x "$DEB/usr/sbin/ip" ] || skip "the Debian test rootfs has no iproute2"
-cp "$BUILD_DIR/tests/progs/netlinkcheck" "$DEB/netlinkcheck"
+debian_rootfs_netlink "$DEB"
 
 compare ip-a "$DEB" ip a
 compare ip-r "$DEB" ip r

@@ -118,7 +118,8 @@ native_bounding_set() {
 # run_native OUTDIR ROOT CMD...: the reference run, chrooted into ROOT with the sandbox's
 # default environment, as pid 1 of a new pid namespace with ROOT/proc mounted, with the
 # sandbox's capabilities (Docker's by default; CAP_ADD/CAP_DROP as run_sandbox's). NATIVE_SETUP:
-# shell commands run in its mount namespace first (mounts). RUN_AS=UID:GID runs it (and
+# shell commands run in its mount namespace first (mounts). NATIVE_NETNS=1: in a new network
+# namespace too (with lo down: NATIVE_SETUP brings it up). RUN_AS=UID:GID runs it (and
 # run_sandbox's) as that user.
 run_native() {
 	local out=$1 root=$2
@@ -127,7 +128,7 @@ run_native() {
 	[ -n "${NATIVE_SETUP:-}" ] && setup=(sh -ec "$NATIVE_SETUP"'
 exec "$@"' sh)
 	mkdir -p "$root/proc"
-	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount \
+	(cd / && env -i PATH="$GUEST_PATH" HOME=/root unshare --pid --fork --mount ${NATIVE_NETNS:+--net} \
 		--mount-proc="$root/proc" "${setup[@]}" setpriv --inh-caps=-all --ambient-caps=-all \
 		--bounding-set="$(native_bounding_set)" chroot ${RUN_AS:+--userspec="$RUN_AS"} "$root" "$@") \
 		>"$out/stdout" 2>"$out/stderr" </dev/null

@@ -38,3 +38,13 @@ debian_rootfs() {
 	mkdir -p "$dir"
 	tar -C "$dir" -xf "$DEBIAN_ROOTFS_TAR"
 }
+
+# debian_rootfs_netlink DIR: a fresh Debian rootfs with device nodes, its iproute2 (skips the
+# test without it) and the build's netlinkcheck at /netlinkcheck.
+debian_rootfs_netlink() {
+	local dir=$1
+	debian_rootfs "$dir"
+	make_dev_nodes "$dir"
+	[ -x "$dir/usr/sbin/ip" ] || skip "the Debian test rootfs has no iproute2"
+	cp "$BUILD_DIR/tests/progs/netlinkcheck" "$dir/netlinkcheck"
+}

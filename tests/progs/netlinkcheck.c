@@ -12,12 +12,16 @@
    - hostile: short and huge nlmsg_len, truncated attributes, 2000 messages of random bytes,
      bad pointers; the socket still answers afterwards.
    Run unprivileged (the native run must not have CAP_NET_ADMIN either).
-   netlinkcheck monitor N: see monitor(). */
+   netlinkcheck monitor N: see monitor().
+   netlinkcheck changes: see check_changes() (with CAP_NET_ADMIN, in the sandbox only). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
+#include <linux/lwtunnel.h>
+#include <linux/veth.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -467,6 +471,33 @@ static void check_requests(void)
 	close(fd);
 }
 
+/* count messages of random bytes (from seed) as requests of types first..first+ntypes-1,
+   never dumps, their answers read; then the socket must still answer a dump. */
+static void junk_then_dump(int fd, uint32_t seed, int count, uint16_t first, uint16_t ntypes)
+{
+	static unsigned char junk[4096];
+	for (int i = 0; i < count; i++) {
+		size_t len = 16 + (seed % 600);
+		for (size_t j = 0; j < len; j++) {
+			seed = seed * 1103515245 + 12345;
+			junk[j] = (unsigned char)(seed >> 16);
+		}
+		struct nlmsghdr *h = (void *)junk;
+		h->nlmsg_len = (uint32_t)(seed % 2 ? len : seed % 1000);
+		h->nlmsg_type = (uint16_t)(first + seed % ntypes);
+		if (h->nlmsg_flags & NLM_F_DUMP)
+			h->nlmsg_flags &= (uint16_t)~NLM_F_DUMP;
+		nl_send(fd, junk, len);
+		drain(fd, "junk", 0);
+	}
+	struct req r;
+	make_req(&r, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 800, sizeof(struct ifinfomsg));
+	say("dump after junk: %s", res(nl_send(fd, &r, r.h.nlmsg_len)));
+	static char big[65536];
+	long n = recv(fd, big, sizeof(big), MSG_DONTWAIT);
+	say("answer after junk: %s", n > 0 ? "data" : en(errno));
+}
+
 static void check_hostile(void)
 {
 	int fd = nl_open();
@@ -526,29 +557,175 @@ static void check_hostile(void)
 	say("recvmsg bad msghdr: %s", res(recvmsg(fd, (struct msghdr *)8, MSG_DONTWAIT)));
 	say("MSG_OOB: %s", res(recv(fd, &r, sizeof(r), MSG_DONTWAIT | MSG_OOB)));
 
-	/* Random bytes as requests; the socket answers a dump afterwards. */
-	static unsigned char junk[4096];
-	uint32_t seed = 12345;
-	for (int i = 0; i < 2000; i++) {
-		size_t len = 16 + (seed % 600);
-		for (size_t j = 0; j < len; j++) {
-			seed = seed * 1103515245 + 12345;
-			junk[j] = (unsigned char)(seed >> 16);
-		}
-		struct nlmsghdr *h = (void *)junk;
-		h->nlmsg_len = (uint32_t)(seed % 2 ? len : seed % 1000);
-		/* Only read-only requests and changes: nothing the unprivileged caller may do. */
-		h->nlmsg_type = (uint16_t)(RTM_BASE + seed % 100);
-		if (h->nlmsg_flags & NLM_F_DUMP)
-			h->nlmsg_flags &= (uint16_t)~NLM_F_DUMP;
-		nl_send(fd, junk, len);
-		drain(fd, "junk", 0);
+	/* Only read-only requests and changes: nothing the unprivileged caller may do. */
+	junk_then_dump(fd, 12345, 2000, RTM_BASE, 100);
+	close(fd);
+}
+
+/* --- changes, with CAP_NET_ADMIN --- */
+
+/* A message being built: attributes appended, nests closed by length. */
+struct msgbuf {
+	char b[4096];
+	size_t len;
+};
+
+static struct nlattr *put(struct msgbuf *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = (void *)(m->b + m->len);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy(a + 1, data, len);
+	m->len += NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+static void nest_end(struct msgbuf *m, struct nlattr *a)
+{
+	a->nla_len = (uint16_t)(m->b + m->len - (char *)a);
+}
+
+static void start(struct msgbuf *m, uint16_t type, uint16_t flags, size_t fixed)
+{
+	memset(m, 0, sizeof(*m));
+	struct nlmsghdr *h = (void *)m->b;
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	h->nlmsg_seq = 900;
+	m->len = NLMSG_LENGTH(fixed);
+}
+
+/* Sends m and returns its acknowledgement's error name. */
+static const char *ask(int fd, struct msgbuf *m)
+{
+	((struct nlmsghdr *)m->b)->nlmsg_len = (uint32_t)m->len;
+	if (nl_send(fd, m->b, m->len) < 0)
+		return en(errno);
+	static char buf[65536];
+	for (;;) {
+		long n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return en(errno);
+		size_t left = (size_t)n;
+		for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				int e = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+				return e ? en(-e) : "ok";
+			}
 	}
-	make_req(&r, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 800, sizeof(struct ifinfomsg));
-	say("dump after junk: %s", res(nl_send(fd, &r, r.h.nlmsg_len)));
-	static char big[65536];
-	long n = recv(fd, big, sizeof(big), MSG_DONTWAIT);
-	say("answer after junk: %s", n > 0 ? "data" : en(errno));
+}
+
+static struct ifinfomsg *link_req(struct msgbuf *m, uint16_t flags, int index)
+{
+	start(m, RTM_NEWLINK, flags, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = NLMSG_DATA((struct nlmsghdr *)m->b);
+	ifi->ifi_index = index;
+	return ifi;
+}
+
+static struct nlattr *linkinfo(struct msgbuf *m, const char *kind)
+{
+	struct nlattr *li = put(m, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
+	put(m, IFLA_INFO_KIND, kind, strlen(kind) + 1);
+	return li;
+}
+
+/* netlinkcheck changes: requests that would reach another namespace, pass an fd, or make
+   kinds of links or routes the sandbox does not offer, each refused; a valid change and its
+   undoing; 3000 change requests of random bytes; then a dump still answers. Run in a
+   sandbox with CAP_NET_ADMIN and a namespace of its own (natively the first ones would
+   move links out). */
+static void check_changes(void)
+{
+	int fd = nl_open();
+	struct msgbuf m;
+	uint32_t u = 1;
+	int32_t fdnum = 0, nsid = 5;
+
+	link_req(&m, NLM_F_CREATE | NLM_F_EXCL, 0);
+	put(&m, IFLA_IFNAME, "hv0", 4);
+	struct nlattr *li = linkinfo(&m, "veth");
+	struct nlattr *data = put(&m, IFLA_INFO_DATA | NLA_F_NESTED, NULL, 0);
+	struct nlattr *peer = put(&m, VETH_INFO_PEER, &(struct ifinfomsg){ 0 }, sizeof(struct ifinfomsg));
+	put(&m, IFLA_IFNAME, "hv1", 4);
+	put(&m, IFLA_NET_NS_PID, &u, sizeof(u));
+	nest_end(&m, peer);
+	nest_end(&m, data);
+	nest_end(&m, li);
+	say("veth peer in pid 1's namespace: %s", ask(fd, &m));
+
+	link_req(&m, 0, 1);
+	put(&m, IFLA_NET_NS_FD, &fdnum, sizeof(fdnum));
+	say("lo to fd 0's namespace: %s", ask(fd, &m));
+	link_req(&m, 0, 1);
+	put(&m, IFLA_NET_NS_PID, &u, sizeof(u));
+	say("lo to pid 1's namespace: %s", ask(fd, &m));
+	link_req(&m, 0, 1);
+	put(&m, IFLA_TARGET_NETNSID, &nsid, sizeof(nsid));
+	say("lo in namespace id 5: %s", ask(fd, &m));
+	link_req(&m, NLM_F_CREATE | NLM_F_EXCL, 0);
+	put(&m, IFLA_IFNAME, "vx0", 4);
+	li = linkinfo(&m, "vxlan");
+	nest_end(&m, li);
+	say("a vxlan link: %s", ask(fd, &m));
+	link_req(&m, 0, 1);
+	struct nlattr *xdp = put(&m, IFLA_XDP | NLA_F_NESTED, NULL, 0);
+	put(&m, IFLA_XDP_FD, &fdnum, sizeof(fdnum));
+	nest_end(&m, xdp);
+	say("an XDP program on lo: %s", ask(fd, &m));
+	link_req(&m, NLM_F_CREATE | NLM_F_EXCL, 0);
+	put(&m, IFLA_IFNAME, "hv2", 4);
+	li = linkinfo(&m, "veth");
+	data = put(&m, IFLA_INFO_DATA | NLA_F_NESTED, NULL, 0);
+	put(&m, VETH_INFO_PEER, "ab", 2);
+	nest_end(&m, data);
+	nest_end(&m, li);
+	say("veth peer shorter than an ifinfomsg: %s", ask(fd, &m));
+
+	start(&m, RTM_NEWROUTE, NLM_F_CREATE, sizeof(struct rtmsg));
+	struct rtmsg *rtm = NLMSG_DATA((struct nlmsghdr *)m.b);
+	*rtm = (struct rtmsg){ .rtm_family = AF_INET, .rtm_dst_len = 16, .rtm_table = RT_TABLE_MAIN,
+			       .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST };
+	uint8_t dst[4] = { 10, 40, 0, 0 };
+	uint16_t encap = LWTUNNEL_ENCAP_BPF;
+	put(&m, RTA_DST, dst, 4);
+	put(&m, RTA_OIF, &u, sizeof(u));
+	put(&m, RTA_ENCAP_TYPE, &encap, sizeof(encap));
+	struct nlattr *e = put(&m, RTA_ENCAP | NLA_F_NESTED, NULL, 0);
+	nest_end(&m, e);
+	say("a route with a BPF encapsulation: %s", ask(fd, &m));
+	start(&m, RTM_NEWROUTE, NLM_F_CREATE, sizeof(struct rtmsg));
+	*(struct rtmsg *)NLMSG_DATA((struct nlmsghdr *)m.b) = *rtm;
+	put(&m, RTA_DST, dst, 4);
+	struct nlattr *mp = put(&m, RTA_MULTIPATH, NULL, 0);
+	struct rtnexthop *nh = (void *)(m.b + m.len);
+	*nh = (struct rtnexthop){ .rtnh_ifindex = 1 };
+	m.len += sizeof(*nh);
+	put(&m, RTA_ENCAP_TYPE, &encap, sizeof(encap));
+	nh->rtnh_len = (unsigned short)(m.b + m.len - (char *)nh);
+	nest_end(&m, mp);
+	say("a next hop with a BPF encapsulation: %s", ask(fd, &m));
+	start(&m, RTM_NEWRULE, NLM_F_CREATE, sizeof(struct rtmsg));
+	rtm = NLMSG_DATA((struct nlmsghdr *)m.b);
+	*rtm = (struct rtmsg){ .rtm_family = AF_INET, .rtm_table = 5, .rtm_type = RTN_UNICAST };
+	say("a routing rule: %s", ask(fd, &m));
+	start(&m, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)m.b))->ifi_index = 1;
+	say("deleting lo: %s", ask(fd, &m));
+
+	uint8_t addr[4] = { 10, 5, 5, 5 };
+	for (int del = 0; del < 2; del++) {
+		start(&m, del ? RTM_DELADDR : RTM_NEWADDR, del ? 0 : NLM_F_CREATE | NLM_F_EXCL,
+		      sizeof(struct ifaddrmsg));
+		*(struct ifaddrmsg *)NLMSG_DATA((struct nlmsghdr *)m.b) =
+			(struct ifaddrmsg){ .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_index = 1 };
+		put(&m, IFA_LOCAL, addr, 4);
+		put(&m, IFA_ADDRESS, addr, 4);
+		say("%s 10.5.5.5/32 on lo: %s", del ? "deleting" : "adding", ask(fd, &m));
+	}
+
+	junk_then_dump(fd, 54321, 3000, RTM_NEWLINK, RTM_DELNEIGH - RTM_NEWLINK + 1);
 	close(fd);
 }
 
@@ -609,6 +786,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "monitor"))
 		return monitor(atoi(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "changes")) {
+		check_changes();
+		return 0;
+	}
 	check_glibc();
 	check_names();
 	check_options();
