@@ -6,9 +6,9 @@
    terminals mirrored into the guest: data, termios, window size and the lock run natively,
    as for the console; the pty's number, the peer open and job control are the sentry's.
    The host pty is no host process's controlling terminal, so what its line discipline would
-   signal the sentry signals: the master's data goes through the sentry, which writes the bytes
-   it read from the guest and sends the signal of each ISIG character among them after it
-   (the host drops and flushes as Linux does); a resize sends SIGWINCH, the master's last
+   signal the sentry signals: writes to the master go through the sentry, which writes the
+   bytes it read from the guest and sends the signal of each ISIG character among them after
+   it (the host drops and flushes as Linux does); a resize sends SIGWINCH, the master's last
    close hangs the slave up. */
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
@@ -42,7 +42,7 @@
 /* Ptys one sandbox may hold: the host's are shared by every devpts instance but the first
    (kernel.pty.max less kernel.pty.reserve), which one sandbox must not use up. */
 #define PTYS_MAX "256"
-/* Bytes one read or write of a master moves through the sentry. */
+/* Bytes one write to a master moves through the sentry. */
 #define PTY_IO_MAX (1024 * 1024)
 
 static int ptmx_host = -1;		/* O_PATH: the private instance's ptmx */
@@ -183,49 +183,20 @@ static int pty_isig(struct pty *pty, const struct termios *t, unsigned char c)
 	return 0;
 }
 
-/* The host master is non-blocking (the sentry must not wait in a host call); a guest that
-   would block waits in host polls that a signal ends, on a thread of its own. Nothing has
-   moved when the wait begins, so the call may start again there. */
-static long pty_wait(struct file *f, short events, unsigned seen)
+/* A write to the host master that never waits: the description is the guest's mirror's, so
+   its O_NONBLOCK is the guest's (reads of the master run natively); a blocking one is made
+   non-blocking for the call, under the kernel lock. */
+static ssize_t pty_write_now(struct file *f, const char *buf, size_t len)
 {
-	return socket_wait_host(current, current_event, f->host_fd, events, seen);
-}
-
-/* The buffer a master's read or write moves its *len bytes through; NULL and *err if none
-   (a tty has no positions: ESPIPE at an offset). */
-static char *pty_bounce(struct file *f, const struct iovec *iov, int iovcnt, const int64_t *pos,
-			size_t *len, long *err)
-{
-	*err = pos != &f->pos ? -ESPIPE : -ENOMEM;
-	if (pos != &f->pos)
-		return NULL;
-	*len = socket_iov_total(iov, iovcnt, PTY_IO_MAX);
-	return malloc(*len ? *len : 1);
-}
-
-static long ptmx_read(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
-{
-	size_t len;
-	long r;
-	_cleanup_free_ char *buf = pty_bounce(f, iov, iovcnt, pos, &len, &r);
-	if (!buf)
-		return r;
-	unsigned seen = current_event->interrupts_seen;
-	struct file *held = file_get(f);
-	for (;;) {
-		ssize_t n = read(f->host_fd, buf, len);
-		if (n >= 0) {
-			r = n ? guest_write_iov(current, iov, iovcnt, buf, (size_t)n) : 0;
-			break;
-		}
-		r = -errno;
-		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
-			break;
-		if ((r = pty_wait(f, POLLIN, seen)) != SYSCALL_NOT_YET)
-			break;
-	}
-	file_put(held);
-	return r;
+	int fl = f->flags & O_NONBLOCK ? -1 : fcntl(f->host_fd, F_GETFL);
+	if (fl >= 0 && fcntl(f->host_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	ssize_t n = write(f->host_fd, buf, len);
+	int e = errno;
+	if (fl >= 0)
+		fcntl(f->host_fd, F_SETFL, fl);
+	errno = e;
+	return n;
 }
 
 /* Bytes of buf the slave's line discipline takes up to and including the first signal
@@ -242,16 +213,21 @@ static size_t pty_scan(struct pty *pty, const struct termios *t, const char *buf
 
 /* The bytes go to the host as the sentry read them, in parts that end at a signal character,
    each signalled once the host has it (the slave's termios read again for the next part: a
-   handler may change it). A blocking write waits for room, on a thread of its own, until
-   everything is written or a signal comes; one that fills the slave's input when it has
-   already written part of the buffer on the receiving thread returns that count. */
+   handler may change it). A blocking write runs on a thread of its own, where it may wait for
+   room in host polls, until everything is written or a signal the sentry sees comes. */
 static long ptmx_write(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
 {
 	struct pty *pty = f->priv;
-	size_t len;
-	long r;
-	_cleanup_free_ char *buf = pty_bounce(f, iov, iovcnt, pos, &len, &r);
-	if (!buf || (r = socket_gather(current, iov, iovcnt, buf, len)) <= 0)
+	if (pos != &f->pos)
+		return -ESPIPE;
+	if (!(f->flags & O_NONBLOCK) && !current_event->may_block)
+		return SYSCALL_BLOCK;
+	size_t len = socket_iov_total(iov, iovcnt, PTY_IO_MAX);
+	_cleanup_free_ char *buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	long r = socket_gather(current, iov, iovcnt, buf, len);
+	if (r <= 0)
 		return r;
 	unsigned seen = current_event->interrupts_seen;
 	struct file *held = file_get(f);
@@ -267,7 +243,7 @@ static long ptmx_write(struct file *f, const struct iovec *iov, int iovcnt, int6
 		int sig;
 		size_t part = pty_scan(pty, &t, buf + done, len - done, &sig);
 		pty->lnext = lnext;
-		ssize_t n = write(f->host_fd, buf + done, part);
+		ssize_t n = pty_write_now(f, buf + done, part);
 		if (n > 0) {
 			/* Only the last byte of a part is a signal character. */
 			pty_scan(pty, &t, buf + done, (size_t)n, &sig);
@@ -278,9 +254,10 @@ static long ptmx_write(struct file *f, const struct iovec *iov, int iovcnt, int6
 			continue;
 		}
 		r = n == 0 ? -EAGAIN : -errno;
-		if (r != -EAGAIN || (f->flags & O_NONBLOCK) || (done && !current_event->may_block))
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
 			break;
-		if ((r = pty_wait(f, POLLOUT, seen)) != SYSCALL_NOT_YET)
+		if ((r = socket_wait_host(current, current_event, f->host_fd, POLLOUT, seen)) !=
+		    SYSCALL_NOT_YET)
 			break;
 	}
 	pty->lnext = lnext;
@@ -303,7 +280,6 @@ static void ptmx_release(struct file *f)
 
 static const struct file_operations ptmx_fops = {
 	.host_io = true,
-	.read = ptmx_read,
 	.write = ptmx_write,
 	.llseek = host_fd_llseek,
 	.ioctl = ptmx_ioctl,
@@ -337,9 +313,6 @@ static int ptmx_open(struct inode *inode, struct file *f, int flags)
 		return r;
 	}
 	slave->rdev = makedev(PTY_SLAVE_MAJOR, pty->number);
-	/* The guest's O_NONBLOCK is the file's: the master's data path is the sentry's. */
-	if (fcntl(pty->master_fd, F_SETFL, O_NONBLOCK) < 0)
-		log_warn("a guest pty's master stays blocking: %m");
 	f->host_fd = pty->master_fd;
 	f->priv = pty;
 	return 0;

@@ -106,6 +106,39 @@ static void ctty_child(const char *name, bool by_ioctl)
 	    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+/* A write bigger than the slave's input holds: a non-blocking one writes part, a blocking
+   one waits for the reader and writes everything. The slave s is raw. */
+static void big_write(int m, int s)
+{
+	enum { BIG = 100000 };
+	char *buf = malloc(BIG);
+	memset(buf, 'a', BIG);
+	int fl = fcntl(m, F_GETFL);
+	fcntl(m, F_SETFL, fl | O_NONBLOCK);
+	ssize_t part = write(m, buf, BIG);
+	say("non-blocking write of %d: %s", BIG, part > 0 && part < BIG ? "part" : rv(part));
+	fcntl(m, F_SETFL, fl);
+	pid_t reader = xfork();
+	if (reader == 0) {
+		size_t want = BIG + (size_t)(part > 0 ? part : 0), got = 0;
+		char b[4096];
+		while (got < want) {
+			ssize_t n = read(s, b, sizeof(b));
+			if (n <= 0)
+				_exit(1);
+			for (ssize_t i = 0; i < n; i++)
+				if (b[i] != 'a')
+					_exit(2);
+			got += (size_t)n;
+		}
+		_exit(0);
+	}
+	say("blocking write of %d: %s", BIG, rv(write(m, buf, BIG)));
+	int st = wait_status(reader);
+	say("reader: exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	free(buf);
+}
+
 /* --- Job control: a session on the slave reports what it sees, one line per event, on a
    pipe; the parent writes to the master and prints each report. --- */
 
@@ -452,6 +485,7 @@ int main(void)
 	    !!(seen.c_lflag & ICANON), !!(seen.c_lflag & ECHO));
 	say("write slave raw: %s", res(write(s, "y\n", 2)));
 	show_read("read master raw", m, 2);
+	big_write(m, s);
 	struct winsize ws = { .ws_row = 33, .ws_col = 101 }, got = { 0 };
 	say("TIOCSWINSZ(master): %s", res(ioctl(m, TIOCSWINSZ, &ws)));
 	r = res(ioctl(s, TIOCGWINSZ, &got));
