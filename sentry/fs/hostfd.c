@@ -185,6 +185,18 @@ void terminal_hangup(const struct inode *inode)
 	tty->fg_pgid = 0;
 }
 
+void terminal_session_ended(pid_t sid)
+{
+	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next) {
+		if (tty->sid != sid)
+			continue;
+		if (tty->fg_pgid)
+			tty_signal_group(tty->fg_pgid, SIGHUP);
+		tty->sid = 0;
+		tty->fg_pgid = 0;
+	}
+}
+
 /* Job-control requests on the caller's controlling terminal, answered from the record. */
 static long guest_tty_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 {

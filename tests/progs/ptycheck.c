@@ -425,6 +425,66 @@ static void job_control(void)
 	free(name);
 }
 
+/* A session leader's exit hangs up its terminal's foreground group (for a pty: SIGHUP). */
+static void leader_exit(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
+		return;
+	char *name = strdup(ptsname(m));
+	int rep[2], ready[2], go[2];
+	if (pipe(rep) < 0 || pipe(ready) < 0 || pipe(go) < 0)
+		return;
+	report_fd = rep[1];
+	report_rd = rep[0];
+	who = "leader";
+	pid_t leader = xfork();
+	if (leader == 0) {
+		close(m);
+		setsid();
+		int s = open(name, O_RDWR | O_NOCTTY);
+		if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
+			_exit(10);
+		pid_t g = xfork();
+		if (g == 0) {
+			who = "member";
+			setpgid(0, 0);
+			char c;
+			if (read(go[0], &c, 1) != 1)
+				_exit(13);
+			handle(SIGHUP);
+			handle(SIGCONT);
+			/* Held until it waits: the leader exits once it is ready. */
+			sigset_t hup, none;
+			sigemptyset(&hup);
+			sigaddset(&hup, SIGHUP);
+			sigprocmask(SIG_BLOCK, &hup, &none);
+			report("ready", "");
+			if (write(ready[1], "r", 1) != 1)
+				_exit(11);
+			sigsuspend(&none);
+			report_hangup_signals();
+			_exit(0);
+		}
+		setpgid(g, g);
+		report("tcsetpgrp(member)", res(tcsetpgrp(s, g)));
+		char c;
+		_exit(write(go[1], "g", 1) == 1 && read(ready[0], &c, 1) == 1 ? 0 : 12);
+	}
+	close(rep[1]);
+	expect_reports(3);
+	int st = wait_status(leader);
+	say("leader: exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	/* The member is pid 1's now (this program's, natively and in the sandbox). */
+	st = -1;
+	pid_t member = wait(&st);
+	say("member: wait %s, exit %d, signal %s", member > 0 ? "ok" : en(errno),
+	    WIFEXITED(st) ? WEXITSTATUS(st) : -1, WIFSIGNALED(st) ? sname(WTERMSIG(st)) : "none");
+	close(m);
+	close(report_rd);
+	free(name);
+}
+
 int main(void)
 {
 	char link[64] = "";
@@ -514,5 +574,6 @@ int main(void)
 	say("read slave after the master's close: %s", res(read(s, &c, 1)));
 	show_dir();
 	job_control();
+	leader_exit();
 	return 0;
 }
