@@ -218,6 +218,27 @@ static const char *escaped(const char *buf, size_t n)
 	return out;
 }
 
+/* The child's new session, with the slave name as its controlling terminal (fd returned). */
+static int session_on(const char *name)
+{
+	setsid();
+	int s = open(name, O_RDWR | O_NOCTTY);
+	if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
+		_exit(10);
+	return s;
+}
+
+/* A member's start: a process group of its own, then a byte on go (its leader has made it
+   the foreground one). */
+static void member_start(int go)
+{
+	who = "member";
+	setpgid(0, 0);
+	char c;
+	if (read(go, &c, 1) != 1)
+		_exit(21);
+}
+
 /* The leader makes a member process group the foreground one and reports its stops and its
    end (it continues a stopped member); then takes the terminal back. */
 static void job_member(int s)
@@ -227,11 +248,7 @@ static void job_member(int s)
 		_exit(20);
 	pid_t g = xfork();
 	if (g == 0) {
-		who = "member";
-		setpgid(0, 0);
-		char c;
-		if (read(go[0], &c, 1) != 1)
-			_exit(21);
+		member_start(go[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTSTP, SIG_DFL);
 		signal(SIGCONT, SIG_DFL);
@@ -274,10 +291,7 @@ static void job_member(int s)
 static void job_leader(const char *name, int master)
 {
 	close(master);
-	setsid();
-	int s = open(name, O_RDWR | O_NOCTTY);
-	if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
-		_exit(10);
+	int s = session_on(name);
 	handle(SIGINT);
 	handle(SIGQUIT);
 	handle(SIGTSTP);
@@ -441,17 +455,10 @@ static void leader_exit(void)
 	pid_t leader = xfork();
 	if (leader == 0) {
 		close(m);
-		setsid();
-		int s = open(name, O_RDWR | O_NOCTTY);
-		if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
-			_exit(10);
+		int s = session_on(name);
 		pid_t g = xfork();
 		if (g == 0) {
-			who = "member";
-			setpgid(0, 0);
-			char c;
-			if (read(go[0], &c, 1) != 1)
-				_exit(13);
+			member_start(go[0]);
 			handle(SIGHUP);
 			handle(SIGCONT);
 			/* Held until it waits: the leader exits once it is ready. */
