@@ -52,6 +52,9 @@ void terminal_signal(const struct inode *inode, int sig);
 /* Its hang-up (the last close of a pty's master, __tty_hangup): SIGHUP and SIGCONT to the
    session leader that holds it; it is nobody's controlling terminal any more. */
 void terminal_hangup(const struct inode *inode);
+/* TIOCGPGRP or TIOCGSID asked of a pty's master about its slave at inode (anyone may ask):
+   the foreground group (0: none) or the session (ENOTTY: none). */
+long terminal_peer_ioctl(const struct inode *inode, unsigned int cmd, uint64_t arg);
 /* Session sid's leader exited (disassociate_ctty): SIGHUP to the foreground group of the
    terminal it held (a pty's way), which is nobody's controlling terminal any more. */
 void terminal_session_ended(pid_t sid);

@@ -185,6 +185,15 @@ void terminal_hangup(const struct inode *inode)
 	tty->fg_pgid = 0;
 }
 
+long terminal_peer_ioctl(const struct inode *inode, unsigned int cmd, uint64_t arg)
+{
+	struct guest_tty *tty = guest_tty_find(inode);
+	pid_t id = !tty_held(tty) ? 0 : cmd == TIOCGPGRP ? tty->fg_pgid : tty->sid;
+	if (cmd == TIOCGSID && !id)
+		return -ENOTTY;
+	return guest_write(current, arg, &id, sizeof(id));
+}
+
 void terminal_session_ended(pid_t sid)
 {
 	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next) {

@@ -149,6 +149,9 @@ static long ptmx_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 		return pty_open_peer(pty, (int)arg);
 	case TIOCSWINSZ:
 		return pty_resize(pty, f->host_fd, arg);
+	case TIOCGPGRP:
+	case TIOCGSID:
+		return terminal_peer_ioctl(pty->slave, cmd, arg);
 	case TIOCSPTLCK:
 	case TIOCGPTLCK:
 	case TIOCPKT:

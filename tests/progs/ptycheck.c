@@ -388,6 +388,8 @@ static void job_control(void)
 		return;
 	report_fd = rep[1];
 	report_rd = rep[0];
+	say("tcgetpgrp(master), nobody's terminal: %s", rv(tcgetpgrp(m)));
+	say("tcgetsid(master), nobody's terminal: %s", rv(tcgetsid(m)));
 	pid_t leader = xfork();
 	if (leader == 0) {
 		close(rep[0]);
@@ -395,6 +397,9 @@ static void job_control(void)
 	}
 	close(rep[1]);
 	expect_reports(1);
+	/* Anyone may ask the master about its slave's session (tmux names windows so). */
+	say("tcgetpgrp(master) is the leader: %s", yesno(tcgetpgrp(m) == leader));
+	say("tcgetsid(master) is the leader: %s", yesno(tcgetsid(m) == leader));
 
 	/* VINTR, VQUIT, VSUSP: their signal to the foreground group (the leader's), not queued;
 	   input before them flushed, unless NOFLSH. */
@@ -426,6 +431,8 @@ static void job_control(void)
 
 	/* Another process group in the foreground: it alone gets the signals; its stop. */
 	master_write(m, "fork\n", 3);
+	pid_t fg = tcgetpgrp(m);
+	say("tcgetpgrp(master): the member's: %s", yesno(fg > 0 && fg != leader));
 	master_write(m, "\x1c", 1);
 	master_write(m, "\x1a", 2);
 	master_write(m, "\x03", 2);
