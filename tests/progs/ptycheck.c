@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -249,6 +250,7 @@ static void job_member(int s)
 	pid_t g = xfork();
 	if (g == 0) {
 		member_start(go[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTSTP, SIG_DFL);
 		signal(SIGCONT, SIG_DFL);
@@ -325,6 +327,7 @@ static void job_leader(const char *name, int master)
 }
 
 static int report_rd = -1;
+static bool report_missing;	/* then the test ends its processes rather than wait for them */
 
 /* Prints the next n reports (waiting up to 5 s for each: none comes when no signal does). */
 static void expect_reports(int n)
@@ -338,6 +341,7 @@ static void expect_reports(int n)
 			ssize_t r = poll(&p, 1, 5000) > 0 ? read(report_rd, buf + have, sizeof(buf) - have) : 0;
 			if (r <= 0) {
 				say("  (no report)");
+				report_missing = true;
 				return;
 			}
 			have += (size_t)r;
@@ -440,6 +444,8 @@ static void job_control(void)
 	/* The master's last close hangs the slave up: SIGHUP and SIGCONT to the session leader. */
 	say("close master: %s", res(close(m)));
 	expect_reports(4);
+	if (report_missing)
+		kill(leader, SIGKILL);
 	int st = wait_status(leader);
 	say("leader: exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	close(report_rd);
@@ -476,6 +482,7 @@ static void leader_exit(void)
 			report("ready", "");
 			if (write(ready[1], "r", 1) != 1)
 				_exit(11);
+			alarm(20);	/* no hang-up: SIGALRM ends it */
 			sigsuspend(&none);
 			report_hangup_signals();
 			_exit(0);
