@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "platform/platform.h"
 #include "sentry/kernel.h"
+#include "sentry/fs/fs.h"
 #include "sentry/mm/guest_mem.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/task/task.h"
@@ -32,8 +33,12 @@ void sentry_thread_exited(pid_t tid, int status, const struct rusage *ru)
 {
 	kernel_lock();
 	struct task *t = task_by_host_tid(tid);
+	/* A session leader's last thread: its terminal hangs up (the group may go at its exit). */
+	pid_t ended_sid = t && t->tg->tgid == t->tg->sid && t->tg->nthreads == 1 ? t->tg->sid : 0;
 	if (t)
 		task_exit(t, status, ru);
+	if (ended_sid)
+		terminal_session_ended(ended_sid);
 	kernel_unlock();
 }
 

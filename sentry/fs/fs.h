@@ -46,6 +46,19 @@ long terminal_ioctl(struct file *f, unsigned int cmd, uint64_t arg);
    terminal at inode its controlling one, if no session has it. */
 int terminal_open_ctty(const struct inode *inode, int flags);
 
+/* What the line discipline of the terminal at inode would signal (Linux's kill_pgrp with
+   SI_KERNEL): sig to its foreground process group, if a live session holds it. */
+void terminal_signal(const struct inode *inode, int sig);
+/* Its hang-up (the last close of a pty's master, __tty_hangup): SIGHUP and SIGCONT to the
+   session leader that holds it; it is nobody's controlling terminal any more. */
+void terminal_hangup(const struct inode *inode);
+/* TIOCGPGRP or TIOCGSID asked of a pty's master about its slave at inode (anyone may ask):
+   the foreground group (0: none) or the session (ENOTTY: none). */
+long terminal_peer_ioctl(const struct inode *inode, unsigned int cmd, uint64_t arg);
+/* Session sid's leader exited (disassociate_ctty): SIGHUP to the foreground group of the
+   terminal it held (a pty's way), which is nobody's controlling terminal any more. */
+void terminal_session_ended(pid_t sid);
+
 struct thread_group;
 /* A pidfd (pidfd_open, pidfd.c) for tg; flags: O_NONBLOCK (PIDFD_NONBLOCK). */
 int pidfd_file_new(struct thread_group *tg, int flags, struct file **out);

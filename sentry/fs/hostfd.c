@@ -6,6 +6,7 @@
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
 #include "sentry/task/task.h"
+#include "sentry/task/siginfo.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -145,6 +146,64 @@ int terminal_open_ctty(const struct inode *inode, int flags)
 	    tty_held(guest_tty_find(inode)))
 		return 0;
 	return guest_tty_set(inode, tg->sid, tg->pgid);
+}
+
+/* A signal from the terminal itself (Linux's kill_pgrp(pgrp, sig, 1)): SI_KERNEL, no sender,
+   to every process of group pgid. */
+static void tty_signal_group(pid_t pgid, int sig)
+{
+	siginfo_t si;
+	siginfo_user(&si, sig, SI_KERNEL, NULL);
+	for (struct thread_group *tg = thread_group_first(); tg; tg = thread_group_next(tg))
+		if (tg->pgid == pgid && !signal_dropped(tg, sig))
+			signal_send(tg, NULL, &si);
+}
+
+void terminal_signal(const struct inode *inode, int sig)
+{
+	struct guest_tty *tty = guest_tty_find(inode);
+	if (tty_held(tty) && tty->fg_pgid)
+		tty_signal_group(tty->fg_pgid, sig);
+}
+
+void terminal_hangup(const struct inode *inode)
+{
+	struct guest_tty *tty = guest_tty_find(inode);
+	if (!tty)
+		return;
+	struct thread_group *leader = tty->sid ? thread_group_by_pid(tty->sid) : NULL;
+	if (leader && !leader->exited && leader->sid == tty->sid) {
+		siginfo_t si;
+		siginfo_user(&si, SIGHUP, SI_KERNEL, NULL);
+		if (!signal_dropped(leader, SIGHUP))
+			signal_send(leader, NULL, &si);
+		si.si_signo = SIGCONT;
+		if (!signal_dropped(leader, SIGCONT))
+			signal_send(leader, NULL, &si);
+	}
+	tty->sid = 0;
+	tty->fg_pgid = 0;
+}
+
+long terminal_peer_ioctl(const struct inode *inode, unsigned int cmd, uint64_t arg)
+{
+	struct guest_tty *tty = guest_tty_find(inode);
+	pid_t id = !tty_held(tty) ? 0 : cmd == TIOCGPGRP ? tty->fg_pgid : tty->sid;
+	if (cmd == TIOCGSID && !id)
+		return -ENOTTY;
+	return guest_write(current, arg, &id, sizeof(id));
+}
+
+void terminal_session_ended(pid_t sid)
+{
+	for (struct guest_tty *tty = guest_ttys; tty; tty = tty->next) {
+		if (tty->sid != sid)
+			continue;
+		if (tty->fg_pgid)
+			tty_signal_group(tty->fg_pgid, SIGHUP);
+		tty->sid = 0;
+		tty->fg_pgid = 0;
+	}
 }
 
 /* Job-control requests on the caller's controlling terminal, answered from the record. */

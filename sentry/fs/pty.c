@@ -4,12 +4,19 @@
    numbering. A new master is a new open of that instance's ptmx, made by the reopener (the
    confined sentry opens no paths); a slave is the master's TIOCGPTPEER. Both ends are host
    terminals mirrored into the guest: data, termios, window size and the lock run natively,
-   as for the console; the pty's number, the peer open and job control are the sentry's. */
+   as for the console; the pty's number, the peer open and job control are the sentry's.
+   The host pty is no host process's controlling terminal, so what its line discipline would
+   signal the sentry signals: writes to the master go through the sentry, which writes the
+   bytes it read from the guest and sends the signal of each ISIG character among them after
+   it (the host drops and flushes as Linux does); a resize sends SIGWINCH, the master's last
+   close hangs the slave up. */
 #define _GNU_SOURCE
 #include "sentry/fs/fs.h"
 #include "sentry/fs/reopen.h"
 #include "sentry/kernel.h"
 #include "sentry/mm/guest_mem.h"
+#include "sentry/socket/socket.h"
+#include "sentry/syscalls/syscalls.h"
 #include "sentry/task/fdtable.h"
 #include "sentry/task/task.h"
 #include "common/cleanup.h"
@@ -17,6 +24,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -32,6 +42,8 @@
 /* Ptys one sandbox may hold: the host's are shared by every devpts instance but the first
    (kernel.pty.max less kernel.pty.reserve), which one sandbox must not use up. */
 #define PTYS_MAX "256"
+/* Bytes one write to a master moves through the sentry. */
+#define PTY_IO_MAX (1024 * 1024)
 
 static int ptmx_host = -1;		/* O_PATH: the private instance's ptmx */
 static struct super_block *pts_sb;	/* /dev/pts's, where slaves are named */
@@ -41,6 +53,7 @@ struct pty {
 	int master_fd;		/* the master file's host fd; -1 once the master is closed */
 	int number;		/* N of /dev/pts/N */
 	struct inode *slave;
+	bool lnext;		/* the last byte written was VLNEXT: the next one is literal */
 };
 
 int pty_host_init(void)
@@ -78,10 +91,37 @@ static const struct inode_operations pts_iops = {
 	.evict = pts_evict,
 };
 
+/* TIOCSWINSZ on either end: the sentry sets the size it read (the host signals no one) and a
+   change sends SIGWINCH to the foreground group, as Linux's pty_resize. */
+static long pty_resize(struct pty *pty, int host_fd, uint64_t arg)
+{
+	struct winsize ws, old;
+	long r = guest_read(current, arg, &ws, sizeof(ws));
+	if (r < 0)
+		return r;
+	if (ioctl(host_fd, TIOCGWINSZ, &old) < 0 || ioctl(host_fd, TIOCSWINSZ, &ws) < 0)
+		return -errno;
+	if (memcmp(&ws, &old, sizeof(ws)))
+		terminal_signal(pty->slave, SIGWINCH);
+	return 0;
+}
+
+static long pts_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pty *pty = f->inode->priv;
+	if (cmd == TIOCSWINSZ)
+		return pty_resize(pty, f->host_fd, arg);
+	/* A hung-up slave answers job control as Linux's hung_up_tty_ioctl. */
+	if (pty->master_fd < 0 && (cmd == TIOCGPGRP || cmd == TIOCSPGRP || cmd == TIOCGSID ||
+				   cmd == TIOCSCTTY || cmd == TIOCNOTTY))
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
+	return terminal_ioctl(f, cmd, arg);
+}
+
 static const struct file_operations pts_fops = {
 	.host_io = true,
 	.llseek = host_fd_llseek,
-	.ioctl = terminal_ioctl,
+	.ioctl = pts_ioctl,
 };
 
 /* TIOCGPTPEER: the slave, opened with flags, at a new guest fd. */
@@ -107,13 +147,125 @@ static long ptmx_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 	}
 	case TIOCGPTPEER:
 		return pty_open_peer(pty, (int)arg);
+	case TIOCSWINSZ:
+		return pty_resize(pty, f->host_fd, arg);
+	case TIOCGPGRP:
+	case TIOCGSID:
+		return terminal_peer_ioctl(pty->slave, cmd, arg);
 	case TIOCSPTLCK:
 	case TIOCGPTLCK:
 	case TIOCPKT:
 	case TIOCGPKT:
+	case FIONREAD:
 		return SYSCALL_CONTINUE;
 	}
 	return terminal_ioctl(f, cmd, arg);
+}
+
+/* The signal the slave's line discipline gives byte c (n_tty_receive_char_special), 0 for
+   none; follows VLNEXT in canonical mode. */
+static int pty_isig(struct pty *pty, const struct termios *t, unsigned char c)
+{
+	if (!(t->c_lflag & ISIG) || (t->c_lflag & EXTPROC))
+		return 0;
+	if (pty->lnext) {
+		pty->lnext = false;
+		return 0;
+	}
+	if (t->c_iflag & ISTRIP)
+		c &= 0x7f;
+	/* _POSIX_VDISABLE (0) disables a character. */
+	static const struct { int cc, sig; } chars[] = {
+		{ VINTR, SIGINT }, { VQUIT, SIGQUIT }, { VSUSP, SIGTSTP },
+	};
+	for (size_t i = 0; i < sizeof(chars) / sizeof(chars[0]); i++)
+		if (c && c == t->c_cc[chars[i].cc])
+			return chars[i].sig;
+	if ((t->c_lflag & (ICANON | IEXTEN)) == (ICANON | IEXTEN) && c && c == t->c_cc[VLNEXT])
+		pty->lnext = true;
+	return 0;
+}
+
+/* A write to the host master that never waits: the description is the guest's mirror's, so
+   its O_NONBLOCK is the guest's (reads of the master run natively); a blocking one is made
+   non-blocking for the call, under the kernel lock. */
+static ssize_t pty_write_now(struct file *f, const char *buf, size_t len)
+{
+	int fl = f->flags & O_NONBLOCK ? -1 : fcntl(f->host_fd, F_GETFL);
+	if (fl >= 0 && fcntl(f->host_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	ssize_t n = write(f->host_fd, buf, len);
+	int e = errno;
+	if (fl >= 0)
+		fcntl(f->host_fd, F_SETFL, fl);
+	errno = e;
+	return n;
+}
+
+/* Bytes of buf the slave's line discipline takes up to and including the first signal
+   character (*sig its signal, else 0: all of them); moves pty->lnext along. */
+static size_t pty_scan(struct pty *pty, const struct termios *t, const char *buf, size_t len,
+		       int *sig)
+{
+	*sig = 0;
+	for (size_t i = 0; i < len; i++)
+		if ((*sig = pty_isig(pty, t, (unsigned char)buf[i])))
+			return i + 1;
+	return len;
+}
+
+/* The bytes go to the host as the sentry read them, in parts that end at a signal character,
+   each signalled once the host has it (the slave's termios read again for the next part: a
+   handler may change it). A blocking write runs on a thread of its own, where it may wait for
+   room in host polls, until everything is written or a signal the sentry sees comes. */
+static long ptmx_write(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	struct pty *pty = f->priv;
+	if (pos != &f->pos)
+		return -ESPIPE;
+	if (!(f->flags & O_NONBLOCK) && !current_event->may_block)
+		return SYSCALL_BLOCK;
+	size_t len = socket_iov_total(iov, iovcnt, PTY_IO_MAX);
+	_cleanup_free_ char *buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	long r = socket_gather(current, iov, iovcnt, buf, len);
+	if (r <= 0)
+		return r;
+	unsigned seen = current_event->interrupts_seen;
+	struct file *held = file_get(f);
+	size_t done = 0;
+	bool lnext = pty->lnext;	/* the state at buf[done] */
+	r = 0;
+	while (done < len) {
+		struct termios t;
+		if (ioctl(f->host_fd, TCGETS, &t) < 0) {
+			r = -errno;
+			break;
+		}
+		int sig;
+		size_t part = pty_scan(pty, &t, buf + done, len - done, &sig);
+		pty->lnext = lnext;
+		ssize_t n = pty_write_now(f, buf + done, part);
+		if (n > 0) {
+			/* Only the last byte of a part is a signal character. */
+			pty_scan(pty, &t, buf + done, (size_t)n, &sig);
+			lnext = pty->lnext;
+			done += (size_t)n;
+			if (sig)
+				terminal_signal(pty->slave, sig);
+			continue;
+		}
+		r = n == 0 ? -EAGAIN : -errno;
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			break;
+		if ((r = socket_wait_host(current, current_event, f->host_fd, POLLOUT, seen)) !=
+		    SYSCALL_NOT_YET)
+			break;
+	}
+	pty->lnext = lnext;
+	file_put(held);
+	return done ? (long)done : r;
 }
 
 /* The master closed: its slave's name goes, as Linux's does; open slaves stay (and read EOF
@@ -124,12 +276,14 @@ static void ptmx_release(struct file *f)
 	if (!pty)
 		return;
 	pty->master_fd = -1;
+	terminal_hangup(pty->slave);
 	devpts_remove(pty->slave);
 	inode_put(pty->slave);
 }
 
 static const struct file_operations ptmx_fops = {
 	.host_io = true,
+	.write = ptmx_write,
 	.llseek = host_fd_llseek,
 	.ioctl = ptmx_ioctl,
 	.release = ptmx_release,

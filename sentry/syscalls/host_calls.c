@@ -59,7 +59,7 @@ static const struct host_call host_calls[SYSCALL_TABLE_SIZE] = {
 		     "are), record locks, pipe sizes and seals of host objects",
 	  FD_MODES ": the host checks a lock's type (struct flock) and F_ADD_SEALS against it"),
 	C(SYS_ioctl, "FIOCLEX/FIONCLEX of a mirror, FIONREAD of a native object, TCGETS/TIOCGWINSZ of "
-		     "a host terminal, TIOCSPTLCK/TIOCGPTLCK/TIOCPKT/TIOCGPKT of a guest pty's master",
+		     "a host terminal, TIOCSPTLCK/TIOCGPTLCK/TIOCPKT/TIOCGPKT/FIONREAD of a guest pty's master",
 	  "register arguments; queries write only the caller's memory"),
 	C(SYS_epoll_ctl, "both fds are host objects", "every host object in the guest's table is its own"),
 	C(SYS_epoll_wait, "epfd is a host epoll", "as epoll_ctl"),

@@ -49,20 +49,6 @@ static bool may_signal(struct task *t, struct thread_group *tg)
 	       c->euid == tg->creds.suid;
 }
 
-/* Does a signal the caller may send do nothing: signal 0 (a check), a zombie, or a signal
-   the sandbox's pid 1 does not handle? Like the init of a pid namespace, pid 1 only gets the
-   signals it handles: the others (SIGKILL and SIGSTOP included) are dropped. */
-static bool signal_dropped(struct thread_group *tg, int sig)
-{
-	if (sig == 0 || tg->exited)
-		return true;
-	if (tg->tgid != 1)
-		return false;
-	struct task *any = thread_group_any(tg);
-	uint64_t handler = any ? any->sighand->action[sig].handler : 0;
-	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;
-}
-
 /* Sends sig to tg (or one thread of it). A signal to the caller itself is delivered as the
    syscall returns, as on Linux: the caller waits killably (or stopped) for the answer, so
    the signal does not interrupt the kill itself. */

@@ -110,6 +110,20 @@ int signal_send(struct thread_group *tg, struct task *thread, const siginfo_t *s
 	return 0;
 }
 
+/* Does a signal the caller may send do nothing: signal 0 (a check), a zombie, or a signal
+   the sandbox's pid 1 does not handle? Like the init of a pid namespace, pid 1 only gets the
+   signals it handles: the others (SIGKILL and SIGSTOP included) are dropped. */
+bool signal_dropped(struct thread_group *tg, int sig)
+{
+	if (sig == 0 || tg->exited)
+		return true;
+	if (tg->tgid != 1)
+		return false;
+	struct task *any = thread_group_any(tg);
+	uint64_t handler = any ? any->sighand->action[sig].handler : 0;
+	return handler == (uint64_t)(uintptr_t)SIG_DFL || handler == (uint64_t)(uintptr_t)SIG_IGN;
+}
+
 int signal_self(struct task *t, int sig)
 {
 	siginfo_t si;

@@ -29,6 +29,10 @@ void siginfo_child(siginfo_t *si, int sig, const struct thread_group *child);
 /* Sends si to tg (or one thread of it) through the host (kernel lock held). */
 int signal_send(struct thread_group *tg, struct task *thread, const siginfo_t *si);
 
+/* Does a signal sent to tg do nothing: signal 0 (a check), a zombie, or a signal the
+   sandbox's pid 1 does not handle (like a pid namespace's init, it only gets those)? */
+bool signal_dropped(struct thread_group *tg, int sig);
+
 /* Turns a siginfo the host has for receiver into the guest's (kernel lock held); true if
    it changed. */
 bool siginfo_to_guest(struct task *receiver, siginfo_t *si);

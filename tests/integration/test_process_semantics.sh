@@ -33,7 +33,11 @@
 #    within RLIMIT_MEMLOCK;
 #  - ptycheck: the guest's own ptys (/dev/ptmx, /dev/pts/N names and numbers, the lock,
 #    TIOCGPTN, TIOCGPTPEER, data and termios through both ends, the window size, a
-#    controlling terminal taken by open or TIOCSCTTY, names gone with their master);
+#    controlling terminal taken by open or TIOCSCTTY, names gone with their master; job
+#    control: ^C, ^\, ^Z written to the master (ISIG, NOFLSH, VLNEXT, another VINTR) signal the
+#    foreground group, a resize sends SIGWINCH, the master's close SIGHUP and SIGCONT to the
+#    session leader, a session leader's exit SIGHUP to its foreground group); python3's
+#    pty.fork driving a child the same way (Debian rootfs);
 #  - execcheck: execve/execveat of static (busybox rootfs) and dynamic (Debian rootfs, the same
 #    program built dynamically) programs, #! scripts (nested to the kernel's limit, arguments,
 #    long lines), fexecve, argv[0] and the environment, what exec keeps and resets, exec from
@@ -198,5 +202,61 @@ if [ -d "$DEB/bin" ]; then
 	compare busybox-unknown-name "$DEB" /usr/local/bin/notanapplet
 	compare busybox-exec-a "$DEB" /bin/bash -c 'exec -a printf /bin/busybox "%s|" a b'
 	compare busybox-from-path "$DEB" /bin/sh -c 'PATH=/bbdir:$PATH; echo via PATH; cd /bbdir && ./echo relative'
+	# python3's pty.fork driving a child over the pty: ^C, ^\, a resize, ^Z (discarded: the
+	# child's group is orphaned), the master's close (SIGHUP and SIGCONT to the child).
+	mkdir -p "$DEB/dev/pts"
+	ln -sf pts/ptmx "$DEB/dev/ptmx"
+	cat >"$DEB/pty_jobs.py" <<'EOF'
+import fcntl, os, pty, select, signal, struct, termios
+pid, fd = pty.fork()
+if pid == 0:
+    seen = set()
+    def report(sig, frame):
+        os.write(1, ("got %s\n" % signal.Signals(sig).name).encode())
+    def record(sig, frame):
+        seen.add(sig)
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGWINCH):
+        signal.signal(sig, report)
+    for sig in (signal.SIGHUP, signal.SIGCONT):
+        signal.signal(sig, record)
+    t = termios.tcgetattr(0)
+    t[3] &= ~termios.ECHO
+    termios.tcsetattr(0, termios.TCSANOW, t)
+    os.write(1, b"ready\n")
+    while True:
+        try:
+            line = os.read(0, 100)
+        except OSError:
+            line = b""
+        if not line:
+            break
+        os.write(1, b"read " + line)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])  # pending handlers run by here
+    os._exit(16 + (signal.SIGHUP in seen) + 2 * (signal.SIGCONT in seen))
+pending = b""
+def expect(want):
+    global pending
+    while want not in pending:
+        if not select.select([fd], [], [], 10)[0]:
+            break
+        d = os.read(fd, 100)
+        if not d:
+            break
+        pending += d
+    i = pending.find(want)
+    got, pending = (pending[:i + len(want)], pending[i + len(want):]) if i >= 0 else (pending, b"")
+    print("master:", got.replace(b"\r", b""))
+expect(b"ready\n")
+os.write(fd, b"\x03"); expect(b"got SIGINT\n")
+os.write(fd, b"\x1c"); expect(b"got SIGQUIT\n")
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 90, 0, 0)); expect(b"got SIGWINCH\n")
+# The child's group is orphaned (its parent is in another session): ^Z is discarded.
+os.write(fd, b"\x1a"); os.write(fd, b"hello\n"); expect(b"read hello\n")
+os.close(fd)
+st = os.waitpid(pid, 0)[1]
+print("child:", os.waitstatus_to_exitcode(st))
+EOF
+	NATIVE_SETUP="mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts $DEB/dev/pts" \
+		compare pty-python "$DEB" /usr/bin/python3 /pty_jobs.py
 fi
 finish
