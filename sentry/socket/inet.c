@@ -771,16 +771,8 @@ static long inet_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
 	case SIOCGIFHWADDR:
 	case SIOCGIFTXQLEN:
 	case SIOCGIFMETRIC:
-	case SIOCGIFMAP: {
-		struct ifreq ifr;
-		long r = guest_read(current, arg, &ifr, sizeof(ifr));
-		if (r < 0)
-			return r;
-		ifr.ifr_name[IFNAMSIZ - 1] = '\0';
-		if (ioctl(fd, cmd, &ifr) < 0)
-			return -errno;
-		return guest_write(current, arg, &ifr, sizeof(ifr));
-	}
+	case SIOCGIFMAP:
+		return socket_ifreq_ioctl(fd, cmd, arg, false);
 	case SIOCSIFADDR:
 	case SIOCDIFADDR:
 	case SIOCSIFDSTADDR:
