@@ -1161,8 +1161,18 @@ static void reset_after(const struct spec *s)
 static long do_call(int nr, const struct spec *s, const uint64_t *v)
 {
 	long r;
-	if (s->flags & F_FORK)
-		return raw6_forklike(nr, (long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5]);
+	if (s->flags & F_FORK) {
+		/* The child starts with every signal blocked: a thread made on a fuzzed stack (an
+		   arena page) would otherwise take the process's SIGALRM (arm_timer) there, where
+		   its frame does not fit, and the kernel kills the process with SIGSEGV, natively
+		   too (the ptrace platform, under load, keeps such a thread alive longest). */
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, &old);
+		r = raw6_forklike(nr, (long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
 	r = raw6(nr, (long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5]);
 	/* A mapping that succeeded goes away again (a 1 TiB one would fill the address space). */
 	if (r >= 0 || r < -4095) {
