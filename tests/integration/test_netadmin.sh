@@ -150,16 +150,19 @@ unset NATIVE_NETNS NATIVE_SETUP
 # Options Linux gives only a caller with CAP_NET_ADMIN (or CAP_NET_RAW), which the sentry
 # holds for the sandbox: a user without it is refused them as natively; a congestion control
 # that is not loaded is ENOENT (no module is loaded for it).
-cat >"$DEB/options.py" <<'EOF'
-import errno, socket
-
-
+# attempt(WHAT, F): prints WHAT and "ok" or F's errno name (both scripts below import it).
+cat >"$DEB/attempt.py" <<'EOF'
+import errno
 def attempt(what, f):
     try:
         f()
         print(what, "ok")
     except OSError as e:
         print(what, errno.errorcode[e.errno])
+EOF
+cat >"$DEB/options.py" <<'EOF'
+import socket
+from attempt import attempt
 
 
 t = socket.socket()
@@ -203,15 +206,8 @@ ip addr del 10.251.0.1/32 dev lo 2>/dev/null && fail "the sandbox added an addre
 # is there; a socket connected to it is disconnected when it goes, and the address is
 # refused from then on (a default route makes sends go somewhere without the disconnect).
 cat >"$DEB/egress.py" <<'EOF'
-import errno, socket, subprocess
-
-
-def attempt(what, f):
-    try:
-        f()
-        print(what, "ok")
-    except OSError as e:
-        print(what, errno.errorcode[e.errno])
+import socket, subprocess
+from attempt import attempt
 
 
 subprocess.run(["ip", "route", "add", "default", "dev", "lo"], check=True)
